@@ -1,0 +1,338 @@
+//! The passage builder shared by the Markdown and plain-text parsers.
+//!
+//! Parsers report blocks (headings, paragraphs, lists, rules) in document
+//! order; the builder decides what a passage is:
+//! - a paragraph is a passage;
+//! - a list directly after a paragraph that ends with `:` joins it;
+//! - the first block under a question heading (`…?`) starts with the question;
+//! - a thematic break (or, in plain text, two blank lines) ends the current
+//!   section: what follows belongs to the article's top level again.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::topics::TopicRules;
+use super::{Article, Passage};
+
+/// Per-article front matter (Markdown only), already parsed.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct FrontMatter {
+    pub title: Option<String>,
+    /// Topics added to every passage of the article.
+    pub topics: Vec<String>,
+    /// Section heading (lowercased) -> topics replacing the rules' topics.
+    pub sections: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+struct Heading {
+    level: u8,
+    text: String,
+    slug: String,
+    is_title: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct PassageBuilder<'a> {
+    article: String,
+    title: Option<String>,
+    rules: &'a TopicRules,
+    front: FrontMatter,
+    stack: Vec<Heading>,
+    /// A paragraph not yet emitted: a list may still join it.
+    pending: Option<(String, u32)>,
+    /// A question heading whose answer has not started yet.
+    question: Option<(String, u32)>,
+    used_slugs: HashMap<String, u32>,
+    section_counts: HashMap<String, u32>,
+    passages: Vec<Passage>,
+}
+
+impl<'a> PassageBuilder<'a> {
+    pub fn new(article: &str, rules: &'a TopicRules) -> Self {
+        PassageBuilder {
+            article: article.to_owned(),
+            title: None,
+            rules,
+            front: FrontMatter::default(),
+            stack: Vec::new(),
+            pending: None,
+            question: None,
+            used_slugs: HashMap::new(),
+            section_counts: HashMap::new(),
+            passages: Vec::new(),
+        }
+    }
+
+    pub fn set_front_matter(&mut self, front: FrontMatter) {
+        if let Some(title) = &front.title {
+            self.title = Some(title.clone());
+        }
+        self.front = front;
+    }
+
+    pub fn has_title(&self) -> bool {
+        self.title.is_some()
+    }
+
+    /// A heading of `level` (1 = `#`). The first level-1 heading before any
+    /// passage is the article's title, unless front matter set one.
+    pub fn heading(&mut self, level: u8, text: &str, line: u32) {
+        self.flush();
+        self.flush_question();
+        let text = collapse_spaces(text);
+        if text.is_empty() {
+            return;
+        }
+        let is_title = level == 1
+            && self.passages.is_empty()
+            && self.stack.is_empty()
+            && self.title.as_deref().is_none_or(|t| t == text);
+        if is_title {
+            self.title = Some(text.clone());
+        }
+        while self.stack.last().is_some_and(|h| h.level >= level) {
+            self.stack.pop();
+        }
+        let slug = self.unique_slug(&text);
+        if text.ends_with('?') && !is_title {
+            self.question = Some((text.clone(), line));
+        }
+        self.stack.push(Heading {
+            level,
+            text,
+            slug,
+            is_title,
+        });
+    }
+
+    /// A thematic break: back to the article's top level.
+    pub fn rule(&mut self) {
+        self.flush();
+        self.flush_question();
+        self.stack.retain(|h| h.is_title);
+    }
+
+    pub fn paragraph(&mut self, text: &str, line: u32) {
+        self.flush();
+        let text = text.trim();
+        if !text.is_empty() {
+            self.pending = Some((text.to_owned(), line));
+        }
+    }
+
+    /// A list, its items already rendered one per line.
+    pub fn list(&mut self, text: &str, line: u32) {
+        let text = text.trim_end();
+        if text.is_empty() {
+            return;
+        }
+        match self.pending.take() {
+            Some((lead, lead_line)) if lead.ends_with(':') => {
+                self.emit(format!("{lead}\n{text}"), lead_line);
+            }
+            other => {
+                self.pending = other;
+                self.flush();
+                self.emit(text.to_owned(), line);
+            }
+        }
+    }
+
+    /// Any other block that stands alone (code, table, quote).
+    pub fn block(&mut self, text: &str, line: u32) {
+        self.flush();
+        let text = text.trim_end();
+        if !text.trim().is_empty() {
+            self.emit(text.to_owned(), line);
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some((text, line)) = self.pending.take() {
+            self.emit(text, line);
+        }
+    }
+
+    /// A question heading with no answer becomes a passage of its own, so
+    /// nothing written is lost.
+    fn flush_question(&mut self) {
+        if let Some((q, line)) = self.question.take() {
+            self.emit(q, line);
+        }
+    }
+
+    fn emit(&mut self, text: String, line: u32) {
+        let (text, line) = match self.question.take() {
+            Some((q, q_line)) => (format!("{q}\n{text}"), q_line),
+            None => (text, line),
+        };
+        let slug = self
+            .stack
+            .last()
+            .map(|h| h.slug.clone())
+            .unwrap_or_default();
+        let n = self.section_counts.entry(slug.clone()).or_insert(0);
+        *n += 1;
+        let id = if slug.is_empty() {
+            format!("{}#{}", self.article, n)
+        } else {
+            format!("{}#{}.{}", self.article, slug, n)
+        };
+        let ordinal = u32::try_from(self.passages.len()).unwrap_or(u32::MAX);
+        self.passages.push(Passage {
+            id,
+            article: self.article.clone(),
+            title: String::new(),
+            section: self
+                .stack
+                .last()
+                .map(|h| h.text.clone())
+                .unwrap_or_default(),
+            heading_path: self.stack.iter().map(|h| h.text.clone()).collect(),
+            topics: self.topics_here(),
+            ordinal,
+            line: Some(line),
+            text,
+        });
+    }
+
+    fn topics_here(&self) -> Vec<String> {
+        let mut topics: Vec<String> = Vec::new();
+        // Front matter overrides, nearest heading first.
+        // The title's override applies to the introduction only.
+        let last = self.stack.len().saturating_sub(1);
+        let overridden = self
+            .stack
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(i, h)| !h.is_title || *i == last)
+            .find_map(|(_, h)| self.front.sections.get(&h.text.to_lowercase()).cloned());
+        match overridden {
+            Some(t) => topics.extend(t),
+            None => {
+                let headings: Vec<&str> = self
+                    .stack
+                    .iter()
+                    .filter(|h| !h.is_title)
+                    .map(|h| h.text.as_str())
+                    .collect();
+                if headings.is_empty() {
+                    topics.extend(self.rules.intro.iter().cloned());
+                } else {
+                    topics.extend(self.rules.topics_for(&headings));
+                }
+            }
+        }
+        topics.extend(self.front.topics.iter().cloned());
+        let mut seen = std::collections::HashSet::new();
+        topics.retain(|t| seen.insert(t.clone()));
+        topics
+    }
+
+    fn unique_slug(&mut self, text: &str) -> String {
+        let base = slugify(text);
+        let base = if base.is_empty() {
+            "section".to_owned()
+        } else {
+            base
+        };
+        let n = self.used_slugs.entry(base.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 { base } else { format!("{base}-{n}") }
+    }
+
+    /// Finishes the article.
+    pub fn finish(mut self, fallback_title: &str, hash: u64) -> Article {
+        self.flush();
+        self.flush_question();
+        let title = self
+            .title
+            .clone()
+            .unwrap_or_else(|| fallback_title.to_owned());
+        for p in &mut self.passages {
+            p.title.clone_from(&title);
+        }
+        Article {
+            id: self.article,
+            title,
+            passages: self.passages,
+            hash,
+        }
+    }
+}
+
+/// `Recovery And Aftercare` -> `recovery-and-aftercare`. Letters and digits
+/// (any script) are kept, lowercased; everything else separates words.
+pub(crate) fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            dash = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            dash = true;
+        }
+        if slug.len() >= 80 {
+            break;
+        }
+    }
+    slug
+}
+
+pub(crate) fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_keep_letters_and_digits() {
+        assert_eq!(slugify("Recovery And Aftercare"), "recovery-and-aftercare");
+        assert_eq!(slugify("Is It Painful?"), "is-it-painful");
+        assert_eq!(slugify("Long-Term: 4-6 weeks"), "long-term-4-6-weeks");
+        assert_eq!(slugify("Übersicht 日本"), "übersicht-日本");
+        assert_eq!(slugify("???"), "");
+    }
+
+    #[test]
+    fn repeated_headings_get_distinct_ids() {
+        let rules = TopicRules::default();
+        let mut b = PassageBuilder::new("a", &rules);
+        b.heading(2, "Notes", 1);
+        b.paragraph("one", 2);
+        b.heading(2, "Notes", 3);
+        b.paragraph("two", 4);
+        let a = b.finish("a", 0);
+        assert_eq!(a.passages[0].id, "a#notes.1");
+        assert_eq!(a.passages[1].id, "a#notes-2.1");
+    }
+
+    #[test]
+    fn unanswered_question_is_kept() {
+        let rules = TopicRules::default();
+        let mut b = PassageBuilder::new("a", &rules);
+        b.heading(2, "Why?", 7);
+        let a = b.finish("a", 0);
+        assert_eq!(a.passages.len(), 1);
+        assert_eq!(a.passages[0].text, "Why?");
+        assert_eq!(a.passages[0].line, Some(7));
+    }
+
+    #[test]
+    fn list_without_lead_stands_alone() {
+        let rules = TopicRules::default();
+        let mut b = PassageBuilder::new("a", &rules);
+        b.paragraph("A sentence.", 1);
+        b.list("• x", 3);
+        let a = b.finish("a", 0);
+        assert_eq!(a.passages.len(), 2);
+        assert_eq!(a.passages[1].text, "• x");
+    }
+}

@@ -1,0 +1,423 @@
+//! Where content comes from: a directory, a single file, or files in memory.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use super::ContentIssue;
+use super::topics::TopicRules;
+use crate::error::{Error, Result};
+use crate::synonyms::Synonyms;
+
+/// The name of the topic rules file at the content root.
+pub(crate) const TOPICS_FILE: &str = "topics.toml";
+/// The name of the synonyms file at the content root.
+pub(crate) const SYNONYMS_FILE: &str = "synonyms.toml";
+/// Files listed here (gitignore syntax) at any level are not indexed.
+pub(crate) const IGNORE_FILE: &str = ".needleignore";
+
+/// A content source: what a reindex reads.
+///
+/// Files are recognised by extension: `.md`/`.markdown` (Markdown), `.txt`
+/// (plain text), `.jsonl` (JSON Lines). Hidden files, files listed in a
+/// `.needleignore` (gitignore syntax) and, inside a git repository, files git
+/// ignores are skipped. The root may hold `topics.toml` and `synonyms.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContentSource {
+    /// A directory, searched recursively, or a single file. For a single
+    /// file, `topics.toml` and `synonyms.toml` are looked for beside it.
+    Path(PathBuf),
+    /// Files held in memory, for example content embedded in a program.
+    /// Paths are relative, with `/` separators; `topics.toml` and
+    /// `synonyms.toml` at the top level are configuration.
+    Memory(Vec<MemoryFile>),
+}
+
+/// A file of a [`ContentSource::Memory`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryFile {
+    /// The path relative to the content root, with `/` separators.
+    pub path: String,
+    /// The file's text.
+    pub contents: String,
+}
+
+/// A content file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Markdown,
+    Text,
+    JsonLines,
+}
+
+impl Format {
+    pub fn of(path: &str) -> Option<Format> {
+        let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "md" | "markdown" => Some(Format::Markdown),
+            "txt" => Some(Format::Text),
+            "jsonl" => Some(Format::JsonLines),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Location {
+    Disk(PathBuf),
+    Memory(usize),
+}
+
+/// A content file found by a scan, with what a stat tells.
+#[derive(Debug, Clone)]
+pub(crate) struct SourceFile {
+    /// Path relative to the content root, `/`-separated.
+    pub rel: String,
+    /// The article id of a Markdown or text file: `rel` without extension.
+    pub article_id: String,
+    pub format: Format,
+    pub size: u64,
+    /// Modification time in nanoseconds since the epoch; `None` in memory.
+    pub mtime: Option<u64>,
+    location: Location,
+}
+
+/// The content's configuration: topic rules and synonyms.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ContentConfig {
+    pub topics: TopicRules,
+    /// The synonyms file's text, kept in the manifest so searches need no content.
+    pub synonyms_text: String,
+    /// Changes whenever either file changes: every article is then reindexed.
+    pub hash: u64,
+}
+
+/// What a scan found.
+#[derive(Debug)]
+pub(crate) struct Scan {
+    pub files: Vec<SourceFile>,
+    pub config: ContentConfig,
+    pub issues: Vec<ContentIssue>,
+}
+
+/// Lists the content files (a stat each, no reads) and loads the configuration.
+pub(crate) fn scan(source: &ContentSource) -> Result<Scan> {
+    match source {
+        ContentSource::Path(path) => scan_path(path),
+        ContentSource::Memory(files) => scan_memory(files),
+    }
+}
+
+fn scan_memory(files: &[MemoryFile]) -> Result<Scan> {
+    let get = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.path == name)
+            .map(|f| f.contents.clone())
+    };
+    let config = load_config(
+        get(TOPICS_FILE).map(|t| (PathBuf::from(TOPICS_FILE), t)),
+        get(SYNONYMS_FILE).map(|t| (PathBuf::from(SYNONYMS_FILE), t)),
+    )?;
+    let mut found: Vec<SourceFile> = files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let format = Format::of(&f.path)?;
+            Some(SourceFile {
+                rel: f.path.clone(),
+                article_id: article_id_of(&f.path),
+                format,
+                size: f.contents.len() as u64,
+                mtime: None,
+                location: Location::Memory(i),
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(Scan {
+        files: found,
+        config,
+        issues: Vec::new(),
+    })
+}
+
+fn scan_path(path: &Path) -> Result<Scan> {
+    let meta = fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::ContentNotFound {
+            path: path.to_owned(),
+        },
+        _ => Error::io(path, e),
+    })?;
+    let root = if meta.is_dir() {
+        path.to_owned()
+    } else {
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_owned()
+    };
+    let read_config = |name: &str| -> Result<Option<(PathBuf, String)>> {
+        let p = root.join(name);
+        match fs::read_to_string(&p) {
+            Ok(t) => Ok(Some((p, t))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(p, e)),
+        }
+    };
+    let config = load_config(read_config(TOPICS_FILE)?, read_config(SYNONYMS_FILE)?)?;
+
+    let mut issues = Vec::new();
+    let mut files = Vec::new();
+    if meta.is_file() {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(format) = Format::of(&name) else {
+            return Err(Error::UnsupportedFile {
+                path: path.to_owned(),
+            });
+        };
+        files.push(SourceFile {
+            article_id: article_id_of(&name),
+            rel: name,
+            format,
+            size: meta.len(),
+            mtime: mtime_of(&meta),
+            location: Location::Disk(path.to_owned()),
+        });
+        return Ok(Scan {
+            files,
+            config,
+            issues,
+        });
+    }
+
+    let walker = ignore::WalkBuilder::new(&root)
+        .follow_links(true)
+        .hidden(true)
+        .parents(false)
+        .git_global(false)
+        .git_exclude(false)
+        .add_custom_ignore_filename(IGNORE_FILE)
+        .sort_by_file_name(std::cmp::Ord::cmp)
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let (p, msg) = describe_walk_error(&err, &root);
+                issues.push(ContentIssue::new(p, None, msg));
+                continue;
+            }
+        };
+        if !entry
+            .file_type()
+            .is_some_and(|t| t.is_file() || t.is_symlink())
+        {
+            continue;
+        }
+        let full = entry.path();
+        let Ok(rel_path) = full.strip_prefix(&root) else {
+            continue;
+        };
+        let rel = rel_path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let Some(format) = Format::of(&rel) else {
+            continue;
+        };
+        let meta = match entry.metadata() {
+            Ok(m) if m.is_file() => m,
+            Ok(_) => continue,
+            Err(err) => {
+                issues.push(ContentIssue::new(
+                    rel_path,
+                    None,
+                    format!("cannot be read ({err}); skipped"),
+                ));
+                continue;
+            }
+        };
+        files.push(SourceFile {
+            article_id: article_id_of(&rel),
+            rel,
+            format,
+            size: meta.len(),
+            mtime: mtime_of(&meta),
+            location: Location::Disk(full.to_owned()),
+        });
+    }
+    Ok(Scan {
+        files,
+        config,
+        issues,
+    })
+}
+
+fn describe_walk_error(err: &ignore::Error, root: &Path) -> (PathBuf, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => {
+            let rel = path.strip_prefix(root).unwrap_or(path).to_owned();
+            (rel, format!("cannot be read ({err}); skipped"))
+        }
+        ignore::Error::Loop { child, .. } => {
+            let rel = child.strip_prefix(root).unwrap_or(child).to_owned();
+            (rel, "symbolic link loop; skipped".to_owned())
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            describe_walk_error(err, root)
+        }
+        other => (root.to_owned(), format!("{other}; skipped")),
+    }
+}
+
+fn mtime_of(meta: &fs::Metadata) -> Option<u64> {
+    let t = meta.modified().ok()?;
+    let d = t.duration_since(UNIX_EPOCH).ok()?;
+    u64::try_from(d.as_nanos()).ok()
+}
+
+/// `guides/Microneedling.md` -> `guides/Microneedling`.
+fn article_id_of(rel: &str) -> String {
+    match rel.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() && !stem.ends_with('/') => stem.to_owned(),
+        _ => rel.to_owned(),
+    }
+}
+
+fn load_config(
+    topics: Option<(PathBuf, String)>,
+    synonyms: Option<(PathBuf, String)>,
+) -> Result<ContentConfig> {
+    let mut hash_input = Vec::new();
+    let topics = match topics {
+        Some((path, text)) => {
+            hash_input.extend_from_slice(text.as_bytes());
+            TopicRules::parse(&text, &path)?
+        }
+        None => TopicRules::default(),
+    };
+    hash_input.push(0);
+    let synonyms_text = match synonyms {
+        Some((path, text)) => {
+            hash_input.extend_from_slice(text.as_bytes());
+            // Parsed here only to report a broken file at reindex time.
+            Synonyms::parse(&text, &path)?;
+            text
+        }
+        None => String::new(),
+    };
+    Ok(ContentConfig {
+        topics,
+        synonyms_text,
+        hash: super::hash_bytes(&hash_input),
+    })
+}
+
+impl ContentSource {
+    /// Reads one file's text. A file that cannot be used is reported as an
+    /// issue (unreadable, vanished, binary, not UTF-8) and skipped.
+    pub(crate) fn read(&self, file: &SourceFile) -> std::result::Result<String, ContentIssue> {
+        let bytes = match (&file.location, self) {
+            (Location::Memory(i), ContentSource::Memory(files)) => {
+                return Ok(files[*i].contents.clone());
+            }
+            (Location::Disk(p), _) => match fs::read(p) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(ContentIssue::new(
+                        &file.rel,
+                        None,
+                        "vanished while indexing; skipped (it is picked up at the next reindex if it comes back)",
+                    ));
+                }
+                Err(e) => {
+                    return Err(ContentIssue::new(
+                        &file.rel,
+                        None,
+                        format!("cannot be read ({e}); skipped: check its permissions"),
+                    ));
+                }
+            },
+            (Location::Memory(_), ContentSource::Path(_)) => {
+                return Err(ContentIssue::new(
+                    &file.rel,
+                    None,
+                    "internal: source mismatch",
+                ));
+            }
+        };
+        decode(&file.rel, bytes)
+    }
+}
+
+/// UTF-8 text from bytes, or an issue for binary and non-UTF-8 files.
+pub(crate) fn decode(rel: &str, bytes: Vec<u8>) -> std::result::Result<String, ContentIssue> {
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err(ContentIssue::new(
+            rel,
+            None,
+            "binary file (it contains NUL bytes); skipped",
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.drain(..'\u{feff}'.len_utf8());
+            }
+            Ok(s)
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..valid]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            Err(ContentIssue::new(
+                rel,
+                u32::try_from(line).ok(),
+                "not UTF-8 text; skipped: convert it to UTF-8 (for example with iconv)",
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(Format::of("a/b.MD"), Some(Format::Markdown));
+        assert_eq!(Format::of("x.markdown"), Some(Format::Markdown));
+        assert_eq!(Format::of("x.txt"), Some(Format::Text));
+        assert_eq!(Format::of("x.jsonl"), Some(Format::JsonLines));
+        assert_eq!(Format::of("topics.toml"), None);
+        assert_eq!(Format::of("noext"), None);
+    }
+
+    #[test]
+    fn article_ids_drop_the_extension() {
+        assert_eq!(article_id_of("guides/a.md"), "guides/a");
+        assert_eq!(article_id_of("a.b.txt"), "a.b");
+    }
+
+    #[test]
+    fn decode_rejects_binary_and_latin1() {
+        assert!(
+            decode("b", vec![1, 0, 2])
+                .unwrap_err()
+                .message
+                .contains("binary")
+        );
+        let err = decode("l", b"ok\ncaf\xe9\n".to_vec()).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert_eq!(decode("u", "\u{feff}hi".as_bytes().to_vec()).unwrap(), "hi");
+    }
+}

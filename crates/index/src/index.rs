@@ -1,0 +1,449 @@
+//! [`NeedleIndex`]: one Tantivy index, its single writer and its single reader.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::directory::error::LockError;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
+
+use crate::content::TopicDef;
+use crate::error::{Error, Result};
+use crate::query::{Analyzers, Ranking};
+use crate::schema::{Fields, SCHEMA_VERSION, build_schema, tokenizers};
+use crate::synonyms::Synonyms;
+
+/// Memory budget of the index writer, shared by its threads. Tantivy flushes
+/// a segment to disk when its threads' buffers reach it.
+pub const WRITER_MEMORY_BYTES: usize = 96 * 1024 * 1024;
+
+/// What the index knows of its content, stored with every commit (as the
+/// commit payload), so that a reader always sees the manifest of the
+/// passages it searches.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Manifest {
+    /// The schema version that wrote this index.
+    pub needle: u32,
+    /// Hash of the content's configuration files.
+    pub config_hash: u64,
+    /// Topic definitions (labels, display order).
+    #[serde(default)]
+    pub topics: Vec<TopicDef>,
+    /// The synonyms file's text, applied at query time.
+    #[serde(default)]
+    pub synonyms: String,
+    /// Source files, by path relative to the content root.
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, FileEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct FileEntry {
+    pub size: u64,
+    pub mtime: Option<u64>,
+    pub hash: u64,
+    pub articles: Vec<ArticleEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct ArticleEntry {
+    pub id: String,
+    pub title: String,
+    pub hash: u64,
+    pub passages: u32,
+}
+
+impl Manifest {
+    pub fn from_payload(payload: Option<&str>) -> Option<Manifest> {
+        serde_json::from_str(payload?).ok()
+    }
+
+    pub fn article_count(&self) -> usize {
+        self.files.values().map(|f| f.articles.len()).sum()
+    }
+}
+
+/// The manifest of the commit a searcher sees, with what is derived from it.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    pub generation: u64,
+    pub manifest: Manifest,
+    pub synonyms: Synonyms,
+}
+
+/// A passage index on disk or in memory.
+///
+/// Holds one Tantivy `IndexReader` (shared by all searches; each search takes
+/// a consistent snapshot) and, once the first reindex needs it, one
+/// `IndexWriter` for the life of the value. Share it between threads with an
+/// `Arc`: searches run in parallel, reindexes one at a time.
+pub struct NeedleIndex {
+    pub(crate) index: Index,
+    pub(crate) fields: Fields,
+    pub(crate) reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    dir: Option<PathBuf>,
+    rebuilt: Option<String>,
+    pub(crate) ranking: Ranking,
+    pub(crate) analyzers: Analyzers,
+    snapshot: RwLock<Arc<Snapshot>>,
+}
+
+impl std::fmt::Debug for NeedleIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NeedleIndex")
+            .field("dir", &self.dir)
+            .field("rebuilt", &self.rebuilt)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NeedleIndex {
+    /// Opens the index in `dir`, creating the directory and an empty index
+    /// if there is none.
+    ///
+    /// An index written by another version of needle is deleted and
+    /// recreated empty (a reindex fills it again): [`rebuilt`](Self::rebuilt)
+    /// then says why.
+    ///
+    /// # Errors
+    /// - [`Error::NotAnIndex`] when `dir` holds something else;
+    /// - [`Error::Corrupt`] when the index cannot be read (recover with
+    ///   [`recreate`](Self::recreate));
+    /// - [`Error::Io`] when `dir` cannot be created or read.
+    pub fn open(dir: impl AsRef<Path>) -> Result<NeedleIndex> {
+        let dir = dir.as_ref();
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let mmap = open_mmap(dir)?;
+        let exists = Index::exists(&mmap).map_err(|e| Error::Corrupt {
+            dir: dir.to_owned(),
+            source: e.into(),
+        })?;
+        if !exists {
+            if has_foreign_files(dir)? {
+                return Err(Error::NotAnIndex {
+                    dir: dir.to_owned(),
+                    reason: "the directory holds other files".to_owned(),
+                });
+            }
+            return Self::create(dir, None);
+        }
+        let index = Index::open(mmap).map_err(|e| Error::Corrupt {
+            dir: dir.to_owned(),
+            source: e,
+        })?;
+        let metas = index.load_metas().map_err(|e| Error::Corrupt {
+            dir: dir.to_owned(),
+            source: e,
+        })?;
+        let (schema, _) = build_schema();
+        let manifest = Manifest::from_payload(metas.payload.as_deref());
+        match manifest {
+            Some(m) if m.needle == SCHEMA_VERSION && index.schema() == schema => {
+                Self::from_index(index, Some(dir.to_owned()), None)
+            }
+            Some(m) => {
+                drop(index);
+                let reason = format!(
+                    "the index was built by another version of needle (index format {}, this needle uses {}); it was rebuilt from the content",
+                    m.needle, SCHEMA_VERSION
+                );
+                Self::recreate_with_reason(dir, Some(reason))
+            }
+            None if index.schema() == schema && metas.segments.is_empty() => {
+                Self::from_index(index, Some(dir.to_owned()), None)
+            }
+            None => Err(Error::NotAnIndex {
+                dir: dir.to_owned(),
+                reason: "it is a search index, but not one needle wrote".to_owned(),
+            }),
+        }
+    }
+
+    /// Deletes whatever index is in `dir` and creates an empty one: the way
+    /// to recover a damaged index (then reindex with `force`).
+    ///
+    /// # Errors
+    /// [`Error::NotAnIndex`] when `dir` holds files that are not index files
+    /// (nothing is deleted then); [`Error::Io`] when they cannot be deleted.
+    pub fn recreate(dir: impl AsRef<Path>) -> Result<NeedleIndex> {
+        Self::recreate_with_reason(dir.as_ref(), None)
+    }
+
+    fn recreate_with_reason(dir: &Path, reason: Option<String>) -> Result<NeedleIndex> {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        if has_foreign_files(dir)? {
+            return Err(Error::NotAnIndex {
+                dir: dir.to_owned(),
+                reason: "the directory holds files that are not index files, so needle will not delete them".to_owned(),
+            });
+        }
+        for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".lock") {
+                continue;
+            }
+            fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        }
+        Self::create(dir, reason)
+    }
+
+    fn create(dir: &Path, rebuilt: Option<String>) -> Result<NeedleIndex> {
+        let (schema, _) = build_schema();
+        let index = Index::builder()
+            .schema(schema)
+            .tokenizers(tokenizers())
+            .create_in_dir(dir)
+            .map_err(|e| map_open_error(dir, e))?;
+        Self::from_index(index, Some(dir.to_owned()), rebuilt)
+    }
+
+    /// An index in memory, for tests and short-lived programs.
+    ///
+    /// # Errors
+    /// Only if Tantivy fails to set up the index.
+    pub fn in_memory() -> Result<NeedleIndex> {
+        let (schema, _) = build_schema();
+        let index = Index::builder()
+            .schema(schema)
+            .tokenizers(tokenizers())
+            .create_in_ram()?;
+        Self::from_index(index, None, None)
+    }
+
+    fn from_index(
+        mut index: Index,
+        dir: Option<PathBuf>,
+        rebuilt: Option<String>,
+    ) -> Result<NeedleIndex> {
+        index.set_tokenizers(tokenizers());
+        let (_, fields) = build_schema();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|e| match &dir {
+                Some(d) => map_open_error(d, e),
+                None => Error::Tantivy(e),
+            })?;
+        let this = NeedleIndex {
+            index,
+            fields,
+            reader,
+            writer: Mutex::new(None),
+            dir,
+            rebuilt,
+            ranking: Ranking::default(),
+            analyzers: Analyzers::new(),
+            snapshot: RwLock::new(Arc::new(Snapshot {
+                generation: u64::MAX,
+                manifest: Manifest::default(),
+                synonyms: Synonyms::default(),
+            })),
+        };
+        this.refresh_snapshot(&this.reader.searcher())?;
+        Ok(this)
+    }
+
+    /// The directory of an on-disk index; `None` in memory.
+    #[must_use]
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Why the index was rebuilt when it was opened (an index from another
+    /// version of needle), if it was. The index is empty until a reindex.
+    #[must_use]
+    pub fn rebuilt(&self) -> Option<&str> {
+        self.rebuilt.as_deref()
+    }
+
+    pub(crate) fn dir_display(&self) -> PathBuf {
+        self.dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<memory>"))
+    }
+
+    /// The writer, created on first use and kept for the life of the index.
+    pub(crate) fn writer(&self) -> Result<MutexGuard<'_, Option<IndexWriter>>> {
+        let mut guard = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if guard.is_none() {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+            let writer = self
+                .index
+                .writer_with_num_threads(threads, WRITER_MEMORY_BYTES.max(threads * 20_000_000))
+                .map_err(|e| match e {
+                    TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
+                        dir: self.dir_display(),
+                    },
+                    TantivyError::LockFailure(LockError::IoError(io), _) => Error::Io {
+                        path: self.dir_display(),
+                        source: std::io::Error::new(
+                            io.kind(),
+                            format!("cannot lock the index for writing ({io}): is the directory writable?"),
+                        ),
+                    },
+                    other => Error::Tantivy(other),
+                })?;
+            *guard = Some(writer);
+        }
+        Ok(guard)
+    }
+
+    /// The manifest of the newest commit this process's reader has loaded.
+    pub(crate) fn snapshot(&self, searcher: &tantivy::Searcher) -> Result<Arc<Snapshot>> {
+        {
+            let snap = self
+                .snapshot
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if snap.generation == searcher.generation().generation_id() {
+                return Ok(Arc::clone(&snap));
+            }
+        }
+        self.refresh_snapshot(searcher)
+    }
+
+    fn refresh_snapshot(&self, searcher: &tantivy::Searcher) -> Result<Arc<Snapshot>> {
+        let metas = self.index.load_metas()?;
+        let manifest = Manifest::from_payload(metas.payload.as_deref()).unwrap_or_default();
+        let synonyms = if manifest.synonyms.is_empty() {
+            Synonyms::default()
+        } else {
+            Synonyms::from_toml(&manifest.synonyms).unwrap_or_default()
+        };
+        let snap = Arc::new(Snapshot {
+            generation: searcher.generation().generation_id(),
+            manifest,
+            synonyms,
+        });
+        *self
+            .snapshot
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::clone(&snap);
+        Ok(snap)
+    }
+
+    /// The manifest of the last commit (read from disk: the writer's view).
+    pub(crate) fn committed_manifest(&self) -> Result<Manifest> {
+        let metas = self.index.load_metas()?;
+        Ok(Manifest::from_payload(metas.payload.as_deref()).unwrap_or_default())
+    }
+
+    pub(crate) fn reload(&self) -> Result<()> {
+        self.reader.reload()?;
+        self.refresh_snapshot(&self.reader.searcher())?;
+        Ok(())
+    }
+
+    /// Waits for background merges and releases the writer (and its lock).
+    /// Call it before a process that reindexed exits, so merges finish.
+    ///
+    /// # Errors
+    /// When a merge thread failed.
+    pub fn close(&self) -> Result<()> {
+        let mut guard = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(writer) = guard.take() {
+            writer.wait_merging_threads()?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn doc(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: tantivy::DocAddress,
+    ) -> Result<TantivyDocument> {
+        Ok(searcher.doc::<TantivyDocument>(addr)?)
+    }
+}
+
+fn open_mmap(dir: &Path) -> Result<MmapDirectory> {
+    MmapDirectory::open(dir).map_err(|e| Error::Io {
+        path: dir.to_owned(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+fn map_open_error(dir: &Path, e: TantivyError) -> Error {
+    match e {
+        TantivyError::OpenWriteError(_)
+        | TantivyError::IoError(_)
+        | TantivyError::OpenDirectoryError(_) => Error::Io {
+            path: dir.to_owned(),
+            source: std::io::Error::other(format!("{e}: is the directory writable?")),
+        },
+        other => Error::Corrupt {
+            dir: dir.to_owned(),
+            source: other,
+        },
+    }
+}
+
+/// Whether `dir` holds files that Tantivy did not write.
+fn has_foreign_files(dir: &Path) -> Result<bool> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !is_index_file(&name) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn is_index_file(name: &str) -> bool {
+    if matches!(name, "meta.json" | ".managed.json")
+        || (name.starts_with(".tantivy-") && name.ends_with(".lock"))
+    {
+        return true;
+    }
+    // Segment files: 32 hex digits, an optional delete opstamp, an extension.
+    let mut parts = name.split('.');
+    let stem_ok = parts
+        .next()
+        .is_some_and(|s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+    let rest: Vec<&str> = parts.collect();
+    stem_ok
+        && !rest.is_empty()
+        && rest.len() <= 2
+        && rest
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_files_are_recognised() {
+        assert!(is_index_file("meta.json"));
+        assert!(is_index_file(".tantivy-writer.lock"));
+        assert!(is_index_file("0123456789abcdef0123456789abcdef.idx"));
+        assert!(is_index_file("0123456789abcdef0123456789abcdef.12.del"));
+        assert!(!is_index_file("notes.md"));
+        assert!(!is_index_file("0123.idx"));
+    }
+
+    #[test]
+    fn a_directory_of_other_files_is_not_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("thesis.tex"), "precious").unwrap();
+        let err = NeedleIndex::open(dir.path()).unwrap_err();
+        assert!(matches!(err, Error::NotAnIndex { .. }), "{err}");
+        assert!(dir.path().join("thesis.tex").exists());
+        let err = NeedleIndex::recreate(dir.path()).unwrap_err();
+        assert!(matches!(err, Error::NotAnIndex { .. }), "{err}");
+        assert!(dir.path().join("thesis.tex").exists());
+    }
+}

@@ -1,0 +1,97 @@
+//! # needle-index
+//!
+//! Ranked full-text search over the *passages* of articles: paragraphs, lists
+//! with their lead sentence, and FAQ answers with their question, each under
+//! its section heading. needle's command line and terminal interface are
+//! built on this crate; other Rust programs can use it the same way.
+//!
+//! ## The pieces
+//!
+//! - [`ContentSource`]: where articles come from — a directory (recursive),
+//!   one file, or files in memory. Markdown (`.md`, `.markdown`), plain text
+//!   (`.txt`) and JSON Lines (`.jsonl`, one `{"_id", "title", "text",
+//!   "topics"?}` record per line) are read. The content root may hold
+//!   `topics.toml` ([`TopicRules`]: heading words to topics) and
+//!   `synonyms.toml` ([`Synonyms`]), and a `.needleignore` (gitignore syntax).
+//! - [`Passage`]: what is indexed and returned. Its id
+//!   (`article#section-slug.N`) stays the same when other sections change.
+//! - [`NeedleIndex`]: the index, on disk ([`NeedleIndex::open`]) or in memory
+//!   ([`NeedleIndex::in_memory`]). It keeps one Tantivy writer and one reader.
+//! - [`NeedleIndex::reindex`]: incremental and atomic. Files are compared by
+//!   size and modification time with the manifest stored in the last commit;
+//!   only changed files are read, only changed articles replaced, and
+//!   everything lands in one commit, so a concurrent search sees the old
+//!   state or the new one. It returns a [`ReindexReport`]; unreadable or
+//!   malformed files are reported in it ([`ContentIssue`]) and skipped.
+//! - [`NeedleIndex::search`]: a [`SearchRequest`] (query, topic filters,
+//!   limit, offset) gives [`SearchResults`]: the total, the time, and ranked
+//!   [`Hit`]s with highlight offsets for every matched word.
+//!
+//! ## Query language
+//!
+//! Words are matched with English stemming, case and accent folding, typo
+//! tolerance (one edit from 5 letters, two from 9) and, for the last word
+//! while it is being typed (no trailing space), as a prefix. `"exact phrase"`
+//! requires the words in order; `-word` excludes; `topic:name` filters.
+//! Malformed input never fails. Passages matching more of the query's words
+//! rank first; then exact words above stemmed forms, synonyms, prefixes and
+//! typos; then BM25, with matches in the section heading and title weighing
+//! more. An empty query lists every passage in article order.
+//!
+//! ## Plain text
+//!
+//! In a `.txt` file, blocks are separated by blank lines. A block of one short
+//! line without end punctuation is a heading (the first is the title), a short
+//! line ending in `?` is an FAQ question, lines starting with `•`, `-`, `*` or
+//! `1.` form a list, and two blank lines in a row end the current section.
+//!
+//! # Example
+//!
+//! Index a directory of articles and print the best passages for a query:
+//!
+//! ```
+//! use needle_index::{ContentSource, NeedleIndex, ReindexOptions, SearchRequest};
+//!
+//! # fn main() -> Result<(), needle_index::Error> {
+//! let content = tempfile::tempdir().unwrap();
+//! std::fs::write(
+//!     content.path().join("care.md"),
+//!     "# Skin care\n\n## Aftercare\n\nWear sunscreen with SPF 30 every day.\n\n## Cost\n\nA session costs $100.\n",
+//! ).unwrap();
+//!
+//! let index = NeedleIndex::in_memory()?; // or NeedleIndex::open("path/to/index")?
+//! let report = index.reindex(&ContentSource::Path(content.path().into()), &ReindexOptions::default())?;
+//! assert_eq!(report.added, 1);
+//!
+//! let results = index.search(&SearchRequest::new("sunscrean").limit(3))?; // sic: a typo
+//! let hit = &results.hits[0];
+//! assert_eq!(hit.passage.section, "Aftercare");
+//! for range in hit.highlight_byte_ranges() {
+//!     println!("matched {:?}", &hit.passage.text[range]); // "sunscreen"
+//! }
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod content;
+mod error;
+mod index;
+mod query;
+mod reindex;
+mod schema;
+mod search;
+mod synonyms;
+
+pub use content::{
+    Article, ContentIssue, ContentSource, MemoryFile, Passage, TopicDef, TopicRules,
+    split_markdown, split_text,
+};
+pub use error::{Error, Result};
+pub use index::{NeedleIndex, WRITER_MEMORY_BYTES};
+pub use reindex::{ProgressFn, ReindexOptions, ReindexReport};
+pub use search::{ArticleInfo, Hit, SearchRequest, SearchResults, TopicCount, char_to_byte_ranges};
+pub use synonyms::Synonyms;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,678 @@
+//! The query language people type, read leniently, and the Tantivy query built from it.
+//!
+//! Syntax: words; `"exact phrase"`; `-word` excludes; `topic:name` filters.
+//! Nothing is an error: an unclosed quote reads as plain words, a lone `-`
+//! or stray punctuation is ignored, and very long input is cut to
+//! [`MAX_WORDS`] words.
+//!
+//! Ranking, per query word, takes the best of these tiers:
+//! exact word > stemmed form > synonym > prefix (last word only) > typo.
+//! Every matched word adds [`Ranking::word`], so passages matching more of
+//! the query's words rank first; BM25 on the stemmed title, section and text
+//! orders passages within a tier.
+
+use std::collections::HashSet;
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
+    FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::schema::{Fields, tokens};
+use crate::synonyms::Synonyms;
+
+/// At most this many words of a query are used.
+pub(crate) const MAX_WORDS: usize = 64;
+/// Typo and prefix matching apply to queries of at most this many words;
+/// longer queries are read as natural language (exact and stemmed words).
+pub(crate) const MAX_FUZZY_WORDS: usize = 8;
+/// A prefix must have at least this many characters to be expanded.
+const MIN_PREFIX_CHARS: usize = 2;
+
+/// Scoring constants. Tier bonuses are added once per matched query word.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ranking {
+    pub word: f32,
+    pub exact: f32,
+    pub stem: f32,
+    pub synonym: f32,
+    pub prefix: f32,
+    pub typo: f32,
+    pub text_boost: f32,
+    pub section_boost: f32,
+    pub title_boost: f32,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            word: 1000.0,
+            exact: 300.0,
+            stem: 200.0,
+            synonym: 150.0,
+            prefix: 100.0,
+            typo: 0.0,
+            text_boost: 1.0,
+            section_boost: 2.0,
+            title_boost: 0.5,
+        }
+    }
+}
+
+/// One word of the query, analyzed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Word {
+    /// Lowercase, accent-folded.
+    pub raw: String,
+    /// Stemmed form; `None` for a stop word.
+    pub stem: Option<String>,
+    /// The last word, still being typed: matches as a prefix.
+    pub prefix: bool,
+    /// Edits allowed for a typo match (0, 1 or 2).
+    pub typo: u8,
+    /// Whether the word takes part in matching (stop words do not, unless
+    /// the query has nothing else).
+    pub active: bool,
+}
+
+/// A parsed query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub words: Vec<Word>,
+    /// Phrases, as raw words.
+    pub phrases: Vec<Vec<String>>,
+    /// Excluded words: (raw, stem).
+    pub excluded: Vec<(String, Option<String>)>,
+    /// `topic:` filters typed in the query.
+    pub topics: Vec<String>,
+    /// Synonym alternatives, per word index: raw word lists.
+    pub synonyms: Vec<(usize, Vec<String>)>,
+}
+
+impl Plan {
+    /// No words or phrases: the query browses (article order).
+    pub fn is_browse(&self) -> bool {
+        self.phrases.is_empty() && !self.words.iter().any(|w| w.active)
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Lexeme {
+    Word(String),
+    Phrase(String),
+    Exclude(String),
+    Topic(String),
+}
+
+fn lex(input: &str) -> Vec<Lexeme> {
+    let mut out = Vec::new();
+    let mut rest = input;
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        if let Some(after) = rest.strip_prefix('"') {
+            match after.find('"') {
+                Some(end) => {
+                    out.push(Lexeme::Phrase(after[..end].to_owned()));
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    // Unclosed quote: plain words.
+                    rest = after;
+                }
+            }
+            continue;
+        }
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '"')
+            .unwrap_or(rest.len());
+        let tok = &rest[..end];
+        rest = &rest[end..];
+        if let Some(word) = tok.strip_prefix('-') {
+            if !word.is_empty() {
+                out.push(Lexeme::Exclude(word.to_owned()));
+            }
+        } else if tok.len() > 6
+            && tok.is_char_boundary(6)
+            && tok[..6].eq_ignore_ascii_case("topic:")
+        {
+            out.push(Lexeme::Topic(tok[6..].to_lowercase()));
+        } else {
+            out.push(Lexeme::Word(tok.to_owned()));
+        }
+    }
+    out
+}
+
+/// The analyzers a query is read with (the index's own).
+#[derive(Clone)]
+pub(crate) struct Analyzers {
+    pub raw: TextAnalyzer,
+    pub stem: TextAnalyzer,
+}
+
+impl std::fmt::Debug for Analyzers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Analyzers")
+    }
+}
+
+impl Analyzers {
+    pub fn new() -> Self {
+        Analyzers {
+            raw: crate::schema::raw_analyzer(),
+            stem: crate::schema::stem_analyzer(),
+        }
+    }
+
+    pub fn raw_words(&mut self, text: &str) -> Vec<String> {
+        tokens(&mut self.raw, text)
+            .into_iter()
+            .map(|t| t.0)
+            .collect()
+    }
+
+    /// The stem of one raw word, or `None` for a stop word.
+    pub fn stem_of(&mut self, raw_word: &str) -> Option<String> {
+        tokens(&mut self.stem, raw_word)
+            .into_iter()
+            .next()
+            .map(|t| t.0)
+    }
+}
+
+/// Edits allowed for a typo in a word of this many characters.
+pub(crate) fn typo_budget(chars: usize) -> u8 {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// Reads a query as people type it. Never fails.
+pub(crate) fn parse(input: &str, analyzers: &mut Analyzers, synonyms: &Synonyms) -> Plan {
+    let lexemes = lex(input);
+    let ends_open = !input.ends_with(char::is_whitespace);
+    let last_word_lexeme = matches!(lexemes.last(), Some(Lexeme::Word(_)));
+    let mut plan = Plan::default();
+    for lexeme in &lexemes {
+        match lexeme {
+            Lexeme::Word(w) => {
+                for raw in analyzers.raw_words(w) {
+                    if plan.words.len() < MAX_WORDS {
+                        let stem = analyzers.stem_of(&raw);
+                        plan.words.push(Word {
+                            active: stem.is_some(),
+                            typo: 0,
+                            prefix: false,
+                            stem,
+                            raw,
+                        });
+                    }
+                }
+            }
+            Lexeme::Phrase(p) => {
+                let words: Vec<String> =
+                    analyzers.raw_words(p).into_iter().take(MAX_WORDS).collect();
+                if !words.is_empty() {
+                    plan.phrases.push(words);
+                }
+            }
+            Lexeme::Exclude(w) => {
+                for raw in analyzers.raw_words(w) {
+                    let stem = analyzers.stem_of(&raw);
+                    plan.excluded.push((raw, stem));
+                }
+            }
+            Lexeme::Topic(t) => {
+                if !plan.topics.contains(t) {
+                    plan.topics.push(t.clone());
+                }
+            }
+        }
+    }
+    // A query of stop words only ("how to") still searches for them.
+    if !plan.words.is_empty() && !plan.words.iter().any(|w| w.active) {
+        for w in &mut plan.words {
+            w.active = true;
+        }
+    }
+    let active = plan.words.iter().filter(|w| w.active).count();
+    if active <= MAX_FUZZY_WORDS {
+        let n = plan.words.len();
+        for (i, w) in plan.words.iter_mut().enumerate() {
+            w.typo = typo_budget(w.raw.chars().count());
+            w.prefix = i + 1 == n
+                && ends_open
+                && last_word_lexeme
+                && w.raw.chars().count() >= MIN_PREFIX_CHARS;
+            if w.prefix && !w.active {
+                // A half-typed word may look like a stop word ("whe").
+                w.active = true;
+            }
+        }
+    }
+    if !synonyms.is_empty() {
+        plan.synonyms = synonym_alternatives(&plan.words, synonyms);
+    }
+    plan
+}
+
+/// For each word (or run of words) with synonyms, the alternatives,
+/// attached to the run's first word.
+fn synonym_alternatives(words: &[Word], synonyms: &Synonyms) -> Vec<(usize, Vec<String>)> {
+    let mut out = Vec::new();
+    for start in 0..words.len() {
+        for len in 1..=synonyms.longest_key().min(words.len() - start) {
+            let key = words[start..start + len]
+                .iter()
+                .map(|w| w.raw.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            for alt in synonyms.lookup(&key) {
+                out.push((start, alt.split(' ').map(str::to_owned).collect()));
+            }
+        }
+    }
+    out
+}
+
+fn term(field: Field, text: &str) -> Term {
+    Term::from_field_text(field, text)
+}
+
+fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if queries.len() == 1 {
+        queries
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Box::new(EmptyQuery))
+    } else {
+        Box::new(BooleanQuery::union(queries))
+    }
+}
+
+fn constant(q: Box<dyn Query>, score: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(q, score))
+}
+
+fn raw_term_queries(f: &Fields, raw: &str) -> Vec<Box<dyn Query>> {
+    [f.text_raw, f.section_raw, f.title_raw]
+        .into_iter()
+        .map(|field| {
+            Box::new(TermQuery::new(term(field, raw), IndexRecordOption::Basic)) as Box<dyn Query>
+        })
+        .collect()
+}
+
+fn stem_term_queries(f: &Fields, stem: &str) -> Vec<Box<dyn Query>> {
+    [f.text, f.section, f.title]
+        .into_iter()
+        .map(|field| {
+            Box::new(TermQuery::new(term(field, stem), IndexRecordOption::Basic)) as Box<dyn Query>
+        })
+        .collect()
+}
+
+/// BM25 on the stemmed fields, weighted by field.
+fn bm25(f: &Fields, r: &Ranking, stem: &str, weight: f32) -> Box<dyn Query> {
+    let clauses: Vec<Box<dyn Query>> = [
+        (f.text, r.text_boost),
+        (f.section, r.section_boost),
+        (f.title, r.title_boost),
+    ]
+    .into_iter()
+    .filter(|(_, boost)| *boost > 0.0)
+    .map(|(field, boost)| {
+        Box::new(BoostQuery::new(
+            Box::new(TermQuery::new(
+                term(field, stem),
+                IndexRecordOption::WithFreqs,
+            )),
+            boost * weight,
+        )) as Box<dyn Query>
+    })
+    .collect();
+    any_of(clauses)
+}
+
+/// An alternative (one or more raw words) as a query on the text and headings.
+fn alternative_query(f: &Fields, analyzers: &mut Analyzers, words: &[String]) -> Box<dyn Query> {
+    if let [word] = words {
+        let mut qs = raw_term_queries(f, word);
+        if let Some(stem) = analyzers.stem_of(word) {
+            qs.extend(stem_term_queries(f, &stem));
+        }
+        any_of(qs)
+    } else {
+        phrase_query(f.text_raw, words)
+    }
+}
+
+fn phrase_query(field: Field, words: &[String]) -> Box<dyn Query> {
+    if let [word] = words {
+        Box::new(TermQuery::new(
+            term(field, word),
+            IndexRecordOption::WithFreqs,
+        ))
+    } else {
+        Box::new(PhraseQuery::new(
+            words.iter().map(|w| term(field, w)).collect(),
+        ))
+    }
+}
+
+/// The query for one word: the best tier it matches, plus BM25.
+fn word_query(
+    f: &Fields,
+    r: &Ranking,
+    analyzers: &mut Analyzers,
+    plan: &Plan,
+    index: usize,
+) -> Box<dyn Query> {
+    let w = &plan.words[index];
+    let mut tiers: Vec<Box<dyn Query>> = vec![constant(
+        any_of(raw_term_queries(f, &w.raw)),
+        r.word + r.exact,
+    )];
+    if let Some(stem) = &w.stem {
+        tiers.push(constant(
+            any_of(stem_term_queries(f, stem)),
+            r.word + r.stem,
+        ));
+    }
+    let alternatives: Vec<Box<dyn Query>> = plan
+        .synonyms
+        .iter()
+        .filter(|(i, _)| *i == index)
+        .map(|(_, alt)| alternative_query(f, analyzers, alt))
+        .collect();
+    if !alternatives.is_empty() {
+        tiers.push(constant(any_of(alternatives), r.word + r.synonym));
+    }
+    let raw_fields = [f.text_raw, f.section_raw, f.title_raw];
+    if w.prefix {
+        let prefixes = raw_fields
+            .iter()
+            .map(|&field| {
+                Box::new(FuzzyTermQuery::new_prefix(term(field, &w.raw), 0, true)) as Box<dyn Query>
+            })
+            .collect();
+        tiers.push(constant(any_of(prefixes), r.word + r.prefix));
+    }
+    if w.typo > 0 {
+        let mut typos: Vec<Box<dyn Query>> = raw_fields
+            .iter()
+            .map(|&field| {
+                Box::new(FuzzyTermQuery::new(term(field, &w.raw), w.typo, true)) as Box<dyn Query>
+            })
+            .collect();
+        if w.prefix {
+            typos.push(Box::new(FuzzyTermQuery::new_prefix(
+                term(f.text_raw, &w.raw),
+                w.typo,
+                true,
+            )));
+        }
+        tiers.push(constant(any_of(typos), r.word + r.typo));
+    }
+    let best_tier: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(tiers));
+    match &w.stem {
+        Some(stem) => Box::new(BooleanQuery::new(vec![
+            (Occur::Should, best_tier),
+            (Occur::Should, bm25(f, r, stem, 1.0)),
+        ])),
+        None => best_tier,
+    }
+}
+
+/// Builds the Tantivy query for a plan, restricted to `topics` when given
+/// (a passage needs one of them). A browse plan matches every passage.
+pub(crate) fn build(
+    f: &Fields,
+    r: &Ranking,
+    analyzers: &mut Analyzers,
+    plan: &Plan,
+    topics: &[String],
+) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let words: Vec<Box<dyn Query>> = (0..plan.words.len())
+        .filter(|&i| plan.words[i].active)
+        .map(|i| word_query(f, r, analyzers, plan, i))
+        .collect();
+    if !words.is_empty() {
+        clauses.push((Occur::Must, Box::new(BooleanQuery::union(words))));
+    }
+    for phrase in &plan.phrases {
+        clauses.push((Occur::Must, phrase_query(f.text_raw, phrase)));
+        // A phrase also scores as words, so BM25 ranks among phrase matches.
+        for word in phrase {
+            if let Some(stem) = analyzers.stem_of(word) {
+                clauses.push((Occur::Should, bm25(f, r, &stem, 1.0)));
+            }
+        }
+    }
+    if clauses.is_empty() {
+        clauses.push((Occur::Must, constant(Box::new(AllQuery), 0.0)));
+    }
+    for (raw, stem) in &plan.excluded {
+        let mut qs = raw_term_queries(f, raw);
+        if let Some(stem) = stem {
+            qs.push(Box::new(TermQuery::new(
+                term(f.text, stem),
+                IndexRecordOption::Basic,
+            )));
+        }
+        clauses.push((Occur::MustNot, any_of(qs)));
+    }
+    if !topics.is_empty() {
+        let filter = any_of(
+            topics
+                .iter()
+                .map(|t| {
+                    Box::new(TermQuery::new(term(f.topics, t), IndexRecordOption::Basic))
+                        as Box<dyn Query>
+                })
+                .collect(),
+        );
+        clauses.push((Occur::Must, constant(filter, 0.0)));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Tells which words of a passage a plan matched, the same way the index does.
+#[derive(Debug)]
+pub(crate) struct Matcher<'p> {
+    plan: &'p Plan,
+    phrase_words: HashSet<&'p str>,
+    synonym_words: HashSet<String>,
+}
+
+impl<'p> Matcher<'p> {
+    pub fn new(plan: &'p Plan, analyzers: &mut Analyzers) -> Self {
+        let phrase_words = plan.phrases.iter().flatten().map(String::as_str).collect();
+        let synonym_words = plan
+            .synonyms
+            .iter()
+            .flat_map(|(_, alt)| alt.iter())
+            .flat_map(|w| {
+                let stem = analyzers.stem_of(w);
+                [Some(w.clone()), stem]
+            })
+            .flatten()
+            .collect();
+        Matcher {
+            plan,
+            phrase_words,
+            synonym_words,
+        }
+    }
+
+    /// `[start, end)` byte ranges of the matched words of `text`.
+    pub fn byte_ranges(&self, analyzers: &mut Analyzers, text: &str) -> Vec<(usize, usize)> {
+        let toks = tokens(&mut analyzers.raw, text);
+        let mut out = Vec::new();
+        for (tok, from, to) in toks {
+            if self.matches(analyzers, &tok) {
+                out.push((from, to));
+            }
+        }
+        out
+    }
+
+    fn matches(&self, analyzers: &mut Analyzers, tok: &str) -> bool {
+        if self.phrase_words.contains(tok) || self.synonym_words.contains(tok) {
+            return true;
+        }
+        let mut stem: Option<Option<String>> = None;
+        for w in self.plan.words.iter().filter(|w| w.active) {
+            if tok == w.raw || (w.prefix && tok.starts_with(w.raw.as_str())) {
+                return true;
+            }
+            if let Some(ws) = &w.stem {
+                let s = stem.get_or_insert_with(|| analyzers.stem_of(tok));
+                if s.as_deref() == Some(ws.as_str()) {
+                    return true;
+                }
+            }
+            if w.typo > 0 {
+                let d = usize::from(w.typo);
+                if osa_distance(tok, &w.raw, d) <= d
+                    || (w.prefix && prefix_distance(&w.raw, tok) <= d)
+                {
+                    return true;
+                }
+            }
+        }
+        if !self.synonym_words.is_empty() {
+            let s = stem.get_or_insert_with(|| analyzers.stem_of(tok));
+            if s.as_ref().is_some_and(|s| self.synonym_words.contains(s)) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Optimal string alignment distance (a transposition costs one), as
+/// Tantivy's fuzzy queries count; returns `limit + 1` early when above `limit`.
+pub(crate) fn osa_distance(a: &str, b: &str, limit: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > limit {
+        return limit + 1;
+    }
+    let table = osa_table(&a, &b);
+    table[a.len()][b.len()]
+}
+
+/// The least distance between `query` and any prefix of `word`.
+pub(crate) fn prefix_distance(query: &str, word: &str) -> usize {
+    let q: Vec<char> = query.chars().collect();
+    let w: Vec<char> = word.chars().collect();
+    let table = osa_table(&q, &w);
+    table[q.len()].iter().copied().min().unwrap_or(q.len())
+}
+
+fn osa_table(a: &[char], b: &[char]) -> Vec<Vec<usize>> {
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(q: &str) -> Plan {
+        parse(q, &mut Analyzers::new(), &Synonyms::default())
+    }
+
+    #[test]
+    fn lexer_reads_the_query_language() {
+        assert_eq!(
+            lex("a \"b c\" -d topic:Cost"),
+            vec![
+                Lexeme::Word("a".into()),
+                Lexeme::Phrase("b c".into()),
+                Lexeme::Exclude("d".into()),
+                Lexeme::Topic("cost".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_input_is_read_leniently() {
+        assert_eq!(
+            lex("\"unclosed words"),
+            vec![
+                Lexeme::Word("unclosed".into()),
+                Lexeme::Word("words".into())
+            ]
+        );
+        assert!(lex(" - ").is_empty());
+        let p = plan("((( : ] \"\" -");
+        assert!(p.is_browse());
+        let long = "word ".repeat(20_000);
+        assert_eq!(plan(&long).words.len(), MAX_WORDS);
+        let weird = plan("\u{0}\u{7}日本語 😀 \u{10FFFF} topic:");
+        assert!(weird.words.iter().any(|w| w.raw == "日本語"));
+    }
+
+    #[test]
+    fn last_word_is_a_prefix_while_typing() {
+        let p = plan("collagen produ");
+        assert!(!p.words[0].prefix);
+        assert!(p.words[1].prefix);
+        assert!(!plan("collagen produ ").words[1].prefix);
+    }
+
+    #[test]
+    fn stop_words_only_count_when_alone() {
+        let p = plan("the often");
+        assert!(!p.words[0].active);
+        assert!(p.words[1].active);
+        let p = plan("to the ");
+        assert!(p.words.iter().all(|w| w.active));
+    }
+
+    #[test]
+    fn typo_budget_grows_with_length() {
+        assert_eq!(typo_budget(4), 0);
+        assert_eq!(typo_budget(5), 1);
+        assert_eq!(typo_budget(9), 2);
+        assert_eq!(plan("hyperpigmentaton ").words[0].typo, 2);
+    }
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(osa_distance("hyperpigmentaton", "hyperpigmentation", 2), 1);
+        assert_eq!(osa_distance("recieve", "receive", 2), 1);
+        assert_eq!(osa_distance("abc", "abcdef", 2), 3);
+        assert_eq!(prefix_distance("colagen", "collagenous"), 1);
+        assert_eq!(prefix_distance("colla", "collagen"), 0);
+    }
+}

@@ -1,0 +1,380 @@
+//! Incremental, atomic reindexing.
+//!
+//! The manifest stored with the last commit lists every source file (size,
+//! modification time, hash) and the articles it held (id, hash, passage
+//! count). A reindex stats every file; only files whose size or time changed
+//! are read, only articles whose text changed are replaced, and the whole
+//! change (deletes, adds, new manifest) lands in one commit: a reader sees
+//! the old state or the new one, never a mix.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use crate::content::{self, Article, ContentIssue, ContentSource, Passage, scan};
+use crate::error::{Error, Result};
+use crate::index::{ArticleEntry, FileEntry, Manifest, NeedleIndex};
+use crate::schema::{Fields, SCHEMA_VERSION};
+
+/// Called during a reindex with (files done, files in all).
+pub type ProgressFn = Arc<dyn Fn(usize, usize) + Send + Sync>;
+
+/// How to reindex.
+#[derive(Clone, Default)]
+pub struct ReindexOptions {
+    /// Rebuild every article from scratch, and allow removing more than
+    /// half of the indexed articles.
+    pub force: bool,
+    /// Progress callback, called after each file that had to be read.
+    pub progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for ReindexOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReindexOptions")
+            .field("force", &self.force)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl ReindexOptions {
+    /// Options for a forced rebuild.
+    #[must_use]
+    pub fn forced() -> Self {
+        ReindexOptions {
+            force: true,
+            progress: None,
+        }
+    }
+}
+
+/// What a reindex did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReindexReport {
+    /// Articles new to the index.
+    pub added: usize,
+    /// Articles whose text changed.
+    pub updated: usize,
+    /// Articles no longer in the content.
+    pub removed: usize,
+    /// Articles left as they were.
+    pub unchanged: usize,
+    /// Passages in the index after the reindex.
+    pub passages: u64,
+    /// Passages written by this reindex.
+    pub passages_added: usize,
+    /// Passages deleted by this reindex.
+    pub passages_removed: usize,
+    /// Files read (the others were unchanged by size and time).
+    pub files_read: usize,
+    /// Milliseconds taken.
+    pub took_ms: f64,
+    /// Whether a commit was made (false when nothing changed).
+    pub committed: bool,
+    /// Why the index was rebuilt from scratch, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebuilt: Option<String>,
+    /// Files (or records) skipped or partly read, with the reason.
+    pub issues: Vec<ContentIssue>,
+}
+
+impl ReindexReport {
+    /// Whether any article was added, updated or removed.
+    #[must_use]
+    pub fn changed(&self) -> bool {
+        self.added + self.updated + self.removed > 0
+    }
+
+    /// One line for people: `1 added, 0 updated, 0 removed, 3 unchanged; 24 passages; 12.3 ms`.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        format!(
+            "{} added, {} updated, {} removed, {} unchanged; {} passages; {:.1} ms",
+            self.added, self.updated, self.removed, self.unchanged, self.passages, self.took_ms
+        )
+    }
+}
+
+/// The changes one reindex will write.
+#[derive(Default)]
+struct Plan {
+    delete: Vec<String>,
+    add: Vec<Article>,
+    manifest: BTreeMap<String, FileEntry>,
+}
+
+impl NeedleIndex {
+    /// Brings the index up to date with `source`, incrementally: see the
+    /// module docs of the crate for what is read and when.
+    ///
+    /// # Errors
+    /// - [`Error::ContentNotFound`] when the source path does not exist;
+    /// - [`Error::Config`] when `topics.toml` or `synonyms.toml` is invalid;
+    /// - [`Error::MassRemoval`] when more than half of the indexed articles
+    ///   would go, unless `options.force`;
+    /// - [`Error::Locked`] when another process is writing the index.
+    ///
+    /// Unreadable, binary and non-UTF-8 files are not errors: they are
+    /// listed in [`ReindexReport::issues`] and skipped.
+    pub fn reindex(
+        &self,
+        source: &ContentSource,
+        options: &ReindexOptions,
+    ) -> Result<ReindexReport> {
+        let started = Instant::now();
+        let found = scan(source)?;
+        let mut guard = self.writer()?;
+        let writer = guard
+            .as_mut()
+            .ok_or_else(|| Error::InvalidRequest("no writer".into()))?;
+        // The writer's lock is held: nobody else can commit from here on.
+        let old = self.committed_manifest()?;
+        let config_changed = old.config_hash != found.config.hash || old.needle != SCHEMA_VERSION;
+        let rebuild_all = options.force || config_changed;
+
+        let mut report = ReindexReport {
+            rebuilt: self.rebuilt().map(str::to_owned),
+            issues: found.issues,
+            ..ReindexReport::default()
+        };
+        let mut plan = Plan::default();
+        let mut claimed: HashSet<String> = HashSet::new();
+        let mut seen_files: HashSet<&str> = HashSet::new();
+        let mut added_ids: HashSet<String> = HashSet::new();
+        let mut removed_ids: HashSet<String> = HashSet::new();
+        let total = found.files.len();
+
+        for (done, file) in found.files.iter().enumerate() {
+            seen_files.insert(file.rel.as_str());
+            let previous = old.files.get(&file.rel);
+            // Unchanged by stat: carry the entry over without reading.
+            if let Some(prev) = previous {
+                if !rebuild_all
+                    && file.mtime.is_some()
+                    && prev.size == file.size
+                    && prev.mtime == file.mtime
+                    && claim_all(&mut claimed, prev)
+                {
+                    report.unchanged += prev.articles.len();
+                    plan.manifest.insert(file.rel.clone(), prev.clone());
+                    continue;
+                }
+            }
+            let text = match source.read(file) {
+                Ok(t) => t,
+                Err(issue) => {
+                    report.issues.push(issue);
+                    // Nothing is lost: an indexed file that cannot be read
+                    // now keeps its passages until it can be (or is gone).
+                    if let Some(prev) = previous {
+                        if claim_all(&mut claimed, prev) {
+                            report.unchanged += prev.articles.len();
+                            plan.manifest.insert(file.rel.clone(), prev.clone());
+                        }
+                    }
+                    continue;
+                }
+            };
+            report.files_read += 1;
+            let hash = content::hash_bytes(text.as_bytes());
+            if let Some(prev) = previous {
+                if !rebuild_all && prev.hash == hash && claim_all(&mut claimed, prev) {
+                    report.unchanged += prev.articles.len();
+                    let mut entry = prev.clone();
+                    entry.size = file.size;
+                    entry.mtime = file.mtime;
+                    plan.manifest.insert(file.rel.clone(), entry);
+                    continue;
+                }
+            }
+            let articles = content::parse_file(
+                file.format,
+                &file.article_id,
+                &file.rel,
+                &text,
+                &found.config.topics,
+                &mut report.issues,
+            );
+            let old_articles: BTreeMap<&str, &ArticleEntry> = previous
+                .map(|p| p.articles.iter().map(|a| (a.id.as_str(), a)).collect())
+                .unwrap_or_default();
+            let mut entry = FileEntry {
+                size: file.size,
+                mtime: file.mtime,
+                hash,
+                articles: Vec::new(),
+            };
+            let mut kept: HashSet<&str> = HashSet::new();
+            for article in articles {
+                if !claimed.insert(article.id.clone()) {
+                    report.issues.push(ContentIssue::new(
+                        &file.rel,
+                        article.passages.first().and_then(|p| p.line),
+                        format!(
+                            "article id {:?} is already used by another file; this one was skipped: rename one of them",
+                            article.id
+                        ),
+                    ));
+                    continue;
+                }
+                let passages = u32::try_from(article.passages.len()).unwrap_or(u32::MAX);
+                entry.articles.push(ArticleEntry {
+                    id: article.id.clone(),
+                    title: article.title.clone(),
+                    hash: article.hash,
+                    passages,
+                });
+                match old_articles.get(article.id.as_str()) {
+                    Some(prev) if !rebuild_all && prev.hash == article.hash => {
+                        kept.insert(prev.id.as_str());
+                        report.unchanged += 1;
+                    }
+                    Some(prev) => {
+                        kept.insert(prev.id.as_str());
+                        report.updated += 1;
+                        report.passages_removed += prev.passages as usize;
+                        plan.delete.push(article.id.clone());
+                        plan.add.push(article);
+                    }
+                    None => {
+                        report.added += 1;
+                        added_ids.insert(article.id.clone());
+                        plan.add.push(article);
+                    }
+                }
+            }
+            // Articles the file no longer has.
+            for (id, prev) in &old_articles {
+                if !kept.contains(id) {
+                    report.removed += 1;
+                    removed_ids.insert((*id).to_owned());
+                    report.passages_removed += prev.passages as usize;
+                    plan.delete.push((*id).to_owned());
+                }
+            }
+            plan.manifest.insert(file.rel.clone(), entry);
+            if let Some(progress) = &options.progress {
+                progress(done + 1, total);
+            }
+        }
+        // Files that are gone.
+        for (rel, prev) in &old.files {
+            if !seen_files.contains(rel.as_str()) {
+                for a in &prev.articles {
+                    report.removed += 1;
+                    removed_ids.insert(a.id.clone());
+                    report.passages_removed += a.passages as usize;
+                    plan.delete.push(a.id.clone());
+                }
+            }
+        }
+        // An article that moved from one file to another is an update, not a
+        // removal plus an addition.
+        let moved = removed_ids.intersection(&added_ids).count();
+        report.removed -= moved;
+        report.added -= moved;
+        report.updated += moved;
+
+        let indexed = old.article_count();
+        if !options.force && indexed > 0 && report.removed * 2 > indexed {
+            return Err(Error::MassRemoval {
+                removing: report.removed,
+                indexed,
+            });
+        }
+
+        let manifest = Manifest {
+            needle: SCHEMA_VERSION,
+            config_hash: found.config.hash,
+            topics: found.config.topics.topics.clone(),
+            synonyms: found.config.synonyms_text.clone(),
+            files: plan.manifest,
+        };
+        let manifest_changed = old.files != manifest.files
+            || old.config_hash != manifest.config_hash
+            || old.needle != manifest.needle;
+        if options.force || !plan.delete.is_empty() || !plan.add.is_empty() || manifest_changed {
+            write(
+                writer,
+                &self.fields,
+                &plan.delete,
+                &plan.add,
+                options.force,
+                &mut report,
+            )?;
+            let payload = serde_json::to_string(&manifest)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(&payload);
+            prepared.commit()?;
+            report.committed = true;
+            drop(guard);
+            self.reload()?;
+        } else {
+            drop(guard);
+        }
+        report.passages = self.reader.searcher().num_docs();
+        report.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(report)
+    }
+}
+
+fn write(
+    writer: &mut IndexWriter,
+    fields: &Fields,
+    delete: &[String],
+    add: &[Article],
+    force: bool,
+    report: &mut ReindexReport,
+) -> Result<()> {
+    if force {
+        writer.delete_all_documents()?;
+    } else {
+        for id in delete {
+            writer.delete_term(Term::from_field_text(fields.article, id));
+        }
+    }
+    for article in add {
+        for passage in &article.passages {
+            writer.add_document(to_document(fields, passage))?;
+            report.passages_added += 1;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn to_document(f: &Fields, p: &Passage) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &p.id);
+    doc.add_text(f.article, &p.article);
+    doc.add_text(f.title, &p.title);
+    doc.add_text(f.title_raw, &p.title);
+    doc.add_text(f.section, &p.section);
+    doc.add_text(f.section_raw, &p.section);
+    doc.add_text(f.text, &p.text);
+    doc.add_text(f.text_raw, &p.text);
+    for h in &p.heading_path {
+        doc.add_text(f.heading_path, h);
+    }
+    for t in &p.topics {
+        doc.add_text(f.topics, t);
+    }
+    doc.add_u64(f.ordinal, u64::from(p.ordinal));
+    if let Some(line) = p.line {
+        doc.add_u64(f.line, u64::from(line));
+    }
+    doc
+}
+
+/// Claims the ids of a file's articles, unless one is claimed already.
+fn claim_all(claimed: &mut HashSet<String>, entry: &FileEntry) -> bool {
+    if entry.articles.iter().any(|a| claimed.contains(&a.id)) {
+        return false;
+    }
+    claimed.extend(entry.articles.iter().map(|a| a.id.clone()));
+    true
+}

@@ -1,0 +1,154 @@
+//! The Tantivy schema and the text analysis, versioned together.
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer, TokenizerManager,
+};
+
+/// Bump whenever the schema or the analysis changes: an index built with
+/// another version is rebuilt from the content, never misread.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+
+/// Words only (split on anything not a letter or digit), lowercase, accents folded.
+pub(crate) const RAW_ANALYZER: &str = "needle_raw";
+/// As [`RAW_ANALYZER`], then English stop words removed and Snowball stemming.
+pub(crate) const STEM_ANALYZER: &str = "needle_en";
+
+/// Tokens longer than this (in bytes) are dropped, as Tantivy's default does.
+const MAX_TOKEN_BYTES: usize = 40;
+
+pub(crate) fn raw_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+pub(crate) fn stem_analyzer() -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .dynamic();
+    let builder = match StopWordFilter::new(Language::English) {
+        Some(stop) => builder.filter_dynamic(stop),
+        None => builder,
+    };
+    builder
+        .filter_dynamic(Stemmer::new(Language::English))
+        .build()
+}
+
+pub(crate) fn tokenizers() -> TokenizerManager {
+    let manager = TokenizerManager::default();
+    manager.register(RAW_ANALYZER, raw_analyzer());
+    manager.register(STEM_ANALYZER, stem_analyzer());
+    manager
+}
+
+/// The fields of a passage document.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    /// Passage id: raw key, stored.
+    pub id: Field,
+    /// Article id: raw key (for deletes and filters), stored, fast (for article order).
+    pub article: Field,
+    /// Title: stored, stemmed BM25 field.
+    pub title: Field,
+    /// Title, unstemmed: exact, prefix and typo matching.
+    pub title_raw: Field,
+    /// Section heading: stored, stemmed.
+    pub section: Field,
+    pub section_raw: Field,
+    /// Passage text: stored, stemmed with positions.
+    pub text: Field,
+    /// Passage text, unstemmed with positions: exact words, phrases, prefix, typo.
+    pub text_raw: Field,
+    /// Headings above the passage, stored only (one value each).
+    pub heading_path: Field,
+    /// Topic names: raw keys, stored, fast (for counts).
+    pub topics: Field,
+    /// Position in the article: stored, fast (for article order).
+    pub ordinal: Field,
+    /// Source line: stored.
+    pub line: Field,
+}
+
+pub(crate) fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let stemmed = |stored: bool, positions: bool| {
+        let idx = TextFieldIndexing::default()
+            .set_tokenizer(STEM_ANALYZER)
+            .set_index_option(if positions {
+                IndexRecordOption::WithFreqsAndPositions
+            } else {
+                IndexRecordOption::WithFreqs
+            });
+        let opts = TextOptions::default().set_indexing_options(idx);
+        if stored { opts.set_stored() } else { opts }
+    };
+    let raw = |option: IndexRecordOption| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(RAW_ANALYZER)
+                .set_index_option(option),
+        )
+    };
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        article: b.add_text_field("article", STRING | STORED | FAST),
+        title: b.add_text_field("title", stemmed(true, false)),
+        title_raw: b.add_text_field("title_raw", raw(IndexRecordOption::Basic)),
+        section: b.add_text_field("section", stemmed(true, false)),
+        section_raw: b.add_text_field("section_raw", raw(IndexRecordOption::Basic)),
+        text: b.add_text_field("text", stemmed(true, true)),
+        text_raw: b.add_text_field("text_raw", raw(IndexRecordOption::WithFreqsAndPositions)),
+        heading_path: b.add_text_field("heading_path", STORED),
+        topics: b.add_text_field("topics", STRING | STORED | FAST),
+        ordinal: b.add_u64_field("ordinal", STORED | FAST | INDEXED),
+        line: b.add_u64_field("line", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// The analyzed tokens of `text`, with byte offsets.
+pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        out.push((t.text.clone(), t.offset_from, t.offset_to));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+        tokens(analyzer, text).into_iter().map(|t| t.0).collect()
+    }
+
+    #[test]
+    fn raw_folds_case_and_accents() {
+        assert_eq!(
+            words(&mut raw_analyzer(), "Crème BRÛLÉE, post-microneedling"),
+            vec!["creme", "brulee", "post", "microneedling"]
+        );
+    }
+
+    #[test]
+    fn stem_drops_stop_words_and_stems() {
+        assert_eq!(
+            words(
+                &mut stem_analyzer(),
+                "The needles are running to the clinics"
+            ),
+            vec!["needl", "run", "clinic"]
+        );
+    }
+}

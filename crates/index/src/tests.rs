@@ -1,0 +1,729 @@
+//! Tests of the library as a whole, on the bundled article, in RAM or temp dirs.
+
+use std::fs;
+use std::path::Path;
+
+use crate::*;
+
+const ARTICLE_MD: &str = include_str!("../../../content/microneedling.md");
+const ARTICLE_TXT: &str = include_str!("../testdata/microneedling.txt");
+const TOPICS: &str = include_str!("../../../content/topics.toml");
+
+fn bundled() -> ContentSource {
+    ContentSource::Memory(vec![
+        MemoryFile {
+            path: "microneedling.md".into(),
+            contents: ARTICLE_MD.into(),
+        },
+        MemoryFile {
+            path: "topics.toml".into(),
+            contents: TOPICS.into(),
+        },
+    ])
+}
+
+fn bundled_index() -> NeedleIndex {
+    let index = NeedleIndex::in_memory().unwrap();
+    let report = index
+        .reindex(&bundled(), &ReindexOptions::default())
+        .unwrap();
+    assert!(report.issues.is_empty(), "{:?}", report.issues);
+    index
+}
+
+fn rules() -> TopicRules {
+    TopicRules::from_toml(TOPICS).unwrap()
+}
+
+fn search(index: &NeedleIndex, q: &str) -> SearchResults {
+    index.search(&SearchRequest::new(q).limit(30)).unwrap()
+}
+
+fn highlighted(hit: &Hit) -> Vec<String> {
+    hit.highlight_byte_ranges()
+        .into_iter()
+        .map(|r| hit.passage.text[r].to_lowercase())
+        .collect()
+}
+
+#[test]
+fn bundled_article_splits_into_24_passages() {
+    let passages = split_markdown("microneedling", ARTICLE_MD, &rules());
+    assert_eq!(passages.len(), 24);
+    let sections: Vec<(&str, usize)> = {
+        let mut v: Vec<(&str, usize)> = Vec::new();
+        for p in &passages {
+            match v.last_mut() {
+                Some((s, n)) if *s == p.section => *n += 1,
+                _ => v.push((&p.section, 1)),
+            }
+        }
+        v
+    };
+    assert_eq!(
+        sections,
+        vec![
+            ("Microneedling: Benefits And Side Effects", 2),
+            ("Overview Of Microneedling", 3),
+            ("Aesthetic Improvements", 3),
+            ("Medical Benefits", 3),
+            ("Potential Risks", 3),
+            ("Recovery And Aftercare", 3),
+            ("How Much Does Microneedling Typically Cost?", 1),
+            ("Is Microneedling Suitable For All Skin Types?", 1),
+            ("Is The Microneedling Procedure Painful?", 1),
+            ("How Often Should I Get A Microneedling Treatment?", 1),
+            ("Are There Any Long-Term Side Effects Of Microneedling?", 1),
+            ("Microneedling: Benefits And Side Effects", 2),
+        ]
+    );
+    // Every passage knows its title and its place.
+    for (i, p) in passages.iter().enumerate() {
+        assert_eq!(p.title, "Microneedling: Benefits And Side Effects");
+        assert_eq!(p.ordinal as usize, i);
+        assert_eq!(p.article, "microneedling");
+    }
+}
+
+#[test]
+fn faq_question_stays_with_its_answer() {
+    let passages = split_markdown("microneedling", ARTICLE_MD, &rules());
+    let faq = passages
+        .iter()
+        .find(|p| p.section == "How Often Should I Get A Microneedling Treatment?")
+        .unwrap();
+    assert!(
+        faq.text
+            .starts_with("How Often Should I Get A Microneedling Treatment?\nWhen considering")
+    );
+    assert!(faq.text.contains("4-6 weeks"));
+    assert_eq!(
+        faq.heading_path,
+        vec![
+            "Microneedling: Benefits And Side Effects",
+            "Frequently Asked Questions",
+            "How Often Should I Get A Microneedling Treatment?"
+        ]
+    );
+    assert_eq!(
+        faq.id,
+        "microneedling#how-often-should-i-get-a-microneedling-treatment.1"
+    );
+}
+
+#[test]
+fn bullet_list_stays_with_its_lead_sentence() {
+    let passages = split_markdown("microneedling", ARTICLE_MD, &rules());
+    let p = passages
+        .iter()
+        .find(|p| p.text.contains("Improved texture"))
+        .unwrap();
+    assert!(p.text.starts_with("The primary medical benefit"));
+    assert!(p.text.ends_with(
+        "Here are three key benefits associated with this treatment:\n• Improved texture and tone of your skin\n• Reduced appearance of pores and wrinkles\n• Enhanced hydration levels for better moisture retention."
+    ));
+    assert_eq!(p.id, "microneedling#medical-benefits.2");
+}
+
+#[test]
+fn source_lines_point_at_the_passage() {
+    let passages = split_markdown("microneedling", ARTICLE_MD, &rules());
+    let lines: Vec<&str> = ARTICLE_MD.lines().collect();
+    for p in &passages {
+        let line = lines[p.line.unwrap() as usize - 1];
+        let first_words: String = p
+            .text
+            .split_whitespace()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let line_words: String = line
+            .trim_start_matches('#')
+            .split_whitespace()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(first_words, line_words, "passage {}", p.id);
+    }
+}
+
+#[test]
+fn every_word_of_the_article_is_kept() {
+    // The words of the user's article, typos included, all reach the passages.
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let passages = split_text("microneedling", ARTICLE_TXT, &rules());
+    let mut from_passages: Vec<Vec<String>> = vec![words(&passages[0].title)];
+    let mut last_question = String::new();
+    for p in &passages {
+        // Headings appear once, before the passages under them.
+        for h in &p.heading_path[1..] {
+            if !p.text.starts_with(h.as_str()) && *h != last_question {
+                from_passages.push(words(h));
+                last_question.clone_from(h);
+            }
+        }
+        from_passages.push(words(&p.text));
+    }
+    let mut got: Vec<String> = from_passages.concat();
+    got.dedup();
+    let mut want = words(ARTICLE_TXT);
+    want.dedup();
+    assert_eq!(got, want);
+    assert!(ARTICLE_MD.contains("microneeedling"), "typos are kept");
+}
+
+#[test]
+fn topics_of_every_section() {
+    let passages = split_markdown("microneedling", ARTICLE_MD, &rules());
+    let topics_of = |section: &str| -> Vec<String> {
+        passages
+            .iter()
+            .find(|p| p.section == section)
+            .unwrap()
+            .topics
+            .clone()
+    };
+    let expect = [
+        (
+            "Microneedling: Benefits And Side Effects",
+            vec!["overview", "benefits"],
+        ),
+        ("Overview Of Microneedling", vec!["overview"]),
+        ("Aesthetic Improvements", vec!["benefits"]),
+        ("Medical Benefits", vec!["benefits"]),
+        ("Potential Risks", vec!["side-effects"]),
+        ("Recovery And Aftercare", vec!["aftercare"]),
+        (
+            "How Much Does Microneedling Typically Cost?",
+            vec!["cost", "faq"],
+        ),
+        (
+            "Is Microneedling Suitable For All Skin Types?",
+            vec!["side-effects", "faq"],
+        ),
+        (
+            "Is The Microneedling Procedure Painful?",
+            vec!["side-effects", "procedure", "faq"],
+        ),
+        (
+            "How Often Should I Get A Microneedling Treatment?",
+            vec!["aftercare", "faq"],
+        ),
+        (
+            "Are There Any Long-Term Side Effects Of Microneedling?",
+            vec!["side-effects", "faq"],
+        ),
+    ];
+    for (section, topics) in expect {
+        assert_eq!(topics_of(section), topics, "{section}");
+    }
+}
+
+#[test]
+fn plain_text_seed_indexes_to_the_same_sections() {
+    let md = split_markdown("microneedling", ARTICLE_MD, &rules());
+    let txt = split_text("microneedling", ARTICLE_TXT, &rules());
+    assert_eq!(md.len(), txt.len());
+    for (m, t) in md.iter().zip(&txt) {
+        assert_eq!(m.id, t.id);
+        assert_eq!(m.section, t.section);
+        assert_eq!(m.heading_path, t.heading_path);
+        // Front matter (Markdown only) adds `benefits` to the introduction.
+        if m.heading_path.len() > 1 {
+            assert_eq!(m.topics, t.topics, "{}", m.id);
+        }
+        assert_eq!(m.text, t.text, "{}", m.id);
+    }
+}
+
+#[test]
+fn jsonl_records_are_articles() {
+    let index = NeedleIndex::in_memory().unwrap();
+    let source = ContentSource::Memory(vec![MemoryFile {
+        path: "corpus.jsonl".into(),
+        contents: concat!(
+            "{\"_id\": \"d1\", \"title\": \"Wing flutter\", \"text\": \"Flutter of a wing in a slipstream.\"}\n",
+            "{\"_id\": \"d2\", \"title\": \"Heat\", \"text\": \"Heat conduction in slabs.\", \"topics\": [\"heat\"]}\n",
+            "{broken\n"
+        )
+        .into(),
+    }]);
+    let report = index.reindex(&source, &ReindexOptions::default()).unwrap();
+    assert_eq!(report.added, 2);
+    assert_eq!(report.issues.len(), 1);
+    assert_eq!(report.issues[0].line, Some(3));
+    let r = search(&index, "slipstream");
+    assert_eq!(r.hits[0].passage.article, "d1");
+    assert_eq!(r.hits[0].passage.title, "Wing flutter");
+    let articles = index.articles().unwrap();
+    assert_eq!(
+        articles.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        vec!["d1", "d2"]
+    );
+    let topics = index.topics().unwrap();
+    assert_eq!(topics.len(), 1);
+    assert_eq!(
+        (
+            topics[0].name.as_str(),
+            topics[0].label.as_str(),
+            topics[0].count
+        ),
+        ("heat", "Heat", 1)
+    );
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).unwrap();
+    }
+    fs::write(path, text).unwrap();
+}
+
+#[test]
+fn incremental_reindex_reads_only_what_changed() {
+    let content = tempfile::tempdir().unwrap();
+    let idx_dir = tempfile::tempdir().unwrap();
+    write(content.path(), "a.md", "# A\n\nAlpha apples.\n");
+    write(content.path(), "b.md", "# B\n\nBravo bananas.\n");
+    write(content.path(), "sub/c.md", "# C\n\nCharlie cherries.\n");
+    let source = ContentSource::Path(content.path().into());
+    let index = NeedleIndex::open(idx_dir.path()).unwrap();
+    let first = index.reindex(&source, &ReindexOptions::default()).unwrap();
+    assert_eq!((first.added, first.files_read, first.passages), (3, 3, 3));
+
+    // Nothing changed: zero work, no commit.
+    let same = index.reindex(&source, &ReindexOptions::default()).unwrap();
+    assert_eq!(
+        (same.unchanged, same.files_read, same.committed),
+        (3, 0, false)
+    );
+    assert!(!same.changed());
+
+    // Edit one article: only it is read and replaced.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write(content.path(), "b.md", "# B\n\nBravo blueberries.\n");
+    let edit = index.reindex(&source, &ReindexOptions::default()).unwrap();
+    assert_eq!((edit.updated, edit.unchanged, edit.files_read), (1, 2, 1));
+    assert_eq!(search(&index, "blueberries").total, 1);
+    assert_eq!(search(&index, "bananas").total, 0);
+    assert_eq!(index.passage_count(), 3);
+
+    // Remove one: its passages are gone.
+    fs::remove_file(content.path().join("sub/c.md")).unwrap();
+    let rm = index.reindex(&source, &ReindexOptions::default()).unwrap();
+    assert_eq!((rm.removed, rm.unchanged, rm.files_read), (1, 2, 0));
+    assert_eq!(search(&index, "cherries").total, 0);
+    assert_eq!(index.passage_count(), 2);
+
+    // The manifest survives reopening: still nothing to do.
+    drop(index);
+    let index = NeedleIndex::open(idx_dir.path()).unwrap();
+    let again = index.reindex(&source, &ReindexOptions::default()).unwrap();
+    assert_eq!(
+        (again.unchanged, again.files_read, again.committed),
+        (2, 0, false)
+    );
+    assert_eq!(search(&index, "apples").hits[0].passage.id, "a#a.1");
+}
+
+#[test]
+fn touched_but_identical_file_is_not_reindexed() {
+    let content = tempfile::tempdir().unwrap();
+    write(content.path(), "a.md", "# A\n\nAlpha.\n");
+    let source = ContentSource::Path(content.path().into());
+    let index = NeedleIndex::in_memory().unwrap();
+    index.reindex(&source, &ReindexOptions::default()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write(content.path(), "a.md", "# A\n\nAlpha.\n");
+    let r = index.reindex(&source, &ReindexOptions::default()).unwrap();
+    assert_eq!(
+        (r.unchanged, r.updated, r.files_read, r.passages_added),
+        (1, 0, 1, 0)
+    );
+}
+
+#[test]
+fn mass_removal_is_refused_unless_forced() {
+    let content = tempfile::tempdir().unwrap();
+    for name in ["a", "b", "c"] {
+        write(
+            content.path(),
+            &format!("{name}.md"),
+            &format!("# {name}\n\nText {name}.\n"),
+        );
+    }
+    let index = NeedleIndex::in_memory().unwrap();
+    index
+        .reindex(
+            &ContentSource::Path(content.path().into()),
+            &ReindexOptions::default(),
+        )
+        .unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let wrong = ContentSource::Path(empty.path().into());
+    let err = index
+        .reindex(&wrong, &ReindexOptions::default())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::MassRemoval {
+                removing: 3,
+                indexed: 3
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("--force"));
+    assert_eq!(index.passage_count(), 3, "nothing was removed");
+    let forced = index.reindex(&wrong, &ReindexOptions::forced()).unwrap();
+    assert_eq!(forced.removed, 3);
+    assert_eq!(index.passage_count(), 0);
+}
+
+#[test]
+fn second_writer_gets_the_lock_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = NeedleIndex::open(dir.path()).unwrap();
+    let b = NeedleIndex::open(dir.path()).unwrap();
+    a.reindex(&bundled(), &ReindexOptions::default()).unwrap();
+    let err = b
+        .reindex(&bundled(), &ReindexOptions::default())
+        .unwrap_err();
+    assert!(matches!(err, Error::Locked { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("being updated by another needle process")
+    );
+    // Once the first lets go, the second can write.
+    a.close().unwrap();
+    b.reindex(&bundled(), &ReindexOptions::forced()).unwrap();
+}
+
+#[test]
+fn bad_files_are_reported_and_the_rest_indexes() {
+    let content = tempfile::tempdir().unwrap();
+    write(content.path(), "good.md", "# Good\n\nFine words.\n");
+    fs::write(content.path().join("bin.md"), [0u8, 159, 146, 150]).unwrap();
+    fs::write(content.path().join("latin1.txt"), b"caf\xe9 au lait\n").unwrap();
+    write(content.path(), "empty.md", "");
+    write(content.path(), "README.md", "# not an article\n");
+    write(content.path(), ".needleignore", "README.md\n");
+    write(content.path(), ".hidden.md", "# hidden\n\nsecret\n");
+    let index = NeedleIndex::in_memory().unwrap();
+    let r = index
+        .reindex(
+            &ContentSource::Path(content.path().into()),
+            &ReindexOptions::default(),
+        )
+        .unwrap();
+    let mut paths: Vec<String> = r
+        .issues
+        .iter()
+        .map(|i| i.path.display().to_string())
+        .collect();
+    paths.sort();
+    assert_eq!(paths, vec!["bin.md", "latin1.txt"]);
+    assert!(r.issues.iter().any(|i| i.message.contains("UTF-8")));
+    assert_eq!(r.added, 2, "good.md and empty.md");
+    assert_eq!(search(&index, "fine").total, 1);
+    assert_eq!(search(&index, "secret").total, 0);
+    assert_eq!(search(&index, "article").total, 0);
+}
+
+#[test]
+fn missing_content_is_an_error() {
+    let index = NeedleIndex::in_memory().unwrap();
+    let err = index
+        .reindex(
+            &ContentSource::Path("/nonexistent/needle/content".into()),
+            &ReindexOptions::default(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::ContentNotFound { .. }), "{err}");
+}
+
+#[test]
+fn sunscreen_finds_the_spf_30_aftercare_passage_first() {
+    let index = bundled_index();
+    let r = search(&index, "sunscreen");
+    assert_eq!(r.total, 2);
+    let top = &r.hits[0];
+    assert!(top.passage.text.contains("SPF 30"), "{}", top.passage.text);
+    assert_eq!(top.passage.section, "Recovery And Aftercare");
+    assert_eq!(highlighted(top), vec!["sunscreen"]);
+}
+
+#[test]
+fn how_often_finds_the_4_6_weeks_answer() {
+    let index = bundled_index();
+    let r = search(&index, "how often");
+    let pos = r
+        .hits
+        .iter()
+        .position(|h| h.passage.text.contains("4-6 weeks between treatments"));
+    assert!(
+        pos.is_some_and(|p| p < 3),
+        "{:?}",
+        r.hits.iter().map(|h| &h.passage.id).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn typo_matches_and_is_highlighted() {
+    let index = bundled_index();
+    let r = search(&index, "hyperpigmentaton");
+    assert!(r.total >= 2);
+    for hit in &r.hits {
+        assert!(
+            highlighted(hit).contains(&"hyperpigmentation".to_owned()),
+            "{}",
+            hit.passage.id
+        );
+    }
+}
+
+#[test]
+fn prefix_matches_the_last_word() {
+    let index = bundled_index();
+    let r = search(&index, "colla");
+    assert!(r.total >= 5, "{}", r.total);
+    assert!(
+        highlighted(&r.hits[0])
+            .iter()
+            .all(|w| w.starts_with("colla"))
+    );
+    // With a space after it, the word is complete: no prefix expansion.
+    assert_eq!(search(&index, "colla ").total, 0);
+}
+
+#[test]
+fn exact_beats_stemmed_beats_prefix_beats_typo() {
+    let content = ContentSource::Memory(vec![
+        MemoryFile {
+            path: "a.md".into(),
+            contents: "Typo: the sessoins went well.\n".into(),
+        },
+        MemoryFile {
+            path: "b.md".into(),
+            contents: "Prefix: sessionsabc are odd words.\n".into(),
+        },
+        MemoryFile {
+            path: "c.md".into(),
+            contents: "Stem: one session here.\n".into(),
+        },
+        MemoryFile {
+            path: "d.md".into(),
+            contents: "Exact: many sessions here.\n".into(),
+        },
+    ]);
+    let index = NeedleIndex::in_memory().unwrap();
+    index.reindex(&content, &ReindexOptions::default()).unwrap();
+    let r = search(&index, "sessions");
+    let order: Vec<&str> = r.hits.iter().map(|h| h.passage.article.as_str()).collect();
+    assert_eq!(order, vec!["d", "c", "b", "a"]);
+}
+
+#[test]
+fn more_matched_words_rank_first() {
+    let index = bundled_index();
+    let r = search(&index, "ice packs sunscreen");
+    assert!(r.hits[0].passage.text.contains("ice packs"));
+    assert!(r.hits[0].passage.text.contains("sunscreen"));
+}
+
+#[test]
+fn phrase_requires_the_words_in_order() {
+    let index = bundled_index();
+    let r = search(&index, "\"cold compresses\"");
+    assert_eq!(r.total, 2);
+    let r = search(&index, "\"compresses cold\"");
+    assert_eq!(r.total, 0);
+}
+
+#[test]
+fn exclusion_removes_passages() {
+    let index = bundled_index();
+    let with = search(&index, "sunscreen").total;
+    let without = search(&index, "sunscreen -spf");
+    assert_eq!(without.total, with - 1);
+    assert!(without.hits.iter().all(|h| !h.passage.text.contains("SPF")));
+}
+
+#[test]
+fn topic_filter_in_request_and_in_query() {
+    let index = bundled_index();
+    let r = index
+        .search(&SearchRequest::new("skin").topic("aftercare").limit(50))
+        .unwrap();
+    assert!(r.total > 0);
+    assert!(
+        r.hits
+            .iter()
+            .all(|h| h.passage.topics.contains(&"aftercare".to_owned()))
+    );
+    let typed = search(&index, "skin topic:aftercare");
+    assert_eq!(typed.total, r.total);
+    assert_eq!(typed.topics, vec!["aftercare"]);
+    // An unknown topic in the request is an error that lists the known ones.
+    let err = index
+        .search(&SearchRequest::new("skin").topic("nope"))
+        .unwrap_err();
+    assert!(err.to_string().contains("side-effects"), "{err}");
+    // In the query it simply matches nothing.
+    assert_eq!(search(&index, "skin topic:nope").total, 0);
+}
+
+#[test]
+fn topic_counts_follow_the_query() {
+    let index = bundled_index();
+    let r = index
+        .search(
+            &SearchRequest::new("sunscreen")
+                .topic("aftercare")
+                .count_topics(true),
+        )
+        .unwrap();
+    let counts = r.topic_counts.unwrap();
+    let get = |n: &str| counts.iter().find(|t| t.name == n).unwrap().count;
+    assert_eq!(get("aftercare"), 1);
+    assert_eq!(get("overview"), 1);
+    assert_eq!(get("cost"), 0);
+    assert_eq!(counts[0].name, "benefits", "rules order");
+    let all = index.topics().unwrap();
+    assert_eq!(all.iter().map(|t| t.count).sum::<u64>() > 24, true);
+}
+
+#[test]
+fn empty_query_browses_in_article_order() {
+    let index = bundled_index();
+    let r = index.search(&SearchRequest::new("").limit(100)).unwrap();
+    assert_eq!(r.total, 24);
+    let ordinals: Vec<u32> = r.hits.iter().map(|h| h.passage.ordinal).collect();
+    assert_eq!(ordinals, (0..24).collect::<Vec<_>>());
+    assert!(r.hits.iter().all(|h| h.highlights.is_empty()));
+    let page = index
+        .search(&SearchRequest::new("  ").offset(20).limit(10))
+        .unwrap();
+    assert_eq!(page.hits.len(), 4);
+    assert_eq!(page.hits[0].rank, 21);
+    let filtered = index
+        .search(&SearchRequest::new("").topic("faq").limit(100))
+        .unwrap();
+    assert_eq!(filtered.total, 5);
+}
+
+#[test]
+fn any_input_is_a_query() {
+    let index = bundled_index();
+    let long = "needle ".repeat(15_000);
+    for q in [
+        "\"unclosed",
+        "-",
+        "((",
+        ")",
+        ":",
+        "topic:",
+        "AND OR NOT",
+        "the of and",
+        "\u{0}\u{1b}[31m",
+        "日本語 😀 \u{10FFFF}",
+        "*",
+        "a~2",
+        "\"\"",
+        long.as_str(),
+        "-\"x y\"",
+    ] {
+        let r = index.search(&SearchRequest::new(q));
+        assert!(r.is_ok(), "{q:?}: {r:?}");
+    }
+    assert!(
+        search(&index, "the of and").total > 0,
+        "stop words alone still search"
+    );
+}
+
+#[test]
+fn limit_zero_is_rejected() {
+    let index = bundled_index();
+    assert!(matches!(
+        index.search(&SearchRequest::new("x").limit(0)),
+        Err(Error::InvalidRequest(_))
+    ));
+}
+
+#[test]
+fn synonyms_find_other_words_ranked_below_typed_ones() {
+    let mut files = vec![MemoryFile {
+        path: "a.md".into(),
+        contents: "## One\n\nThe pain was mild.\n\n## Two\n\nIt did not hurt at all.\n".into(),
+    }];
+    files.push(MemoryFile {
+        path: "synonyms.toml".into(),
+        contents: "groups = [[\"hurt\", \"pain\"]]\n".into(),
+    });
+    let index = NeedleIndex::in_memory().unwrap();
+    index
+        .reindex(&ContentSource::Memory(files), &ReindexOptions::default())
+        .unwrap();
+    let r = search(&index, "hurt");
+    assert_eq!(r.total, 2);
+    assert_eq!(r.hits[0].passage.section, "Two");
+    assert_eq!(highlighted(&r.hits[1]), vec!["pain"]);
+}
+
+#[test]
+fn schema_version_change_rebuilds() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = NeedleIndex::open(dir.path()).unwrap();
+        index
+            .reindex(&bundled(), &ReindexOptions::default())
+            .unwrap();
+        index.close().unwrap();
+    }
+    // Pretend an older needle wrote it.
+    let meta_path = dir.path().join("meta.json");
+    let meta = fs::read_to_string(&meta_path).unwrap();
+    let old = meta.replace(
+        &format!("\\\"needle\\\":{}", crate::schema::SCHEMA_VERSION),
+        "\\\"needle\\\":0",
+    );
+    assert_ne!(meta, old, "the manifest is in the payload");
+    fs::write(&meta_path, old).unwrap();
+    let index = NeedleIndex::open(dir.path()).unwrap();
+    assert!(index.rebuilt().unwrap().contains("another version"));
+    assert_eq!(index.passage_count(), 0);
+    let r = index
+        .reindex(&bundled(), &ReindexOptions::default())
+        .unwrap();
+    assert_eq!(r.added, 1);
+    assert!(r.rebuilt.is_some());
+}
+
+#[test]
+fn damaged_index_says_how_to_recover() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = NeedleIndex::open(dir.path()).unwrap();
+        index
+            .reindex(&bundled(), &ReindexOptions::default())
+            .unwrap();
+        index.close().unwrap();
+    }
+    fs::write(dir.path().join("meta.json"), "{ garbage").unwrap();
+    let err = NeedleIndex::open(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("needle index --force"));
+    let index = NeedleIndex::recreate(dir.path()).unwrap();
+    index
+        .reindex(&bundled(), &ReindexOptions::forced())
+        .unwrap();
+    assert_eq!(index.passage_count(), 24);
+}
