@@ -1,0 +1,134 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Ranked full-text search over article passages, in the terminal and from scripts.
+///
+/// With no subcommand, needle opens its terminal interface on the content:
+/// `--content PATH`, else `./content` if it exists, else the bundled article.
+#[derive(Debug, Parser)]
+#[command(name = "needle", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub location: Location,
+
+    #[command(flatten)]
+    pub tui: TuiArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the content and the index are.
+#[derive(Debug, Clone, Args)]
+pub struct Location {
+    /// Content to search: a directory (recursive) or one file; Markdown (.md),
+    /// plain text (.txt) or JSON Lines (.jsonl). Default: ./content if it
+    /// exists, else the article built into needle.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub content: Option<PathBuf>,
+
+    /// Index directory. Default: one per content source in the user's cache
+    /// directory. The index is a cache: it can always be rebuilt from the content.
+    #[arg(long, global = true, value_name = "DIR", env = "NEEDLE_INDEX")]
+    pub index: Option<PathBuf>,
+}
+
+/// Options of the terminal interface.
+#[derive(Debug, Clone, Args)]
+pub struct TuiArgs {
+    /// Start with this query.
+    #[arg(long, short = 'q', value_name = "QUERY")]
+    pub query: Option<String>,
+
+    /// Start with this topic filter (for example side-effects).
+    #[arg(long, short = 't', value_name = "TOPIC")]
+    pub topic: Option<String>,
+
+    /// What Enter prints: the passage's text, or its hit as JSON (the same
+    /// object as in `needle search --json`).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+/// What the interface prints on Enter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// The passage's text.
+    Text,
+    /// The hit as one JSON object.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the terminal interface (the default).
+    Tui(TuiArgs),
+
+    /// Bring the index up to date with the content, incrementally.
+    Index {
+        /// Rebuild from scratch: also allows removing most articles, and
+        /// recovers a damaged index.
+        #[arg(long)]
+        force: bool,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Search, printing ranked passages (exit 0 with hits, 1 without).
+    Search(SearchArgs),
+
+    /// List the topics of the index with their passage counts.
+    Topics {
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// List the articles of the index.
+    Articles {
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Keep the index up to date while the content changes (Ctrl-C stops).
+    Watch {
+        /// Print one JSON object per reindex.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words, "exact phrases", -excluded, topic:name. Several
+    /// arguments are joined by spaces; put exclusions inside a quoted query
+    /// ("sunscreen -spf") or after `--`. With --json, `-` reads one query
+    /// per line from standard input and prints one JSON object per line.
+    #[arg(required = true, value_name = "QUERY")]
+    pub words: Vec<String>,
+
+    /// Only passages with this topic (repeat for several: any of them).
+    #[arg(long = "topic", value_name = "TOPIC")]
+    pub topics: Vec<String>,
+
+    /// How many hits to print.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+
+    /// How many hits to skip (for paging).
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+
+    /// Print one JSON object (see the README for its fields).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Search the index as it is, without checking the content for changes.
+    #[arg(long)]
+    pub no_refresh: bool,
+}

@@ -1,0 +1,141 @@
+//! Where the content and the index are: flags, defaults, and the bundled article.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use needle_index::{ContentSource, MemoryFile};
+
+use crate::cli::Location;
+
+/// The bundled content, built into the binary so that needle works from any
+/// directory on a fresh machine.
+const BUNDLED: [(&str, &str); 3] = [
+    (
+        "microneedling.md",
+        include_str!("../../../content/microneedling.md"),
+    ),
+    ("topics.toml", include_str!("../../../content/topics.toml")),
+    (
+        "synonyms.toml",
+        include_str!("../../../content/synonyms.toml"),
+    ),
+];
+
+/// The content and index a command works on.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub source: ContentSource,
+    /// The content path to watch for changes; `None` for the bundled article.
+    pub watch: Option<PathBuf>,
+    /// How to name the content to people.
+    pub label: String,
+    pub index_dir: PathBuf,
+}
+
+/// The bundled article as a content source.
+pub fn bundled() -> ContentSource {
+    ContentSource::Memory(
+        BUNDLED
+            .iter()
+            .map(|(path, contents)| MemoryFile {
+                path: (*path).to_owned(),
+                contents: (*contents).to_owned(),
+            })
+            .collect(),
+    )
+}
+
+pub fn resolve(loc: &Location) -> Result<Resolved> {
+    let content = match &loc.content {
+        Some(p) => Some(
+            p.canonicalize()
+                .with_context(|| format!("--content {}: not found: check the path", p.display()))?,
+        ),
+        None => Path::new("content")
+            .is_dir()
+            .then(|| Path::new("content").canonicalize().ok())
+            .flatten(),
+    };
+    let index_dir = match &loc.index {
+        Some(dir) => dir.clone(),
+        None => default_index_dir(content.as_deref()),
+    };
+    Ok(match content {
+        Some(path) => Resolved {
+            source: ContentSource::Path(path.clone()),
+            label: path.display().to_string(),
+            watch: Some(path),
+            index_dir,
+        },
+        None => Resolved {
+            source: bundled(),
+            label: "the bundled article".to_owned(),
+            watch: None,
+            index_dir,
+        },
+    })
+}
+
+/// `<cache dir>/needle/indexes/<name>-<hash of the canonical path>`, or
+/// `.../bundled` for the built-in article.
+fn default_index_dir(content: Option<&Path>) -> PathBuf {
+    let base = directories::ProjectDirs::from("", "", "needle")
+        .map_or_else(
+            || std::env::temp_dir().join("needle-cache"),
+            |d| d.cache_dir().to_owned(),
+        )
+        .join("indexes");
+    match content {
+        None => base.join("bundled"),
+        Some(path) => {
+            let name: String = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .take(40)
+                .collect();
+            let hash = xxhash_rust::xxh3::xxh3_64(path.to_string_lossy().as_bytes());
+            base.join(format!("{name}-{hash:016x}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_dirs_differ_by_content_path() {
+        let a = default_index_dir(Some(Path::new("/x/notes")));
+        let b = default_index_dir(Some(Path::new("/y/notes")));
+        assert_ne!(a, b);
+        assert!(
+            a.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("notes-")
+        );
+        assert!(default_index_dir(None).ends_with("indexes/bundled"));
+    }
+
+    #[test]
+    fn bundled_content_has_the_article_and_its_data() {
+        let ContentSource::Memory(files) = bundled() else {
+            panic!("bundled content is in memory")
+        };
+        assert!(
+            files[0]
+                .contents
+                .contains("# Microneedling: Benefits And Side Effects")
+        );
+        assert!(files.iter().any(|f| f.path == "topics.toml"));
+    }
+}
