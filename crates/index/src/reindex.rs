@@ -152,17 +152,16 @@ impl NeedleIndex {
             seen_files.insert(file.rel.as_str());
             let previous = old.files.get(&file.rel);
             // Unchanged by stat: carry the entry over without reading.
-            if let Some(prev) = previous {
-                if !rebuild_all
-                    && file.mtime.is_some()
-                    && prev.size == file.size
-                    && prev.mtime == file.mtime
-                    && claim_all(&mut claimed, prev)
-                {
-                    report.unchanged += prev.articles.len();
-                    plan.manifest.insert(file.rel.clone(), prev.clone());
-                    continue;
-                }
+            if let Some(prev) = previous
+                && !rebuild_all
+                && file.mtime.is_some()
+                && prev.size == file.size
+                && prev.mtime == file.mtime
+                && claim_all(&mut claimed, prev)
+            {
+                report.unchanged += prev.articles.len();
+                plan.manifest.insert(file.rel.clone(), prev.clone());
+                continue;
             }
             let text = match source.read(file) {
                 Ok(t) => t,
@@ -170,26 +169,28 @@ impl NeedleIndex {
                     report.issues.push(issue);
                     // Nothing is lost: an indexed file that cannot be read
                     // now keeps its passages until it can be (or is gone).
-                    if let Some(prev) = previous {
-                        if claim_all(&mut claimed, prev) {
-                            report.unchanged += prev.articles.len();
-                            plan.manifest.insert(file.rel.clone(), prev.clone());
-                        }
+                    if let Some(prev) = previous
+                        && claim_all(&mut claimed, prev)
+                    {
+                        report.unchanged += prev.articles.len();
+                        plan.manifest.insert(file.rel.clone(), prev.clone());
                     }
                     continue;
                 }
             };
             report.files_read += 1;
             let hash = content::hash_bytes(text.as_bytes());
-            if let Some(prev) = previous {
-                if !rebuild_all && prev.hash == hash && claim_all(&mut claimed, prev) {
-                    report.unchanged += prev.articles.len();
-                    let mut entry = prev.clone();
-                    entry.size = file.size;
-                    entry.mtime = file.mtime;
-                    plan.manifest.insert(file.rel.clone(), entry);
-                    continue;
-                }
+            if let Some(prev) = previous
+                && !rebuild_all
+                && prev.hash == hash
+                && claim_all(&mut claimed, prev)
+            {
+                report.unchanged += prev.articles.len();
+                let mut entry = prev.clone();
+                entry.size = file.size;
+                entry.mtime = file.mtime;
+                plan.manifest.insert(file.rel.clone(), entry);
+                continue;
             }
             let articles = content::parse_file(
                 file.format,

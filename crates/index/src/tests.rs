@@ -597,7 +597,7 @@ fn topic_counts_follow_the_query() {
     assert_eq!(get("cost"), 0);
     assert_eq!(counts[0].name, "benefits", "rules order");
     let all = index.topics().unwrap();
-    assert_eq!(all.iter().map(|t| t.count).sum::<u64>() > 24, true);
+    assert!(all.iter().map(|t| t.count).sum::<u64>() > 24);
 }
 
 #[test]

@@ -145,24 +145,22 @@ pub(crate) fn parse_markdown(
             }
             Event::End(TagEnd::List(_)) => {
                 list_depth = list_depth.saturating_sub(1);
-                if list_depth == 0 {
-                    if let Mode::List(line) = mode {
-                        b.list(&buf, line);
-                        mode = Mode::None;
-                    }
+                if list_depth == 0
+                    && let Mode::List(line) = mode
+                {
+                    b.list(&buf, line);
+                    mode = Mode::None;
                 }
                 seen_block = true;
             }
-            Event::Start(Tag::Item) => {
-                if mode_is_list(mode) {
-                    if !buf.is_empty() && !buf.ends_with('\n') {
-                        buf.push('\n');
-                    }
-                    for _ in 1..list_depth {
-                        buf.push_str("  ");
-                    }
-                    buf.push_str("• ");
+            Event::Start(Tag::Item) if mode_is_list(mode) => {
+                if !buf.is_empty() && !buf.ends_with('\n') {
+                    buf.push('\n');
                 }
+                for _ in 1..list_depth {
+                    buf.push_str("  ");
+                }
+                buf.push_str("• ");
             }
             Event::Start(Tag::CodeBlock(_)) if list_depth == 0 && mode == Mode::None => {
                 mode = Mode::Code(line);
@@ -179,21 +177,17 @@ pub(crate) fn parse_markdown(
                 mode = Mode::Table(line);
                 buf.clear();
             }
-            Event::Start(Tag::TableHead | Tag::TableRow) => {
-                if mode_is_table(mode) && !buf.is_empty() {
-                    buf.push('\n');
-                }
+            Event::Start(Tag::TableHead | Tag::TableRow)
+                if mode_is_table(mode) && !buf.is_empty() =>
+            {
+                buf.push('\n');
             }
-            Event::End(TagEnd::TableCell) => {
-                if mode_is_table(mode) {
-                    buf.push_str(" | ");
-                }
+            Event::End(TagEnd::TableCell) if mode_is_table(mode) => {
+                buf.push_str(" | ");
             }
-            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
-                if mode_is_table(mode) {
-                    let trimmed = buf.trim_end_matches([' ', '|']).len();
-                    buf.truncate(trimmed);
-                }
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) if mode_is_table(mode) => {
+                let trimmed = buf.trim_end_matches([' ', '|']).len();
+                buf.truncate(trimmed);
             }
             Event::End(TagEnd::Table) => {
                 if let Mode::Table(line) = mode {
@@ -202,25 +196,19 @@ pub(crate) fn parse_markdown(
                 }
                 seen_block = true;
             }
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                if mode != Mode::None {
-                    buf.push_str(&t);
-                }
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t)
+                if mode != Mode::None =>
+            {
+                buf.push_str(&t);
             }
-            Event::SoftBreak => {
-                if mode != Mode::None {
-                    buf.push(' ');
-                }
+            Event::SoftBreak if mode != Mode::None => {
+                buf.push(' ');
             }
-            Event::HardBreak => {
-                if mode != Mode::None {
-                    buf.push('\n');
-                }
+            Event::HardBreak if mode != Mode::None => {
+                buf.push('\n');
             }
-            Event::TaskListMarker(done) => {
-                if mode_is_list(mode) {
-                    buf.push_str(if done { "[x] " } else { "[ ] " });
-                }
+            Event::TaskListMarker(done) if mode_is_list(mode) => {
+                buf.push_str(if done { "[x] " } else { "[ ] " });
             }
             Event::Rule => {
                 if list_depth == 0 && mode == Mode::None {

@@ -108,19 +108,19 @@ fn is_heading(line: &str) -> bool {
 fn bullet_text(line: &str) -> Option<&str> {
     let t = line.trim_start();
     for bullet in ['•', '-', '*', '·', '–', '‣', '◦'] {
-        if let Some(rest) = t.strip_prefix(bullet) {
-            if rest.starts_with(char::is_whitespace) {
-                return Some(rest.trim());
-            }
+        if let Some(rest) = t.strip_prefix(bullet)
+            && rest.starts_with(char::is_whitespace)
+        {
+            return Some(rest.trim());
         }
     }
     let digits = t.chars().take_while(char::is_ascii_digit).count();
     if digits > 0 && digits < 4 {
         let rest = &t[digits..];
-        if let Some(rest) = rest.strip_prefix(['.', ')']) {
-            if rest.starts_with(char::is_whitespace) {
-                return Some(rest.trim());
-            }
+        if let Some(rest) = rest.strip_prefix(['.', ')'])
+            && rest.starts_with(char::is_whitespace)
+        {
+            return Some(rest.trim());
         }
     }
     None
