@@ -29,3 +29,23 @@ ci:
 # Build an optimised binary at target/release/needle
 build:
     cargo build --release
+
+# Generate a benchmark corpus of N passages in DIR (deterministic: --seed S)
+corpus N DIR *ARGS:
+    cargo run --release -p needle-bench --bin needle-corpus -- {{N}} {{DIR}} {{ARGS}}
+
+# Run the Criterion benchmarks of the hot paths
+bench *ARGS:
+    cargo bench --workspace {{ARGS}}
+
+# needle vs ripgrep and tantivy-cli on a generated corpus (default 100000 passages)
+compare N="100000" *ARGS:
+    bash bench/compare.sh {{N}} {{ARGS}}
+
+# Long reliability runs: kills mid-reindex, concurrent searches, random queries, a 50 MB file (see RELIABILITY.md)
+soak:
+    cargo test --release -p needle-tests --test e2e -- --ignored --nocapture soak_
+
+# Fuzz one target (markdown, text, jsonl, query) for SECS seconds; needs `cargo install cargo-fuzz`
+fuzz TARGET SECS="600":
+    RUSTC_BOOTSTRAP=1 cargo fuzz run -O {{TARGET}} -- -max_total_time={{SECS}} -timeout=10

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
-use tantivy::directory::error::LockError;
+use tantivy::directory::error::{LockError, OpenReadError};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
 use crate::content::TopicDef;
@@ -117,10 +117,7 @@ impl NeedleIndex {
         let dir = dir.as_ref();
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let mmap = open_mmap(dir)?;
-        let exists = Index::exists(&mmap).map_err(|e| Error::Corrupt {
-            dir: dir.to_owned(),
-            source: e.into(),
-        })?;
+        let exists = Index::exists(&mmap).map_err(|e| damaged(dir, e.into()))?;
         if !exists {
             if has_foreign_files(dir)? {
                 return Err(Error::NotAnIndex {
@@ -130,19 +127,15 @@ impl NeedleIndex {
             }
             return Self::create(dir, None);
         }
-        let index = Index::open(mmap).map_err(|e| Error::Corrupt {
-            dir: dir.to_owned(),
-            source: e,
-        })?;
-        let metas = index.load_metas().map_err(|e| Error::Corrupt {
-            dir: dir.to_owned(),
-            source: e,
-        })?;
+        let index = Index::open(mmap).map_err(|e| damaged(dir, e))?;
+        let metas = index.load_metas().map_err(|e| damaged(dir, e))?;
         let (schema, _) = build_schema();
         let manifest = Manifest::from_payload(metas.payload.as_deref());
         match manifest {
             Some(m) if m.needle == SCHEMA_VERSION && index.schema() == schema => {
-                Self::from_index(index, Some(dir.to_owned()), None)
+                let this = Self::from_index(index, Some(dir.to_owned()), None)?;
+                this.check_segments().map_err(|e| damaged(dir, e))?;
+                Ok(this)
             }
             Some(m) => {
                 drop(index);
@@ -248,6 +241,35 @@ impl NeedleIndex {
         Ok(this)
     }
 
+    /// Replaces the ranking constants (see [`Ranking`]); the defaults are
+    /// what needle ships with.
+    pub fn set_ranking(&mut self, ranking: Ranking) {
+        self.ranking = ranking;
+    }
+
+    /// The ranking constants in use.
+    #[must_use]
+    pub fn ranking(&self) -> Ranking {
+        self.ranking
+    }
+
+    /// Opens every part of every segment (Tantivy opens some lazily, at the
+    /// first search that needs them), so that a damaged index is reported
+    /// as damaged when it is opened, not as an odd error in a search.
+    fn check_segments(&self) -> tantivy::Result<()> {
+        let searcher = self.reader.searcher();
+        let schema = self.index.schema();
+        for segment in searcher.segment_readers() {
+            for (field, entry) in schema.fields() {
+                if entry.is_indexed() {
+                    segment.inverted_index(field)?;
+                }
+            }
+            segment.get_store_reader(0)?;
+        }
+        Ok(())
+    }
+
     /// The directory of an on-disk index; `None` in memory.
     #[must_use]
     pub fn dir(&self) -> Option<&Path> {
@@ -291,6 +313,12 @@ impl NeedleIndex {
                     },
                     other => Error::Tantivy(other),
                 })?;
+            // A writer killed before its commit leaves files behind, and the
+            // next commit may need one of their names (a deletes file is named
+            // by segment and operation number, which restart from the last
+            // commit): it failed with FileAlreadyExists. Remove the files no
+            // commit uses before writing anything.
+            writer.garbage_collect_files().wait()?;
             *guard = Some(writer);
         }
         Ok(guard)
@@ -382,9 +410,37 @@ fn map_open_error(dir: &Path, e: TantivyError) -> Error {
             path: dir.to_owned(),
             source: std::io::Error::other(format!("{e}: is the directory writable?")),
         },
-        other => Error::Corrupt {
+        other => damaged(dir, other),
+    }
+}
+
+/// The error for an index that cannot be read: damaged, unless the
+/// operating system refused access (then it is not damaged, and rebuilding
+/// it would not help).
+fn damaged(dir: &Path, e: TantivyError) -> Error {
+    let denied = match &e {
+        // Readers take a lock file too, so a read-only directory fails here.
+        TantivyError::LockFailure(LockError::IoError(io), _) => Some(io.kind()),
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. }) => {
+            Some(io_error.kind())
+        }
+        TantivyError::IoError(io) => Some(io.kind()),
+        _ => None,
+    }
+    .filter(|k| *k == std::io::ErrorKind::PermissionDenied);
+    match denied {
+        Some(kind) => Error::Io {
+            path: dir.to_owned(),
+            source: std::io::Error::new(
+                kind,
+                format!(
+                    "cannot use the index ({e}): needle needs read and write access to its index directory, even to search; fix its permissions, or use another directory with --index"
+                ),
+            ),
+        },
+        None => Error::Corrupt {
             dir: dir.to_owned(),
-            source: other,
+            source: e,
         },
     }
 }

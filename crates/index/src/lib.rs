@@ -76,6 +76,10 @@
 
 mod content;
 mod error;
+mod eval;
+mod feedback;
+#[doc(hidden)]
+pub mod fuzzing;
 mod index;
 mod query;
 mod reindex;
@@ -88,7 +92,11 @@ pub use content::{
     split_markdown, split_text,
 };
 pub use error::{Error, Result};
+pub use eval::{
+    Collection, EVAL_DEPTH, EvalReport, QueryScore, average_precision, ndcg_at, recall_at,
+};
 pub use index::{NeedleIndex, WRITER_MEMORY_BYTES};
+pub use query::Ranking;
 pub use reindex::{ProgressFn, ReindexOptions, ReindexReport};
 pub use search::{ArticleInfo, Hit, SearchRequest, SearchResults, TopicCount, char_to_byte_ranges};
 pub use synonyms::Synonyms;

@@ -13,6 +13,8 @@
 
 use std::collections::HashSet;
 
+use serde::{Deserialize, Serialize};
+
 use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
@@ -32,18 +34,50 @@ pub(crate) const MAX_FUZZY_WORDS: usize = 8;
 /// A prefix must have at least this many characters to be expanded.
 const MIN_PREFIX_CHARS: usize = 2;
 
-/// Scoring constants. Tier bonuses are added once per matched query word.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Ranking {
+/// Scoring knobs. The defaults are what needle ships with; change them with
+/// [`NeedleIndex::set_ranking`](crate::NeedleIndex::set_ranking) to experiment
+/// (for example with `needle eval`).
+///
+/// A query of at most [`strict_words`](Self::strict_words) words is ranked
+/// in tiers: each matched word adds [`word`](Self::word) plus the bonus of its
+/// best match (exact, stemmed, synonym, prefix, typo), so passages matching
+/// more words come first, then better matches, then BM25. Longer queries
+/// (natural-language questions) are ranked by BM25 with small bonuses.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Ranking {
+    /// Added once per matched word, in tiered (short) queries.
     pub word: f32,
+    /// Bonus of an exact word match.
     pub exact: f32,
+    /// Bonus of a stemmed match.
     pub stem: f32,
+    /// Bonus of a synonym match.
     pub synonym: f32,
+    /// Bonus of a prefix match (the last word, while typing).
     pub prefix: f32,
+    /// Bonus of a typo match.
     pub typo: f32,
+    /// BM25 weight of the passage text.
     pub text_boost: f32,
+    /// BM25 weight of the section heading.
     pub section_boost: f32,
+    /// BM25 weight of the article title.
     pub title_boost: f32,
+    /// Queries with at most this many words are ranked in tiers.
+    pub strict_words: usize,
+    /// In longer queries, the bonus of an exact, prefix or typo match.
+    pub loose_bonus: f32,
+    /// Pseudo-relevance feedback applies to queries of at least this many words.
+    pub feedback_min_words: usize,
+    /// How many first-pass passages feedback reads (0: no feedback).
+    pub feedback_docs: usize,
+    /// How many feedback terms are added.
+    pub feedback_terms: usize,
+    /// Weight of the feedback terms, relative to the query.
+    pub feedback_weight: f32,
+    /// Feedback ignores terms in more than this share of passages.
+    pub feedback_max_df: f32,
 }
 
 impl Default for Ranking {
@@ -58,6 +92,33 @@ impl Default for Ranking {
             text_boost: 1.0,
             section_boost: 2.0,
             title_boost: 0.5,
+            strict_words: 4,
+            loose_bonus: 0.0,
+            feedback_min_words: 6,
+            feedback_docs: 10,
+            feedback_terms: 10,
+            feedback_weight: 0.5,
+            feedback_max_df: 0.3,
+        }
+    }
+}
+
+impl Ranking {
+    /// The constants used for a query of `words` active words.
+    fn for_query(&self, words: usize) -> Ranking {
+        if words <= self.strict_words {
+            *self
+        } else {
+            let b = self.loose_bonus;
+            Ranking {
+                word: 0.0,
+                exact: b,
+                stem: 0.0,
+                synonym: b,
+                prefix: b,
+                typo: b,
+                ..*self
+            }
         }
     }
 }
@@ -76,6 +137,9 @@ pub(crate) struct Word {
     /// Whether the word takes part in matching (stop words do not, unless
     /// the query has nothing else).
     pub active: bool,
+    /// For a prefix: the index's words it expands to (see [`expand_prefixes`]),
+    /// scored with BM25 so that prefix matches rank among themselves.
+    pub expansions: Vec<String>,
 }
 
 /// A parsed query.
@@ -208,6 +272,7 @@ pub(crate) fn parse(input: &str, analyzers: &mut Analyzers, synonyms: &Synonyms)
                     if plan.words.len() < MAX_WORDS {
                         let stem = analyzers.stem_of(&raw);
                         plan.words.push(Word {
+                            expansions: Vec::new(),
                             active: stem.is_some(),
                             typo: 0,
                             prefix: false,
@@ -423,13 +488,75 @@ fn word_query(
         tiers.push(constant(any_of(typos), r.word + r.typo));
     }
     let best_tier: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(tiers));
-    match &w.stem {
-        Some(stem) => Box::new(BooleanQuery::new(vec![
-            (Occur::Should, best_tier),
-            (Occur::Should, bm25(f, r, stem, 1.0)),
-        ])),
-        None => best_tier,
+    let mut scored: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, best_tier)];
+    if let Some(stem) = &w.stem {
+        scored.push((Occur::Should, bm25(f, r, stem, 1.0)));
     }
+    if w.prefix && !w.expansions.is_empty() {
+        let expansions = w
+            .expansions
+            .iter()
+            .filter(|e| **e != w.raw)
+            .map(|e| {
+                Box::new(TermQuery::new(
+                    term(f.text_raw, e),
+                    IndexRecordOption::WithFreqs,
+                )) as Box<dyn Query>
+            })
+            .collect::<Vec<_>>();
+        if !expansions.is_empty() {
+            scored.push((
+                Occur::Should,
+                Box::new(DisjunctionMaxQuery::new(expansions)),
+            ));
+        }
+    }
+    if scored.len() == 1 {
+        scored
+            .pop()
+            .map_or_else(|| Box::new(EmptyQuery) as Box<dyn Query>, |(_, q)| q)
+    } else {
+        Box::new(BooleanQuery::new(scored))
+    }
+}
+
+/// The most prefix expansions scored per query word.
+const MAX_EXPANSIONS: usize = 64;
+
+/// Fills in the words a prefix expands to in the passage text, from the
+/// term dictionaries of the searcher's segments.
+pub(crate) fn expand_prefixes(
+    plan: &mut Plan,
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+) -> tantivy::Result<()> {
+    for w in plan.words.iter_mut().filter(|w| w.prefix) {
+        let mut found: Vec<String> = Vec::new();
+        'segments: for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(f.text_raw)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(w.raw.as_bytes())
+                .into_stream()?;
+            while stream.advance() {
+                let Ok(key) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                if !key.starts_with(w.raw.as_str()) {
+                    break;
+                }
+                if !found.iter().any(|k| k == key) {
+                    found.push(key.to_owned());
+                    if found.len() >= MAX_EXPANSIONS {
+                        break 'segments;
+                    }
+                }
+            }
+        }
+        w.expansions = found;
+    }
+    Ok(())
 }
 
 /// Builds the Tantivy query for a plan, restricted to `topics` when given
@@ -441,6 +568,8 @@ pub(crate) fn build(
     plan: &Plan,
     topics: &[String],
 ) -> Box<dyn Query> {
+    let active = plan.words.iter().filter(|w| w.active).count();
+    let r = &r.for_query(active);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let words: Vec<Box<dyn Query>> = (0..plan.words.len())
         .filter(|&i| plan.words[i].active)

@@ -265,6 +265,19 @@ impl NeedleIndex {
         // Files that are gone.
         for (rel, prev) in &old.files {
             if !seen_files.contains(rel.as_str()) {
+                // Under a folder that could not be listed (permissions), a
+                // file is out of reach, not gone: it keeps its passages.
+                let unreachable = found.unreadable.iter().any(|dir| {
+                    dir.is_empty()
+                        || rel
+                            .strip_prefix(dir.as_str())
+                            .is_some_and(|r| r.starts_with('/'))
+                });
+                if unreachable && claim_all(&mut claimed, prev) {
+                    report.unchanged += prev.articles.len();
+                    plan.manifest.insert(rel.clone(), prev.clone());
+                    continue;
+                }
                 for a in &prev.articles {
                     report.removed += 1;
                     removed_ids.insert(a.id.clone());
@@ -309,9 +322,13 @@ impl NeedleIndex {
             )?;
             let payload = serde_json::to_string(&manifest)
                 .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let mut prepared = writer.prepare_commit()?;
+            let mut prepared = writer
+                .prepare_commit()
+                .map_err(|e| write_error(self.dir_display(), e))?;
             prepared.set_payload(&payload);
-            prepared.commit()?;
+            prepared
+                .commit()
+                .map_err(|e| write_error(self.dir_display(), e))?;
             report.committed = true;
             drop(guard);
             self.reload()?;
@@ -369,6 +386,19 @@ pub(crate) fn to_document(f: &Fields, p: &Passage) -> TantivyDocument {
         doc.add_u64(f.line, u64::from(line));
     }
     doc
+}
+
+/// A commit that could not write its files: say where, and what to check.
+fn write_error(dir: std::path::PathBuf, e: tantivy::TantivyError) -> Error {
+    match e {
+        tantivy::TantivyError::OpenWriteError(_) | tantivy::TantivyError::IoError(_) => Error::Io {
+            path: dir,
+            source: std::io::Error::other(format!(
+                "cannot write the index ({e}): is the directory writable, with space left on its disk?"
+            )),
+        },
+        other => Error::Tantivy(other),
+    }
 }
 
 /// Claims the ids of a file's articles, unless one is claimed already.

@@ -10,7 +10,7 @@ use tantivy::tokenizer::{
 
 /// Bump whenever the schema or the analysis changes: an index built with
 /// another version is rebuilt from the content, never misread.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// Words only (split on anything not a letter or digit), lowercase, accents folded.
 pub(crate) const RAW_ANALYZER: &str = "needle_raw";
@@ -29,19 +29,155 @@ pub(crate) fn raw_analyzer() -> TextAnalyzer {
 }
 
 pub(crate) fn stem_analyzer() -> TextAnalyzer {
-    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .dynamic();
-    let builder = match StopWordFilter::new(Language::English) {
-        Some(stop) => builder.filter_dynamic(stop),
-        None => builder,
-    };
-    builder
-        .filter_dynamic(Stemmer::new(Language::English))
+        .filter(StopWordFilter::remove(
+            STOP_WORDS.iter().map(|w| (*w).to_owned()),
+        ))
+        .filter(Stemmer::new(Language::English))
         .build()
 }
+
+/// English stop words dropped from the ranking field: function words that
+/// carry no topic ("what", "how", "is"). Based on the NLTK English list,
+/// apostrophe forms split as the tokenizer splits them. Content words a
+/// reader searches for ("often", "long", "more") are not in it.
+pub(crate) const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "d",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "ll",
+    "m",
+    "me",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "o",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "re",
+    "s",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "t",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "ve",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "y",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+];
 
 pub(crate) fn tokenizers() -> TokenizerManager {
     let manager = TokenizerManager::default();
@@ -53,7 +189,7 @@ pub(crate) fn tokenizers() -> TokenizerManager {
 /// The fields of a passage document.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
-    /// Passage id: raw key, stored.
+    /// Passage id: raw key, stored, fast (for ranking ids without the doc store).
     pub id: Field,
     /// Article id: raw key (for deletes and filters), stored, fast (for article order).
     pub article: Field,
@@ -99,7 +235,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         )
     };
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED),
+        id: b.add_text_field("id", STRING | STORED | FAST),
         article: b.add_text_field("article", STRING | STORED | FAST),
         title: b.add_text_field("title", stemmed(true, false)),
         title_raw: b.add_text_field("title_raw", raw(IndexRecordOption::Basic)),

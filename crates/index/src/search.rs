@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::sort_key::{SortByStaticFastValue, SortByString};
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{AllQuery, Query};
@@ -193,30 +193,8 @@ impl NeedleIndex {
             }
         }
 
-        let q = query::build(&self.fields, &self.ranking, &mut analyzers, &plan, &topics);
-        let (total, scored) = if plan.is_browse() {
-            let collector = TopDocs::with_limit(request.limit)
-                .and_offset(request.offset)
-                .order_by((
-                    (SortByString::for_field("article"), Order::Asc),
-                    (
-                        SortByStaticFastValue::<u64>::for_field("ordinal"),
-                        Order::Asc,
-                    ),
-                ));
-            let (total, docs) = searcher.search(&*q, &(Count, collector))?;
-            (
-                total,
-                docs.into_iter()
-                    .map(|(_, addr)| (0.0, addr))
-                    .collect::<Vec<_>>(),
-            )
-        } else {
-            let collector = TopDocs::with_limit(request.limit)
-                .and_offset(request.offset)
-                .order_by_score();
-            searcher.search(&*q, &(Count, collector))?
-        };
+        let q = self.ranked_query(&searcher, &mut analyzers, &plan, &topics)?;
+        let (total, scored) = self.collect(&searcher, &*q, &plan, request.limit, request.offset)?;
 
         let matcher = Matcher::new(&plan, &mut analyzers);
         let mut hits = Vec::with_capacity(scored.len());
@@ -264,6 +242,131 @@ impl NeedleIndex {
             hits,
             topic_counts,
         })
+    }
+
+    /// The query for a plan, with feedback terms for long queries.
+    fn ranked_query(
+        &self,
+        searcher: &Searcher,
+        analyzers: &mut query::Analyzers,
+        plan: &Plan,
+        topics: &[String],
+    ) -> Result<Box<dyn Query>> {
+        let mut plan = plan.clone();
+        if !plan.is_browse() {
+            query::expand_prefixes(&mut plan, searcher, &self.fields)?;
+        }
+        let plan = &plan;
+        let q = query::build(&self.fields, &self.ranking, analyzers, plan, topics);
+        if plan.is_browse() {
+            return Ok(q);
+        }
+        let active = plan.words.iter().filter(|w| w.active).count();
+        crate::feedback::expand(searcher, &self.fields, &self.ranking, analyzers, active, q)
+    }
+
+    /// The page of (score, address) a query selects, and the total.
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        q: &dyn Query,
+        plan: &Plan,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(usize, Vec<(f32, DocAddress)>)> {
+        // The collector allocates room for `limit + offset` hits up front: a
+        // huge `--limit` or `--offset` aborted the process for lack of memory.
+        // Never ask for more than the index holds.
+        let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let offset = offset.min(docs);
+        let limit = limit.min(docs - offset).max(1);
+        Ok(if plan.is_browse() {
+            let collector = TopDocs::with_limit(limit).and_offset(offset).order_by((
+                (SortByString::for_field("article"), Order::Asc),
+                (
+                    SortByStaticFastValue::<u64>::for_field("ordinal"),
+                    Order::Asc,
+                ),
+            ));
+            let (total, docs) = searcher.search(q, &(Count, collector))?;
+            (
+                total,
+                docs.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
+            )
+        } else {
+            // Equal scores (prefix and typo tiers score flat) go in article
+            // order, so a ranking never depends on how segments were split.
+            let collector = TopDocs::with_limit(limit).and_offset(offset).order_by((
+                (SortBySimilarityScore, Order::Desc),
+                (
+                    SortByStaticFastValue::<u64>::for_field("ordinal"),
+                    Order::Asc,
+                ),
+            ));
+            let (total, docs) = searcher.search(q, &(Count, collector))?;
+            (
+                total,
+                docs.into_iter()
+                    .map(|((score, _), addr)| (score, addr))
+                    .collect(),
+            )
+        })
+    }
+
+    /// The ids of the passages (or, with `passages` false, of the articles,
+    /// each at the rank of its best passage) a search ranks, best first:
+    /// the same ranking as [`search`](Self::search), without fetching texts.
+    pub(crate) fn rank_ids(&self, request: &SearchRequest, passages: bool) -> Result<Vec<String>> {
+        let searcher = self.reader.searcher();
+        let snapshot = self.snapshot(&searcher)?;
+        let mut analyzers = self.analyzers.clone();
+        let plan = query::parse(&request.query, &mut analyzers, &snapshot.synonyms);
+        let q = self.ranked_query(&searcher, &mut analyzers, &plan, &request.topics)?;
+        let (_, scored) = self.collect(&searcher, &*q, &plan, request.limit, request.offset)?;
+        let field = if passages { "id" } else { "article" };
+        let mut out = Vec::with_capacity(scored.len());
+        let mut seen = std::collections::HashSet::new();
+        let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
+        let mut value = String::new();
+        for (_, addr) in scored {
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .str(field)?,
+                ),
+            };
+            let Some(column) = column else { continue };
+            if let Some(ord) = column.term_ords(addr.doc_id).next()
+                && column.ord_to_str(ord, &mut value).unwrap_or(false)
+                && seen.insert(value.clone())
+            {
+                out.push(value.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every passage id in the index.
+    pub(crate) fn all_passage_ids(&self) -> Result<std::collections::HashSet<String>> {
+        let searcher = self.reader.searcher();
+        let mut ids = std::collections::HashSet::new();
+        for segment in searcher.segment_readers() {
+            let Some(column) = segment.fast_fields().str("id")? else {
+                continue;
+            };
+            let mut value = String::new();
+            for doc in segment.doc_ids_alive() {
+                for ord in column.term_ords(doc) {
+                    if column.ord_to_str(ord, &mut value).unwrap_or(false) {
+                        ids.insert(value.clone());
+                    }
+                }
+            }
+        }
+        Ok(ids)
     }
 
     /// Every topic of the index with its passage count, in display order
@@ -351,6 +454,38 @@ impl NeedleIndex {
     fn passage_at(&self, searcher: &Searcher, addr: DocAddress) -> Result<Passage> {
         let doc = self.doc(searcher, addr)?;
         Ok(to_passage(&self.fields, &doc))
+    }
+
+    /// For the benchmarks under `benches/`, not a stable API: the Tantivy
+    /// query [`search`](Self::search) builds for `query` (parsing and
+    /// building only, nothing is executed).
+    #[doc(hidden)]
+    pub fn bench_build_query(&self, query: &str) -> Result<Box<dyn Query>> {
+        let snapshot = self.snapshot(&self.reader.searcher())?;
+        let mut analyzers = self.analyzers.clone();
+        let plan = query::parse(query, &mut analyzers, &snapshot.synonyms);
+        let topics = plan.topics.clone();
+        Ok(query::build(
+            &self.fields,
+            &self.ranking,
+            &mut analyzers,
+            &plan,
+            &topics,
+        ))
+    }
+
+    /// For the benchmarks under `benches/`, not a stable API: the highlights
+    /// [`search`](Self::search) gives `text` for `query`, as [`Hit::highlights`].
+    #[doc(hidden)]
+    pub fn bench_highlights(&self, query: &str, text: &str) -> Result<Vec<[usize; 2]>> {
+        let snapshot = self.snapshot(&self.reader.searcher())?;
+        let mut analyzers = self.analyzers.clone();
+        let plan = query::parse(query, &mut analyzers, &snapshot.synonyms);
+        let matcher = Matcher::new(&plan, &mut analyzers);
+        Ok(byte_to_char_ranges(
+            text,
+            &matcher.byte_ranges(&mut analyzers, text),
+        ))
     }
 }
 

@@ -429,7 +429,7 @@ fn bad_files_are_reported_and_the_rest_indexes() {
         .map(|i| i.path.display().to_string())
         .collect();
     paths.sort();
-    assert_eq!(paths, vec!["bin.md", "latin1.txt"]);
+    assert_eq!(paths, vec!["bin.md", "empty.md", "latin1.txt"]);
     assert!(r.issues.iter().any(|i| i.message.contains("UTF-8")));
     assert_eq!(r.added, 2, "good.md and empty.md");
     assert_eq!(search(&index, "fine").total, 1);

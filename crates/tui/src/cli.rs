@@ -101,6 +101,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+
+    /// Measure ranking quality on a judged test collection (BEIR layout).
+    Eval(EvalArgs),
+
+    /// Measure query latency (p50/p95/p99/max) and throughput on the index.
+    Bench(crate::commands::BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The collection: a directory with queries.jsonl, qrels/test.tsv and,
+    /// unless --content is given, corpus.jsonl. It is indexed into a
+    /// temporary index (--index is not used).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Print the averages as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also write each query's figures to FILE, one JSON object per line.
+    #[arg(long, value_name = "FILE")]
+    pub runs: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -8,8 +8,14 @@ mod action;
 mod app;
 mod cli;
 mod commands;
+mod keys;
+mod layout;
 mod location;
 mod output;
+#[cfg(test)]
+mod testing;
+mod text;
+mod theme;
 mod tui;
 mod ui;
 mod worker;
@@ -30,17 +36,28 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let mut stderr = std::io::stderr().lock();
-            let _ = write!(stderr, "needle: error: {err}");
+            let mut message = err.to_string();
             for cause in err.chain().skip(1) {
-                let _ = write!(stderr, ": {cause}");
+                let cause = cause.to_string();
+                // An error that quotes its cause (a damaged index does) has
+                // said it, and what lies under it: stop, not say it thrice.
+                if message.contains(&cause) {
+                    break;
+                }
+                message.push_str(": ");
+                message.push_str(&cause);
             }
-            let _ = writeln!(stderr);
+            let _ = writeln!(stderr, "needle: error: {message}");
             ExitCode::from(2)
         }
     }
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Some(Command::Eval(args)) = &cli.command {
+        // An evaluation brings its own corpus and a temporary index.
+        return commands::eval(cli.location.content.as_deref(), args);
+    }
     let content = location::resolve(&cli.location)?;
     match cli.command {
         None => tui::run(&content, &cli.tui),
@@ -50,6 +67,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Topics { json }) => commands::topics(&content, json),
         Some(Command::Articles { json }) => commands::articles(&content, json),
         Some(Command::Watch { json }) => commands::watch(&content, json),
+        Some(Command::Bench(args)) => commands::bench(&content, &args),
+        Some(Command::Eval(_)) => unreachable!("handled above"),
     }
 }
 

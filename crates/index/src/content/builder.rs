@@ -45,6 +45,8 @@ pub(crate) struct PassageBuilder<'a> {
     used_slugs: HashMap<String, u32>,
     section_counts: HashMap<String, u32>,
     passages: Vec<Passage>,
+    /// Blocks cut into several passages: (line, bytes, passages).
+    cuts: Vec<(u32, usize, usize)>,
 }
 
 impl<'a> PassageBuilder<'a> {
@@ -60,12 +62,13 @@ impl<'a> PassageBuilder<'a> {
             used_slugs: HashMap::new(),
             section_counts: HashMap::new(),
             passages: Vec::new(),
+            cuts: Vec::new(),
         }
     }
 
     pub fn set_front_matter(&mut self, front: FrontMatter) {
         if let Some(title) = &front.title {
-            self.title = Some(title.clone());
+            self.title = Some(cap_heading(title.clone()));
         }
         self.front = front;
     }
@@ -79,7 +82,7 @@ impl<'a> PassageBuilder<'a> {
     pub fn heading(&mut self, level: u8, text: &str, line: u32) {
         self.flush();
         self.flush_question();
-        let text = collapse_spaces(text);
+        let text = cap_heading(collapse_spaces(text));
         if text.is_empty() {
             return;
         }
@@ -166,6 +169,18 @@ impl<'a> PassageBuilder<'a> {
             Some((q, q_line)) => (format!("{q}\n{text}"), q_line),
             None => (text, line),
         };
+        if text.len() > MAX_PASSAGE_BYTES {
+            let parts = cut_long(&text);
+            self.cuts.push((line, text.len(), parts.len()));
+            for part in parts {
+                self.emit_one(part.to_owned(), line);
+            }
+        } else {
+            self.emit_one(text, line);
+        }
+    }
+
+    fn emit_one(&mut self, text: String, line: u32) {
         let slug = self
             .stack
             .last()
@@ -253,13 +268,77 @@ impl<'a> PassageBuilder<'a> {
         for p in &mut self.passages {
             p.title.clone_from(&title);
         }
+        let notes = self
+            .cuts
+            .iter()
+            .map(|&(line, bytes, parts)| (Some(line), cut_note(bytes, parts)))
+            .collect();
         Article {
             id: self.article,
             title,
             passages: self.passages,
             hash,
+            notes,
         }
     }
+}
+
+/// Passages longer than this are cut into several (at line breaks or
+/// spaces where possible): a search shows and highlights whole passages,
+/// and one passage of 50 MB made a search take minutes.
+pub(crate) const MAX_PASSAGE_BYTES: usize = 16 * 1024;
+
+/// Headings (and titles) are cut to this length: every passage under a
+/// heading stores it.
+pub(crate) const MAX_HEADING_BYTES: usize = 1024;
+
+/// `text` in pieces of at most [`MAX_PASSAGE_BYTES`], cut at the last line
+/// break or space of each piece's second half, else inside a word (never
+/// inside a character). Blank pieces are dropped; nothing else is lost.
+pub(crate) fn cut_long(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while rest.len() > MAX_PASSAGE_BYTES {
+        let mut end = MAX_PASSAGE_BYTES;
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        let window = &rest[..end];
+        let at = window
+            .rfind('\n')
+            .filter(|&i| i >= end / 2)
+            .or_else(|| window.rfind(char::is_whitespace).filter(|&i| i >= end / 2))
+            .unwrap_or(end);
+        let head = rest[..at].trim();
+        if !head.is_empty() {
+            out.push(head);
+        }
+        rest = rest[at..].trim_start();
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// The issue message for a block cut into passages.
+pub(crate) fn cut_note(bytes: usize, parts: usize) -> String {
+    format!(
+        "a block of {bytes} bytes was cut into {parts} passages of at most {} KiB (search shows whole passages); nothing was dropped",
+        MAX_PASSAGE_BYTES / 1024
+    )
+}
+
+/// A heading cut to [`MAX_HEADING_BYTES`] (at a character boundary).
+pub(crate) fn cap_heading(mut text: String) -> String {
+    if text.len() > MAX_HEADING_BYTES {
+        let mut end = MAX_HEADING_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 /// `Recovery And Aftercare` -> `recovery-and-aftercare`. Letters and digits

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use super::builder::{MAX_PASSAGE_BYTES, cap_heading, cut_long, cut_note};
 use super::{Article, ContentIssue, Passage, hash_bytes};
 
 #[derive(Debug, Deserialize)]
@@ -49,14 +50,38 @@ pub(crate) fn parse_jsonl(path: &str, text: &str, issues: &mut Vec<ContentIssue>
                 continue;
             }
         };
-        let title = record
-            .title
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .unwrap_or(&id)
-            .to_owned();
-        let passages = paragraphs(&record.text)
+        let title = cap_heading(
+            record
+                .title
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .unwrap_or(&id)
+                .to_owned(),
+        );
+        let mut parts = Vec::new();
+        for para in paragraphs(&record.text) {
+            if para.len() > MAX_PASSAGE_BYTES {
+                let cut: Vec<String> = cut_long(&para).into_iter().map(str::to_owned).collect();
+                issues.push(ContentIssue::new(
+                    path,
+                    Some(line_no),
+                    cut_note(para.len(), cut.len()),
+                ));
+                parts.extend(cut);
+            } else {
+                parts.push(para);
+            }
+        }
+        if parts.is_empty() {
+            issues.push(ContentIssue::new(
+                path,
+                Some(line_no),
+                format!("record {id:?} has no text to index; it is listed with no passages"),
+            ));
+        }
+        let passages = parts
+            .into_iter()
             .enumerate()
             .map(|(i, para)| Passage {
                 id: format!("{id}#{}", i + 1),
@@ -75,6 +100,7 @@ pub(crate) fn parse_jsonl(path: &str, text: &str, issues: &mut Vec<ContentIssue>
             title,
             passages,
             hash: hash_bytes(line.as_bytes()),
+            notes: Vec::new(),
         });
     }
     articles

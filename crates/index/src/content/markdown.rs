@@ -19,6 +19,9 @@ struct RawFrontMatter {
     sections: BTreeMap<String, Vec<String>>,
 }
 
+/// Nested list items are indented by two spaces per level, up to this level.
+const MAX_LIST_INDENT: usize = 8;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     None,
@@ -157,7 +160,9 @@ pub(crate) fn parse_markdown(
                 if !buf.is_empty() && !buf.ends_with('\n') {
                     buf.push('\n');
                 }
-                for _ in 1..list_depth {
+                // Indentation stops deepening at 8 levels: a line of 5,000
+                // nested "- " made 25 MB of spaces (it grows as the square).
+                for _ in 1..list_depth.min(MAX_LIST_INDENT) {
                     buf.push_str("  ");
                 }
                 buf.push_str("• ");

@@ -64,6 +64,8 @@ pub struct Article {
     pub passages: Vec<Passage>,
     /// A hash of the article's source text, used to tell whether it changed.
     pub(crate) hash: u64,
+    /// Things worth telling about how it was split: (line, message).
+    pub(crate) notes: Vec<(Option<u32>, String)>,
 }
 
 /// A problem with one content file that did not stop the rest from indexing:
@@ -113,11 +115,24 @@ pub(crate) fn parse_file(
     rules: &TopicRules,
     issues: &mut Vec<ContentIssue>,
 ) -> Vec<Article> {
-    match format {
+    let mut articles = match format {
         Format::Markdown => vec![parse_markdown(article_id, path, text, rules, issues)],
         Format::Text => vec![parse_text(article_id, text, rules)],
         Format::JsonLines => parse_jsonl(path, text, issues),
+    };
+    for article in &mut articles {
+        for (line, message) in article.notes.drain(..) {
+            issues.push(ContentIssue::new(path, line, message));
+        }
+        if article.passages.is_empty() && format != Format::JsonLines {
+            issues.push(ContentIssue::new(
+                path,
+                None,
+                "no text to index (the file is empty or holds only headings or markup); it is listed with no passages",
+            ));
+        }
     }
+    articles
 }
 
 /// Splits a Markdown document into passages, with the topic rules given.

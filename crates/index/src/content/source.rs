@@ -98,6 +98,9 @@ pub(crate) struct Scan {
     pub files: Vec<SourceFile>,
     pub config: ContentConfig,
     pub issues: Vec<ContentIssue>,
+    /// Paths (relative, `/`-separated) that could not be listed: the files
+    /// indexed under them are not gone, only out of reach for now.
+    pub unreadable: Vec<String>,
 }
 
 /// Lists the content files (a stat each, no reads) and loads the configuration.
@@ -139,6 +142,7 @@ fn scan_memory(files: &[MemoryFile]) -> Result<Scan> {
         files: found,
         config,
         issues: Vec::new(),
+        unreadable: Vec::new(),
     })
 }
 
@@ -168,6 +172,7 @@ fn scan_path(path: &Path) -> Result<Scan> {
     let config = load_config(read_config(TOPICS_FILE)?, read_config(SYNONYMS_FILE)?)?;
 
     let mut issues = Vec::new();
+    let mut unreadable = Vec::new();
     let mut files = Vec::new();
     if meta.is_file() {
         let name = path
@@ -191,6 +196,7 @@ fn scan_path(path: &Path) -> Result<Scan> {
             files,
             config,
             issues,
+            unreadable: Vec::new(),
         });
     }
 
@@ -208,14 +214,17 @@ fn scan_path(path: &Path) -> Result<Scan> {
             Ok(e) => e,
             Err(err) => {
                 let (p, msg) = describe_walk_error(&err, &root);
+                unreadable.push(
+                    p.components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                );
                 issues.push(ContentIssue::new(p, None, msg));
                 continue;
             }
         };
-        if !entry
-            .file_type()
-            .is_some_and(|t| t.is_file() || t.is_symlink())
-        {
+        if entry.file_type().is_none_or(|t| t.is_dir()) {
             continue;
         }
         let full = entry.path();
@@ -232,7 +241,16 @@ fn scan_path(path: &Path) -> Result<Scan> {
         };
         let meta = match entry.metadata() {
             Ok(m) if m.is_file() => m,
-            Ok(_) => continue,
+            Ok(m) if m.is_dir() => continue,
+            Ok(_) => {
+                // Reading a named pipe would wait forever.
+                issues.push(ContentIssue::new(
+                    rel_path,
+                    None,
+                    "not a regular file (a named pipe, socket or device); skipped",
+                ));
+                continue;
+            }
             Err(err) => {
                 issues.push(ContentIssue::new(
                     rel_path,
@@ -255,6 +273,7 @@ fn scan_path(path: &Path) -> Result<Scan> {
         files,
         config,
         issues,
+        unreadable,
     })
 }
 

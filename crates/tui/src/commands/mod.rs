@@ -1,5 +1,7 @@
 //! The subcommands, one module each.
 
+mod bench;
+mod eval;
 mod index;
 mod list;
 mod search;
@@ -12,6 +14,8 @@ use needle_index::{Error, NeedleIndex, ReindexOptions, ReindexReport};
 
 use crate::location::Resolved;
 
+pub use bench::{BenchArgs, run as bench};
+pub use eval::run as eval;
 pub use index::run as index;
 pub use list::{articles, topics};
 pub use search::run as search;

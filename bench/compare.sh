@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# needle side by side with what a user would otherwise run, on one generated
+# corpus and in one run:
+#   1. `needle search` as a whole process (with --no-refresh and with the
+#      default refresh) vs `rg -i` over the same files for the same words;
+#   2. `needle index` from scratch vs tantivy-cli indexing the same passages
+#      as JSON (when `tantivy` is installed: cargo install tantivy-cli);
+#   3. incremental reindex after changing one article vs a full rebuild;
+#   plus startup on the bundled article and peak memory (GNU time).
+#
+# Usage: bench/compare.sh [PASSAGES] [WORKDIR]
+#   PASSAGES  corpus size in passages (default 100000)
+#   WORKDIR   where the corpus, indexes and results go, outside the repository
+#             (default ${TMPDIR:-/tmp}/needle-compare); a corpus already there
+#             with the same size is reused.
+# Environment: RUNS (timed runs per measurement, default 10), SEED (default 1),
+#   WORDS (space-separated words searched, default "collagen sunscreen pigmentation").
+# Timing uses hyperfine when installed, else a loop over `date +%s%N`.
+# Medians are printed with the spread (min..max) over RUNS runs.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+N="${1:-100000}"
+WORK="${2:-${TMPDIR:-/tmp}/needle-compare}"
+RUNS="${RUNS:-10}"
+SEED="${SEED:-1}"
+WORDS="${WORDS:-collagen sunscreen pigmentation}"
+mkdir -p "$WORK"
+WORK="$(cd "$WORK" && pwd)"
+CORPUS="$WORK/corpus-$N"
+INDEX="$WORK/index-$N"
+RESULTS="$WORK/results-$N.txt"
+
+echo "== building release binaries"
+cargo build --release --quiet -p needle-tui -p needle-bench
+NEEDLE="$PWD/target/release/needle"
+CORPUS_BIN="$PWD/target/release/needle-corpus"
+
+if [ -f "$CORPUS/needle-corpus.json" ] && grep -q "\"passages\": $N," "$CORPUS/needle-corpus.json" \
+  && grep -q "\"seed\": $SEED," "$CORPUS/needle-corpus.json"; then
+  echo "== reusing the corpus in $CORPUS"
+else
+  echo "== generating $N passages into $CORPUS"
+  rm -rf "$CORPUS"
+  "$CORPUS_BIN" "$N" "$CORPUS" --seed "$SEED" >/dev/null
+fi
+BYTES=$(sed -n 's/.*"bytes": \([0-9]*\).*/\1/p' "$CORPUS/needle-corpus.json")
+ARTICLES=$(sed -n 's/.*"articles": \([0-9]*\).*/\1/p' "$CORPUS/needle-corpus.json")
+
+have() { command -v "$1" >/dev/null 2>&1; }
+: >"$RESULTS"
+note() { echo "$*" | tee -a "$RESULTS"; }
+
+note "machine: $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') memory, $(uname -sr)"
+note "corpus: $N passages, $ARTICLES articles, $BYTES bytes of Markdown, seed $SEED"
+note "tools: $("$NEEDLE" --version), $(rg --version 2>/dev/null | head -1 || echo 'rg missing'), $(hyperfine --version 2>/dev/null || echo 'no hyperfine: date loop')"
+note "runs per measurement: $RUNS; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# measure NAME PREPARE COMMAND: sets MED, MIN, MAX (milliseconds).
+# PREPARE ("" for none) runs before every timed run, untimed.
+measure() {
+  local name="$1" prepare="$2" cmd="$3"
+  if have hyperfine; then
+    local json="$WORK/hf.json"
+    local args=(--runs "$RUNS" --warmup 1 --style none --export-json "$json" -i)
+    if [ -n "$prepare" ]; then args+=(--prepare "$prepare"); fi
+    hyperfine "${args[@]}" "$cmd" >/dev/null
+    MED=$(awk -F': ' '/"median"/ {gsub(",","",$2); printf "%.2f", $2*1000; exit}' "$json")
+    MIN=$(awk -F': ' '/"min"/ {gsub(",","",$2); printf "%.2f", $2*1000; exit}' "$json")
+    MAX=$(awk -F': ' '/"max"/ {gsub(",","",$2); printf "%.2f", $2*1000; exit}' "$json")
+  else
+    local times=() t0 t1 i
+    bash -c "$cmd" >/dev/null 2>&1 || true
+    for ((i = 0; i < RUNS; i++)); do
+      if [ -n "$prepare" ]; then bash -c "$prepare" >/dev/null 2>&1; fi
+      t0=$(date +%s%N)
+      bash -c "$cmd" >/dev/null 2>&1 || true
+      t1=$(date +%s%N)
+      times+=($(((t1 - t0) / 1000)))
+    done
+    read -r MED MIN MAX < <(printf '%s\n' "${times[@]}" | sort -n | awk '
+      { v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+      printf "%.2f %.2f %.2f\n", m / 1000, v[1] / 1000, v[NR] / 1000 }')
+  fi
+  note "$(printf '%-52s median %9.2f ms  (min %9.2f, max %9.2f)' "$name" "$MED" "$MIN" "$MAX")"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
+
+# peak_rss NAME PREPARE COMMAND: peak resident memory in MB (GNU time).
+peak_rss() {
+  local name="$1" prepare="$2" cmd="$3"
+  if [ -n "$prepare" ]; then bash -c "$prepare"; fi
+  if [ -x /usr/bin/time ]; then
+    local kb
+    kb=$(/usr/bin/time -v bash -c "exec $cmd" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}')
+    note "$(printf '%-52s peak RSS %7.1f MB' "$name" "$(awk -v k="$kb" 'BEGIN {print k / 1024}')")"
+  else
+    note "$name: skipped (GNU time not installed: apt-get install time)"
+  fi
+}
+
+ND="$NEEDLE --content $CORPUS --index $INDEX"
+
+echo
+note "== 2. indexing from scratch"
+measure "needle index (empty index dir)" "rm -rf $INDEX" "$ND index"
+NEEDLE_INDEX_MS=$MED
+note "   throughput: $(awk -v b="$BYTES" -v ms="$MED" 'BEGIN {printf "%.1f", b / 1e6 / (ms / 1000)}') MB/s of Markdown"
+peak_rss "needle index (empty index dir)" "rm -rf $INDEX" "$ND index"
+if have tantivy; then
+  PASSAGES_JSON="$WORK/passages-$N.json"
+  [ -f "$PASSAGES_JSON" ] || "$CORPUS_BIN" --export-passages "$CORPUS" "$PASSAGES_JSON"
+  TI="$WORK/tantivy-cli-$N"
+  # The same passages, with the fields needle searches: id (key), title,
+  # section, text (stemmed English, positions, stored).
+  cat >"$WORK/tantivy-meta.json" <<'JSON'
+{"segments":[],"schema":[
+ {"name":"id","type":"text","options":{"indexing":{"record":"basic","fieldnorms":false,"tokenizer":"raw"},"stored":true,"fast":false}},
+ {"name":"title","type":"text","options":{"indexing":{"record":"position","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}},
+ {"name":"section","type":"text","options":{"indexing":{"record":"position","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}},
+ {"name":"text","type":"text","options":{"indexing":{"record":"position","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}}
+],"opstamp":0}
+JSON
+  TPREP="rm -rf $TI && mkdir -p $TI && cp $WORK/tantivy-meta.json $TI/meta.json"
+  measure "tantivy-cli index (same passages as JSON)" "$TPREP" "tantivy index -i $TI -t 2 < $PASSAGES_JSON"
+  note "   needle / tantivy-cli: $(ratio "$NEEDLE_INDEX_MS" "$MED")x the time"
+else
+  note "tantivy-cli: skipped: tantivy-cli not installed (cargo install tantivy-cli)"
+fi
+# Leave an up-to-date index for what follows.
+$ND index >/dev/null
+
+echo
+note "== 1. search as a whole process vs rg -i (index up to date)"
+for w in $WORDS; do
+  measure "needle search --no-refresh $w" "" "$ND search --no-refresh $w"
+  NR=$MED
+  measure "needle search $w (default refresh)" "" "$ND search $w"
+  DR=$MED
+  if have rg; then
+    measure "rg -i $w" "" "rg -i $w $CORPUS"
+    note "   rg / needle: $(ratio "$MED" "$NR")x faster with --no-refresh, $(ratio "$MED" "$DR")x with the refresh"
+  else
+    note "   rg: skipped (ripgrep not installed)"
+  fi
+done
+W1="${WORDS%% *}"
+peak_rss "needle search --no-refresh $W1" "" "$ND search --no-refresh $W1"
+peak_rss "needle search $W1 (default refresh)" "" "$ND search $W1"
+
+echo
+note "== 3. incremental reindex of one changed article vs a full rebuild"
+ONE="$CORPUS/d0000/a0000000.md"
+cp "$ONE" "$WORK/one.orig"
+measure "needle index after changing one article" \
+  "printf '\nEdited paragraph number %s about collagen.\n' \$RANDOM$RANDOM >> $ONE" "$ND index"
+INC=$MED
+cp "$WORK/one.orig" "$ONE"
+measure "needle index --force (full rebuild)" "" "$ND index --force"
+note "   full rebuild / incremental: $(ratio "$MED" "$INC")x"
+$ND index >/dev/null
+
+echo
+note "== startup: the bundled article, index up to date"
+BUNDLED_INDEX="$WORK/index-bundled"
+(cd "$WORK" && "$NEEDLE" --index "$BUNDLED_INDEX" index >/dev/null)
+measure "needle search sunscreen (bundled article)" "" "cd $WORK && $NEEDLE --index $BUNDLED_INDEX search sunscreen"
+
+note "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "results written to $RESULTS"

@@ -1,0 +1,16 @@
+//! # needle-bench
+//!
+//! Tooling for measuring needle at scale. Its main piece is [`corpus`]: a
+//! deterministic generator of Markdown articles (same seed, same bytes),
+//! written as the `needle-corpus` binary (`just corpus N DIR`).
+//!
+//! ```
+//! let dir = tempfile::tempdir().unwrap();
+//! let stats = needle_bench::corpus::generate(120, 7, dir.path()).unwrap();
+//! assert_eq!(stats.passages, 120);
+//! assert!(dir.path().join("topics.toml").exists());
+//! ```
+#![deny(missing_docs)]
+
+pub mod corpus;
+pub mod rng;

@@ -1,0 +1,312 @@
+//! The terminal interface in a real pseudo-terminal: the screen is read with
+//! a terminal emulator (vt100), keys are typed into the pty, and standard
+//! output goes to a file (the interface draws on the terminal, never on
+//! stdout), so that what Enter prints and the exit code can be checked.
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+use crate::util::needle_bin;
+
+const ROWS: u16 = 30;
+const COLS: u16 = 100;
+/// How long to wait for the screen to show something, or for the exit.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+const ENTER: &[u8] = b"\r";
+const ESC: &[u8] = b"\x1b";
+
+/// `needle ARGS` running in a 100x30 pseudo-terminal, in an empty working
+/// directory (so the bundled article is used unless --content says
+/// otherwise), on its own index, with stdout redirected to a file.
+struct Session {
+    parser: vt100::Parser,
+    output: Receiver<Vec<u8>>,
+    keys: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    _master: Box<dyn MasterPty + Send>,
+    stdout: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Session {
+    fn start(args: &[&str]) -> Session {
+        Session::start_in(tempfile::tempdir().expect("temp dir"), args, &[])
+    }
+
+    fn start_in(dir: tempfile::TempDir, args: &[&str], env: &[(&str, &str)]) -> Session {
+        let work = dir.path().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        let stdout = dir.path().join("stdout.txt");
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("opening a pseudo-terminal");
+        let mut cmd = CommandBuilder::new("sh");
+        // sh -c SCRIPT NAME OUTFILE BIN ARGS...: stdout to the file, the
+        // terminal (stdin, stderr) stays the pty.
+        cmd.args(["-c", "out=$1; shift; exec \"$@\" >\"$out\"", "sh"]);
+        cmd.arg(&stdout);
+        cmd.arg(needle_bin());
+        cmd.args(args);
+        cmd.cwd(&work);
+        cmd.env("NEEDLE_INDEX", dir.path().join("index"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("starting needle");
+        drop(pty.slave);
+
+        let mut reader = pty.master.try_clone_reader().expect("pty reader");
+        let (tx, output) = mpsc::channel();
+        thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let keys = pty.master.take_writer().expect("pty writer");
+        Session {
+            parser: vt100::Parser::new(
+                NonZeroU16::new(ROWS).unwrap(),
+                NonZeroU16::new(COLS).unwrap(),
+                0,
+            ),
+            output,
+            keys,
+            child,
+            _master: pty.master,
+            stdout,
+            dir,
+        }
+    }
+
+    /// Feeds what the program wrote so far to the emulator.
+    fn pump(&mut self, wait: Duration) {
+        if let Ok(bytes) = self.output.recv_timeout(wait) {
+            self.parser.process(&bytes);
+        }
+        while let Ok(bytes) = self.output.try_recv() {
+            self.parser.process(&bytes);
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Waits until the screen shows `text`.
+    fn wait_for(&mut self, text: &str) {
+        let start = Instant::now();
+        while !self.screen().contains(text) {
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "the screen never showed {text:?}; it shows:\n{}\nstdout: {:?}",
+                self.screen(),
+                std::fs::read_to_string(&self.stdout).unwrap_or_default()
+            );
+            if let Ok(Some(status)) = self.child.try_wait() {
+                self.pump(Duration::from_millis(10));
+                panic!(
+                    "needle exited ({status:?}) before showing {text:?}; the screen:\n{}",
+                    self.screen()
+                );
+            }
+            self.pump(Duration::from_millis(50));
+        }
+    }
+
+    fn press(&mut self, bytes: &[u8]) {
+        self.keys.write_all(bytes).expect("typing into the pty");
+        self.keys.flush().unwrap();
+    }
+
+    /// Waits for the exit; its code.
+    fn exit_code(&mut self) -> u32 {
+        let start = Instant::now();
+        loop {
+            self.pump(Duration::from_millis(20));
+            if let Some(status) = self.child.try_wait().expect("waiting for needle") {
+                self.pump(Duration::from_millis(50));
+                return status.exit_code();
+            }
+            if start.elapsed() > TIMEOUT {
+                let _ = self.child.kill();
+                panic!("needle did not exit; the screen:\n{}", self.screen());
+            }
+        }
+    }
+
+    fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.stdout).expect("reading the redirected stdout")
+    }
+
+    /// The terminal is back as it was: main screen, cursor shown, no mouse.
+    fn assert_restored(&self) {
+        let screen = self.parser.screen();
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert!(!screen.hide_cursor(), "the cursor is still hidden");
+        assert_eq!(
+            screen.mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "the mouse is still captured"
+        );
+        assert!(!screen.bracketed_paste(), "bracketed paste is still on");
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+#[test]
+fn tui_enter_prints_the_selected_passage_and_exits_0() {
+    let mut s = Session::start(&[]);
+    // The first frame, then the results of the empty query (every passage).
+    s.wait_for("Results");
+    s.wait_for("1/24");
+    s.press(b"sunscreen");
+    s.wait_for("SPF 30");
+    s.wait_for("1/2 ");
+    s.press(ENTER);
+    assert_eq!(s.exit_code(), 0, "the screen:\n{}", s.screen());
+    let out = s.stdout();
+    assert!(
+        out.starts_with("After the microneedling procedure"),
+        "stdout: {out:?}"
+    );
+    assert!(out.contains("SPF 30"), "stdout: {out:?}");
+    assert!(out.ends_with(".\n"), "one passage and a newline: {out:?}");
+    s.assert_restored();
+}
+
+#[test]
+fn tui_esc_exits_130_and_prints_nothing() {
+    let mut s = Session::start(&[]);
+    s.wait_for("Results");
+    s.wait_for("1/24");
+    s.press(ESC);
+    assert_eq!(s.exit_code(), 130, "the screen:\n{}", s.screen());
+    assert_eq!(s.stdout(), "");
+    s.assert_restored();
+}
+
+#[test]
+fn tui_output_json_prints_the_hit_as_search_json_does() {
+    let mut s = Session::start(&["--output", "json", "--query", "sunscreen"]);
+    s.wait_for("SPF 30");
+    s.press(ENTER);
+    assert_eq!(s.exit_code(), 0, "the screen:\n{}", s.screen());
+    let printed: serde_json::Value =
+        serde_json::from_str(s.stdout().trim_end()).expect("one JSON object");
+
+    let index = s.dir.path().join("index");
+    let search = std::process::Command::new(needle_bin())
+        .args(["search", "--json", "sunscreen"])
+        .current_dir(s.dir.path().join("work"))
+        .env("NEEDLE_INDEX", &index)
+        .output()
+        .expect("running needle search");
+    let results: serde_json::Value = serde_json::from_slice(&search.stdout).unwrap();
+    assert_eq!(printed, results["hits"][0]);
+}
+
+#[test]
+fn tui_topic_flag_filters_and_an_unknown_topic_exits_2() {
+    let mut s = Session::start(&["tui", "--topic", "aftercare"]);
+    s.wait_for("in Aftercare");
+    s.wait_for("1/4 ");
+    s.press(ESC);
+    assert_eq!(s.exit_code(), 130);
+
+    let mut s = Session::start(&["--topic", "nope"]);
+    assert_eq!(s.exit_code(), 2);
+    assert!(
+        s.screen().contains("known topics are benefits"),
+        "{}",
+        s.screen()
+    );
+}
+
+#[test]
+fn tui_reindexes_when_the_content_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    write(
+        &content.join("care.md"),
+        "# Care\n\n## Aftercare\n\nWear sunscreen every day.\n",
+    );
+    let content_arg = content.to_str().unwrap().to_owned();
+    let mut s = Session::start_in(dir, &["--content", &content_arg], &[]);
+    s.wait_for("Wear sunscreen every day");
+    s.press(b"hat");
+    s.wait_for("No passages match");
+    write(
+        &content.join("care.md"),
+        "# Care\n\n## Aftercare\n\nWear sunscreen every day.\n\nAnd a wide-brimmed hat.\n",
+    );
+    // The watcher reindexes and the results refresh, without a key.
+    s.wait_for("reindexed 1 article");
+    s.wait_for("And a wide-brimmed hat.");
+    s.press(ENTER);
+    assert_eq!(s.exit_code(), 0);
+    assert_eq!(s.stdout(), "And a wide-brimmed hat.\n");
+}
+
+#[test]
+fn tui_no_color_draws_without_colours() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_in(dir, &["--query", "sunscreen"], &[("NO_COLOR", "1")]);
+    s.wait_for("SPF 30");
+    let screen = s.parser.screen();
+    for row in 0..ROWS {
+        for col in 0..COLS {
+            let cell = screen.cell(row, col).unwrap();
+            assert_eq!(cell.fgcolor(), vt100::Color::Default, "({row}, {col})");
+            assert_eq!(cell.bgcolor(), vt100::Color::Default, "({row}, {col})");
+        }
+    }
+    // Matches still stand out: in reverse video (below the query line).
+    let (row, col) = find(&s.screen(), "sunscreen", 2).expect("a match in the results");
+    assert!(screen.cell(row, col).unwrap().inverse());
+    s.press(ESC);
+    assert_eq!(s.exit_code(), 130);
+}
+
+/// The row and column of the first `text` on a screen from row `from`
+/// (one-cell characters).
+fn find(screen: &str, text: &str, from: usize) -> Option<(u16, u16)> {
+    screen
+        .lines()
+        .enumerate()
+        .skip(from)
+        .find_map(|(row, line)| {
+            line.find(text).map(|at| {
+                let col = line[..at].chars().count();
+                (u16::try_from(row).unwrap(), u16::try_from(col).unwrap())
+            })
+        })
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+}
