@@ -604,22 +604,7 @@ fn nasty_queries(random: usize, seed: u64) -> Vec<String> {
 /// Runs queries through `needle search --json -` (one per line) and checks
 /// there is one JSON answer per query, echoing it, with a sane page.
 fn batch_queries(s: &Sandbox, queries: &[String]) {
-    let content = s.content();
-    let mut child = s
-        .cmd(&[
-            "--content",
-            content.to_str().unwrap(),
-            "search",
-            "--json",
-            "--limit",
-            "5",
-            "-",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = s.spawn_batch(&["--limit", "5"]);
     let mut stdin = child.stdin.take().unwrap();
     let input: String = queries.iter().map(|q| format!("{q}\n")).collect();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());

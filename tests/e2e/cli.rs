@@ -143,19 +143,7 @@ fn json_offsets_are_characters_not_bytes() {
 #[test]
 fn batch_mode_reads_queries_from_stdin() {
     let s = sandbox();
-    let content = s.content();
-    let mut child = s
-        .cmd(&[
-            "--content",
-            content.to_str().unwrap(),
-            "search",
-            "--json",
-            "-",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = s.spawn_batch(&[]);
     child
         .stdin
         .take()
@@ -377,20 +365,7 @@ fn repository_content_search_puts_spf_30_first() {
 fn closed_pipe_is_not_an_error() {
     let s = sandbox();
     s.run(&["index"]).code(0);
-    let content = s.content();
-    let mut child = s
-        .cmd(&[
-            "--content",
-            content.to_str().unwrap(),
-            "search",
-            "--json",
-            "-",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = s.spawn_batch(&[]);
     let mut stdin = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();
     stdin.write_all(b"sunscreen\n").unwrap();

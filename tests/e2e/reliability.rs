@@ -434,23 +434,7 @@ fn concurrent_searches(versions: u32, filler: usize) -> (Arc<Seen>, usize, usize
     }
 
     // A long-running search process, one query per line, no refresh.
-    let content = s.content();
-    let mut batch = s
-        .cmd(&[
-            "--content",
-            content.to_str().unwrap(),
-            "search",
-            "--json",
-            "--no-refresh",
-            "--limit",
-            "50",
-            "-",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut batch = s.spawn_batch(&["--no-refresh", "--limit", "50"]);
     let mut batch_in = batch.stdin.take().unwrap();
     {
         let stop = Arc::clone(&stop);
@@ -480,7 +464,7 @@ fn concurrent_searches(versions: u32, filler: usize) -> (Arc<Seen>, usize, usize
     // the writer when it is free): they must never fail.
     let refreshing = {
         let (seen, stop) = (Arc::clone(&seen), Arc::clone(&stop));
-        let content = content.to_str().unwrap().to_owned();
+        let content = s.content().to_str().unwrap().to_owned();
         let search = s.cmd(&[
             "--content",
             &content,

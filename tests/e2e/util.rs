@@ -81,6 +81,21 @@ impl Sandbox {
         c
     }
 
+    /// `needle --content <sandbox content> search --json ARGS -`, the batch
+    /// mode, with standard input, output and error piped.
+    pub fn spawn_batch(&self, args: &[&str]) -> std::process::Child {
+        let content = self.content();
+        let mut all = vec!["--content", content.to_str().unwrap(), "search", "--json"];
+        all.extend_from_slice(args);
+        all.push("-");
+        self.cmd(&all)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawning needle search --json -")
+    }
+
     /// `needle --content <sandbox content> ARGS`.
     pub fn run(&self, args: &[&str]) -> Run {
         let content = self.content();

@@ -415,9 +415,23 @@ impl NeedleIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// The topics a filter may name: those defined in `topics.toml` and those
+    /// in the index's term dictionary (read without visiting any passage).
     fn topic_names(&self, searcher: &Searcher) -> Result<Vec<String>> {
         let snapshot = self.snapshot(searcher)?;
-        let counts = searcher.search(&AllQuery, &TopicCounter)?;
+        let mut counts: HashMap<String, u64> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.topics)?;
+            let mut terms = inverted
+                .terms()
+                .stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while terms.advance() {
+                if let Ok(name) = std::str::from_utf8(terms.key()) {
+                    counts.entry(name.to_owned()).or_insert(1);
+                }
+            }
+        }
         Ok(self
             .ordered_topic_counts(&snapshot.manifest.topics, &counts)
             .into_iter()
