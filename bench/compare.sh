@@ -14,7 +14,10 @@
 #             (default ${TMPDIR:-/tmp}/needle-compare); a corpus already there
 #             with the same size is reused.
 # Environment: RUNS (timed runs per measurement, default 10), SEED (default 1),
-#   WORDS (space-separated words searched, default "collagen sunscreen pigmentation").
+#   WORDS (space-separated words searched, default "collagen sunscreen pigmentation"),
+#   INDEXING=0 to skip the from-scratch indexing and the full rebuild (at 1M
+#   passages each takes minutes): the index in WORKDIR is brought up to date
+#   once instead, and everything else is measured as usual.
 # Timing uses hyperfine when installed, else a loop over `date +%s%N`.
 # Medians are printed with the spread (min..max) over RUNS runs.
 set -euo pipefail
@@ -23,6 +26,7 @@ cd "$(dirname "$0")/.."
 N="${1:-100000}"
 WORK="${2:-${TMPDIR:-/tmp}/needle-compare}"
 RUNS="${RUNS:-10}"
+INDEXING="${INDEXING:-1}"
 SEED="${SEED:-1}"
 WORDS="${WORDS:-collagen sunscreen pigmentation}"
 mkdir -p "$WORK"
@@ -53,7 +57,7 @@ note() { echo "$*" | tee -a "$RESULTS"; }
 
 note "machine: $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') memory, $(uname -sr)"
 note "corpus: $N passages, $ARTICLES articles, $BYTES bytes of Markdown, seed $SEED"
-note "tools: $("$NEEDLE" --version), $(rg --version 2>/dev/null | head -1 || echo 'rg missing'), $(hyperfine --version 2>/dev/null || echo 'no hyperfine: date loop')"
+note "tools: $("$NEEDLE" --version), $( { rg --version 2>/dev/null || echo 'rg missing'; } | head -1), $(hyperfine --version 2>/dev/null || echo 'no hyperfine: date loop')"
 note "runs per measurement: $RUNS; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # measure NAME PREPARE COMMAND: sets MED, MIN, MAX (milliseconds).
@@ -102,6 +106,7 @@ peak_rss() {
 ND="$NEEDLE --content $CORPUS --index $INDEX"
 
 echo
+if [ "$INDEXING" = 1 ]; then
 note "== 2. indexing from scratch"
 measure "needle index (empty index dir)" "rm -rf $INDEX" "$ND index"
 NEEDLE_INDEX_MS=$MED
@@ -126,6 +131,9 @@ JSON
   note "   needle / tantivy-cli: $(ratio "$NEEDLE_INDEX_MS" "$MED")x the time"
 else
   note "tantivy-cli: skipped: tantivy-cli not installed (cargo install tantivy-cli)"
+fi
+else
+  note "== 2. indexing from scratch: skipped (INDEXING=0)"
 fi
 # Leave an up-to-date index for what follows.
 $ND index >/dev/null
@@ -156,8 +164,12 @@ measure "needle index after changing one article" \
   "printf '\nEdited paragraph number %s about collagen.\n' \$RANDOM$RANDOM >> $ONE" "$ND index"
 INC=$MED
 cp "$WORK/one.orig" "$ONE"
-measure "needle index --force (full rebuild)" "" "$ND index --force"
-note "   full rebuild / incremental: $(ratio "$MED" "$INC")x"
+if [ "$INDEXING" = 1 ]; then
+  measure "needle index --force (full rebuild)" "" "$ND index --force"
+  note "   full rebuild / incremental: $(ratio "$MED" "$INC")x"
+else
+  note "needle index --force (full rebuild): skipped (INDEXING=0)"
+fi
 $ND index >/dev/null
 
 echo

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use crate::util::{Run, needle_bin, repo_root};
 
 /// nDCG@10 of the bundled article's judged queries when the relevance work
-/// was done (0.8966): a regression guard, not a timing.
-const BUNDLED_NDCG_FLOOR: f64 = 0.89;
+/// was done (0.8997): a regression guard, not a timing.
+const BUNDLED_NDCG_FLOOR: f64 = 0.895;
 
 fn eval(dir: &std::path::Path, content: Option<&std::path::Path>) -> serde_json::Value {
     let mut cmd = std::process::Command::new(needle_bin());
@@ -61,7 +61,8 @@ fn cranfield_stays_above_its_floor() {
     let v = eval(&dir, None);
     assert_eq!(v["queries"], 225);
     let ndcg = v["ndcg_10"].as_f64().unwrap();
-    assert!(ndcg >= 0.39, "Cranfield nDCG@10 fell to {ndcg:.4}");
+    // 0.4002 when the relevance work was done.
+    assert!(ndcg >= 0.395, "Cranfield nDCG@10 fell to {ndcg:.4}");
 }
 
 #[test]
@@ -72,5 +73,6 @@ fn cisi_stays_above_its_floor() {
     let v = eval(&dir, None);
     assert_eq!(v["queries"], 76);
     let ndcg = v["ndcg_10"].as_f64().unwrap();
-    assert!(ndcg >= 0.37, "CISI nDCG@10 fell to {ndcg:.4}");
+    // 0.4229 when the relevance work was done (the target is 0.42).
+    assert!(ndcg >= 0.42, "CISI nDCG@10 fell to {ndcg:.4}");
 }

@@ -21,6 +21,8 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 
 const ENTER: &[u8] = b"\r";
 const ESC: &[u8] = b"\x1b";
+const CTRL_Z: &[u8] = b"\x1a";
+const CTRL_END: &[u8] = b"\x1b[1;5F";
 
 /// `needle ARGS` running in a 100x30 pseudo-terminal, in an empty working
 /// directory (so the bundled article is used unless --content says
@@ -41,6 +43,20 @@ impl Session {
     }
 
     fn start_in(dir: tempfile::TempDir, args: &[&str], env: &[(&str, &str)]) -> Session {
+        // sh -c SCRIPT NAME OUTFILE BIN ARGS...: stdout to the file, the
+        // terminal (stdin, stderr) stays the pty; exec, so that the child
+        // is needle itself.
+        Session::start_script(dir, "out=$1; shift; exec \"$@\" >\"$out\"", args, env)
+    }
+
+    /// `needle ARGS` started by a shell script, run as
+    /// `sh -c SCRIPT sh OUTFILE NEEDLE ARGS...`.
+    fn start_script(
+        dir: tempfile::TempDir,
+        script: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Session {
         let work = dir.path().join("work");
         std::fs::create_dir_all(&work).unwrap();
         let stdout = dir.path().join("stdout.txt");
@@ -53,9 +69,7 @@ impl Session {
             })
             .expect("opening a pseudo-terminal");
         let mut cmd = CommandBuilder::new("sh");
-        // sh -c SCRIPT NAME OUTFILE BIN ARGS...: stdout to the file, the
-        // terminal (stdin, stderr) stays the pty.
-        cmd.args(["-c", "out=$1; shift; exec \"$@\" >\"$out\"", "sh"]);
+        cmd.args(["-c", script, "sh"]);
         cmd.arg(&stdout);
         cmd.arg(needle_bin());
         cmd.args(args);
@@ -126,6 +140,32 @@ impl Session {
                     self.screen()
                 );
             }
+            self.pump(Duration::from_millis(50));
+        }
+    }
+
+    /// Sends a signal (`TERM`, `HUP`) to the child.
+    fn kill(&mut self, signal: &str) {
+        let pid = self.child.process_id().expect("needle's process id");
+        let status = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()
+            .expect("running kill");
+        assert!(status.success(), "kill -{signal} {pid} failed");
+    }
+
+    /// Waits until the terminal is on the main screen (`false`) or the
+    /// alternate one (`true`).
+    fn wait_for_screen(&mut self, alternate: bool) {
+        let start = Instant::now();
+        while self.parser.screen().alternate_screen() != alternate {
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "the terminal never went to the {} screen; it shows:\n{}",
+                if alternate { "alternate" } else { "main" },
+                self.screen()
+            );
             self.pump(Duration::from_millis(50));
         }
     }
@@ -210,6 +250,61 @@ fn tui_esc_exits_130_and_prints_nothing() {
 }
 
 #[test]
+fn tui_sigterm_and_sighup_restore_the_terminal_and_exit_128_plus_the_signal() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+        let mut s = Session::start(&[]);
+        s.wait_for("Results");
+        s.wait_for("1/24");
+        s.press(b"sun");
+        s.wait_for("SPF 30");
+        s.kill(signal);
+        assert_eq!(
+            s.exit_code(),
+            code,
+            "SIG{signal}; the screen:\n{}",
+            s.screen()
+        );
+        assert_eq!(s.stdout(), "", "SIG{signal} prints nothing");
+        s.assert_restored();
+    }
+}
+
+#[test]
+fn tui_ctrl_z_suspends_and_fg_resumes() {
+    // A shell with job control, so that Ctrl-Z stops needle and `fg`
+    // continues it (without one, nobody could continue it); it waits for a
+    // line before `fg`, so that the stopped state can be seen.
+    let script = "set -m; out=$1; shift; \
+                  \"$@\" >\"$out\"; echo \"stopped with $?\"; read -r line; \
+                  fg >/dev/null; code=$?; echo \"exited with $code\"; exit $code";
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::start_script(dir, script, &[], &[]);
+    s.wait_for("Results");
+    s.wait_for("1/24");
+    s.press(b"sun");
+    s.wait_for("SPF 30");
+    s.press(CTRL_Z);
+    // The terminal is back as it was, and the shell has the job stopped
+    // (128 + SIGTSTP).
+    s.wait_for_screen(false);
+    s.wait_for("stopped with 148");
+    s.assert_restored();
+    // `fg` continues it: the interface takes the terminal again and redraws
+    // it all, with the query as it was.
+    s.press(ENTER);
+    s.wait_for_screen(true);
+    s.wait_for("SPF 30");
+    s.wait_for("❯ sun");
+    s.press(b"screen");
+    s.wait_for("1/2 ");
+    s.press(ESC);
+    s.wait_for("exited with 130");
+    assert_eq!(s.exit_code(), 130, "the screen:\n{}", s.screen());
+    assert_eq!(s.stdout(), "");
+    s.assert_restored();
+}
+
+#[test]
 fn tui_output_json_prints_the_hit_as_search_json_does() {
     let mut s = Session::start(&["--output", "json", "--query", "sunscreen"]);
     s.wait_for("SPF 30");
@@ -270,6 +365,33 @@ fn tui_reindexes_when_the_content_changes() {
     s.press(ENTER);
     assert_eq!(s.exit_code(), 0);
     assert_eq!(s.stdout(), "And a wide-brimmed hat.\n");
+}
+
+#[test]
+fn tui_loads_more_results_as_the_selection_nears_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    let mut article = "# Notes\n\n## Collagen\n\n".to_owned();
+    for i in 1..=130 {
+        article.push_str(&format!("Note {i} on collagen.\n\n"));
+    }
+    write(&content.join("notes.md"), &article);
+    let content_arg = content.to_str().unwrap().to_owned();
+    let mut s = Session::start_in(dir, &["--content", &content_arg], &[]);
+    // A first page of the 130 passages; the counts are the whole query's.
+    s.wait_for("1/50 of 130");
+    s.wait_for("130 passages");
+    // Ctrl-End selects the last hit loaded, and the next page loads.
+    s.press(CTRL_END);
+    s.wait_for("50/100 of 130");
+    s.press(CTRL_END);
+    s.wait_for("100/130");
+    s.press(CTRL_END);
+    s.wait_for("130/130");
+    s.press(ENTER);
+    assert_eq!(s.exit_code(), 0, "the screen:\n{}", s.screen());
+    assert_eq!(s.stdout(), "Note 130 on collagen.\n");
 }
 
 #[test]

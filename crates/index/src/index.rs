@@ -1,10 +1,12 @@
 //! [`NeedleIndex`]: one Tantivy index, its single writer and its single reader.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::{Deserialize, Serialize};
+use tantivy::Directory;
 use tantivy::directory::MmapDirectory;
 use tantivy::directory::error::{LockError, OpenReadError};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
@@ -19,9 +21,15 @@ use crate::synonyms::Synonyms;
 /// a segment to disk when its threads' buffers reach it.
 pub const WRITER_MEMORY_BYTES: usize = 96 * 1024 * 1024;
 
-/// What the index knows of its content, stored with every commit (as the
-/// commit payload), so that a reader always sees the manifest of the
-/// passages it searches.
+/// What a search needs to know of the index's content, stored with every
+/// commit (as the commit payload, inside Tantivy's `meta.json`), so that a
+/// reader always sees the manifest of the passages it searches.
+///
+/// It is kept small: the list of source files, which only a reindex (and
+/// [`NeedleIndex::articles`]) reads, is in a file of its own beside the
+/// index files, named by the hash of its contents; the manifest names it.
+/// Searching never reads that list, so opening an index of 10,000 files does
+/// not parse a megabyte of JSON.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Manifest {
     /// The schema version that wrote this index.
@@ -34,10 +42,22 @@ pub(crate) struct Manifest {
     /// The synonyms file's text, applied at query time.
     #[serde(default)]
     pub synonyms: String,
-    /// Source files, by path relative to the content root.
+    /// The file listing the source files ([`Sources`]), in the index
+    /// directory; `None` before the first commit.
     #[serde(default)]
-    pub files: std::collections::BTreeMap<String, FileEntry>,
+    pub sources_file: Option<String>,
+    /// How many articles the sources hold.
+    #[serde(default)]
+    pub articles: usize,
+    /// The stat fingerprint of the sources (paths, sizes, modification
+    /// times), when they are all the content had: a reindex whose scan has
+    /// the same fingerprint has nothing to do, and reads no sources file.
+    #[serde(default)]
+    pub fingerprint: Option<u64>,
 }
+
+/// The source files of a commit, by path relative to the content root.
+pub(crate) type Sources = BTreeMap<String, FileEntry>;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct FileEntry {
@@ -55,14 +75,30 @@ pub(crate) struct ArticleEntry {
     pub passages: u32,
 }
 
+/// Sources files start with a dot: Tantivy leaves such files alone (its
+/// garbage collection only deletes the files it registered), so a sources
+/// file lives exactly as long as needle wants it to.
+const SOURCES_PREFIX: &str = ".needle-sources-";
+const SOURCES_SUFFIX: &str = ".json";
+
 impl Manifest {
     pub fn from_payload(payload: Option<&str>) -> Option<Manifest> {
         serde_json::from_str(payload?).ok()
     }
+}
 
-    pub fn article_count(&self) -> usize {
-        self.files.values().map(|f| f.articles.len()).sum()
-    }
+/// The name of the sources file holding `json`.
+fn sources_file_name(json: &[u8]) -> String {
+    format!(
+        "{SOURCES_PREFIX}{:016x}{SOURCES_SUFFIX}",
+        crate::content::hash_bytes(json)
+    )
+}
+
+fn is_sources_file(name: &str) -> bool {
+    name.strip_prefix(SOURCES_PREFIX)
+        .and_then(|rest| rest.strip_suffix(SOURCES_SUFFIX))
+        .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The manifest of the commit a searcher sees, with what is derived from it.
@@ -135,6 +171,11 @@ impl NeedleIndex {
             Some(m) if m.needle == SCHEMA_VERSION && index.schema() == schema => {
                 let this = Self::from_index(index, Some(dir.to_owned()), None)?;
                 this.check_segments().map_err(|e| damaged(dir, e))?;
+                if let Some(name) = &m.sources_file
+                    && !dir.join(name).is_file()
+                {
+                    return Err(this.sources_damaged(name, "the file is missing"));
+                }
                 Ok(this)
             }
             Some(m) => {
@@ -358,10 +399,75 @@ impl NeedleIndex {
         Ok(snap)
     }
 
-    /// The manifest of the last commit (read from disk: the writer's view).
+    /// The manifest of the last commit, read from disk (the writer's view,
+    /// which may be newer than the reader's), without its sources.
     pub(crate) fn committed_manifest(&self) -> Result<Manifest> {
         let metas = self.index.load_metas()?;
         Ok(Manifest::from_payload(metas.payload.as_deref()).unwrap_or_default())
+    }
+
+    /// The source files a manifest names (none before the first commit).
+    pub(crate) fn read_sources(&self, manifest: &Manifest) -> Result<Sources> {
+        let Some(name) = &manifest.sources_file else {
+            return Ok(Sources::new());
+        };
+        let bytes = self
+            .index
+            .directory()
+            .atomic_read(Path::new(name))
+            .map_err(|e| self.sources_damaged(name, &e.to_string()))?;
+        serde_json::from_slice(&bytes).map_err(|e| self.sources_damaged(name, &e.to_string()))
+    }
+
+    fn sources_damaged(&self, name: &str, why: &str) -> Error {
+        Error::Corrupt {
+            dir: self.dir_display(),
+            source: TantivyError::InternalError(format!(
+                "its list of source files, {name}, cannot be read: {why}"
+            )),
+        }
+    }
+
+    /// Writes the sources file a commit will name, and returns its name.
+    /// Written before the commit, it is in place when a reader sees it; a
+    /// crash before the commit leaves an unused file, removed later.
+    pub(crate) fn write_sources(&self, sources: &Sources) -> Result<String> {
+        let json = serde_json::to_vec(sources).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let name = sources_file_name(&json);
+        let path = Path::new(&name);
+        let directory = self.index.directory();
+        if !directory.exists(path).unwrap_or(false) {
+            directory
+                .atomic_write(path, &json)
+                .map_err(|e| Error::io(self.dir_display().join(&name), e))?;
+        }
+        Ok(name)
+    }
+
+    /// After a commit: removes the sources files no commit needs any more
+    /// (all but the new one and the one before it, which another process's
+    /// reader may still be on), and temporary files left by a crash. Only
+    /// called with the writer's lock held; failures are harmless (the files
+    /// go at the next commit).
+    pub(crate) fn remove_stale_sources(&self, new: &str, previous: Option<&str>) {
+        let Some(dir) = &self.dir else {
+            // In memory no other process reads the index.
+            if let Some(previous) = previous.filter(|p| *p != new) {
+                let _ = self.index.directory().delete(Path::new(previous));
+            }
+            return;
+        };
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let stale_sources =
+                is_sources_file(&name) && name != new && Some(name.as_str()) != previous;
+            if stale_sources || is_temp_file(&name) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 
     pub(crate) fn reload(&self) -> Result<()> {
@@ -460,6 +566,8 @@ fn has_foreign_files(dir: &Path) -> Result<bool> {
 fn is_index_file(name: &str) -> bool {
     if matches!(name, "meta.json" | ".managed.json")
         || (name.starts_with(".tantivy-") && name.ends_with(".lock"))
+        || is_sources_file(name)
+        || is_temp_file(name)
     {
         return true;
     }
@@ -477,6 +585,14 @@ fn is_index_file(name: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// A file an atomic write (of `meta.json` or a sources file) left behind
+/// when the process died before renaming it: `.tmp` and six letters or
+/// digits, as the `tempfile` crate names them.
+fn is_temp_file(name: &str) -> bool {
+    name.strip_prefix(".tmp")
+        .is_some_and(|rest| rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,6 +605,10 @@ mod tests {
         assert!(is_index_file("0123456789abcdef0123456789abcdef.12.del"));
         assert!(!is_index_file("notes.md"));
         assert!(!is_index_file("0123.idx"));
+        assert!(is_index_file(".needle-sources-0123456789abcdef.json"));
+        assert!(!is_index_file(".needle-sources-notes.json"));
+        assert!(is_index_file(".tmpA1b2C3"));
+        assert!(!is_index_file(".tmp-notes"));
     }
 
     #[test]

@@ -33,10 +33,14 @@
 //! tolerance (one edit from 5 letters, two from 9) and, for the last word
 //! while it is being typed (no trailing space), as a prefix. `"exact phrase"`
 //! requires the words in order; `-word` excludes; `topic:name` filters.
-//! Malformed input never fails. Passages matching more of the query's words
-//! rank first; then exact words above stemmed forms, synonyms, prefixes and
-//! typos; then BM25, with matches in the section heading and title weighing
-//! more. An empty query lists every passage in article order.
+//! Malformed input never fails. In a query of up to 4 words, passages
+//! matching more of its words rank first; then exact words above stemmed
+//! forms, synonyms, prefixes and typos; then BM25, with matches in the
+//! section heading and title weighing more. A longer query is read as a
+//! natural-language question: BM25 with pseudo-relevance feedback (RM3), and
+//! a quoted phrase in it is a bonus rather than a requirement. See
+//! [`Ranking`] for the constants. An empty query lists every passage in
+//! article order.
 //!
 //! ## Plain text
 //!

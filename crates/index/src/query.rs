@@ -27,7 +27,7 @@ use crate::schema::{Fields, tokens};
 use crate::synonyms::Synonyms;
 
 /// At most this many words of a query are used.
-pub(crate) const MAX_WORDS: usize = 64;
+pub(crate) const MAX_WORDS: usize = 512;
 /// Typo and prefix matching apply to queries of at most this many words;
 /// longer queries are read as natural language (exact and stemmed words).
 pub(crate) const MAX_FUZZY_WORDS: usize = 8;
@@ -95,9 +95,9 @@ impl Default for Ranking {
             strict_words: 4,
             loose_bonus: 0.0,
             feedback_min_words: 6,
-            feedback_docs: 10,
+            feedback_docs: 5,
             feedback_terms: 10,
-            feedback_weight: 0.5,
+            feedback_weight: 0.8,
             feedback_max_df: 0.3,
         }
     }
@@ -243,11 +243,13 @@ impl Analyzers {
 
     /// The stem of one raw word, or `None` for a stop word.
     pub fn stem_of(&mut self, raw_word: &str) -> Option<String> {
-        tokens(&mut self.stem, raw_word)
-            .into_iter()
-            .next()
-            .map(|t| t.0)
+        stem_word(&mut self.stem, raw_word)
     }
+}
+
+/// The stem of one raw word with the stemming analyzer, or `None` for a stop word.
+fn stem_word(stemmer: &mut TextAnalyzer, raw_word: &str) -> Option<String> {
+    tokens(stemmer, raw_word).into_iter().next().map(|t| t.0)
 }
 
 /// Edits allowed for a typo in a word of this many characters.
@@ -340,8 +342,13 @@ fn synonym_alternatives(words: &[Word], synonyms: &Synonyms) -> Vec<(usize, Vec<
                 .map(|w| w.raw.as_str())
                 .collect::<Vec<_>>()
                 .join(" ");
+            // A run that starts with a stop word ("how long") belongs to its
+            // first word that takes part in matching.
+            let owner = (start..start + len)
+                .find(|&i| words[i].active)
+                .unwrap_or(start);
             for alt in synonyms.lookup(&key) {
-                out.push((start, alt.split(' ').map(str::to_owned).collect()));
+                out.push((owner, alt.split(' ').map(str::to_owned).collect()));
             }
         }
     }
@@ -367,56 +374,189 @@ fn constant(q: Box<dyn Query>, score: f32) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(q, score))
 }
 
-fn raw_term_queries(f: &Fields, raw: &str) -> Vec<Box<dyn Query>> {
-    [f.text_raw, f.section_raw, f.title_raw]
-        .into_iter()
-        .map(|field| {
-            Box::new(TermQuery::new(term(field, raw), IndexRecordOption::Basic)) as Box<dyn Query>
-        })
-        .collect()
-}
-
-fn stem_term_queries(f: &Fields, stem: &str) -> Vec<Box<dyn Query>> {
-    [f.text, f.section, f.title]
-        .into_iter()
-        .map(|field| {
-            Box::new(TermQuery::new(term(field, stem), IndexRecordOption::Basic)) as Box<dyn Query>
-        })
-        .collect()
-}
-
-/// BM25 on the stemmed fields, weighted by field.
-fn bm25(f: &Fields, r: &Ranking, stem: &str, weight: f32) -> Box<dyn Query> {
-    let clauses: Vec<Box<dyn Query>> = [
+/// The stemmed fields BM25 scores, with their weights (`weight` times the
+/// field's boost), in the order their scores are summed. Fields with no
+/// boost are left out.
+pub(crate) fn bm25_fields(f: &Fields, r: &Ranking, weight: f32) -> Vec<(Field, f32)> {
+    [
         (f.text, r.text_boost),
         (f.section, r.section_boost),
         (f.title, r.title_boost),
     ]
     .into_iter()
     .filter(|(_, boost)| *boost > 0.0)
-    .map(|(field, boost)| {
-        Box::new(BoostQuery::new(
-            Box::new(TermQuery::new(
-                term(field, stem),
-                IndexRecordOption::WithFreqs,
-            )),
-            boost * weight,
-        )) as Box<dyn Query>
-    })
-    .collect();
+    .map(|(field, boost)| (field, boost * weight))
+    .collect()
+}
+
+/// BM25 on the stemmed fields, weighted by field.
+fn bm25(f: &Fields, r: &Ranking, stem: &str, weight: f32) -> Box<dyn Query> {
+    let clauses: Vec<Box<dyn Query>> = bm25_fields(f, r, weight)
+        .into_iter()
+        .map(|(field, boost)| {
+            Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    term(field, stem),
+                    IndexRecordOption::WithFreqs,
+                )),
+                boost,
+            )) as Box<dyn Query>
+        })
+        .collect();
     any_of(clauses)
 }
 
-/// An alternative (one or more raw words) as a query on the text and headings.
-fn alternative_query(f: &Fields, analyzers: &mut Analyzers, words: &[String]) -> Box<dyn Query> {
-    if let [word] = words {
-        let mut qs = raw_term_queries(f, word);
-        if let Some(stem) = analyzers.stem_of(word) {
-            qs.extend(stem_term_queries(f, &stem));
+/// Where the passages of a tier come from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Source {
+    /// Passages with this term in this field.
+    Term(Field, String),
+    /// Passages with a term of `field` within `distance` edits (a
+    /// transposition counting one) of `text`, or, with `prefix`, a term
+    /// that starts with such a word: Tantivy's `FuzzyTermQuery`.
+    Fuzzy {
+        /// The field.
+        field: Field,
+        /// The word typed.
+        text: String,
+        /// Edits allowed (0 to 2).
+        distance: u8,
+        /// Whether `text` is matched against prefixes of the terms.
+        prefix: bool,
+    },
+    /// Passages with these raw words, in order, in the passage text.
+    Phrase(Vec<String>),
+}
+
+impl Source {
+    pub(crate) fn query(&self, f: &Fields) -> Box<dyn Query> {
+        match self {
+            Source::Term(field, text) => {
+                Box::new(TermQuery::new(term(*field, text), IndexRecordOption::Basic))
+            }
+            Source::Fuzzy {
+                field,
+                text,
+                distance,
+                prefix: false,
+            } => Box::new(FuzzyTermQuery::new(term(*field, text), *distance, true)),
+            Source::Fuzzy {
+                field,
+                text,
+                distance,
+                prefix: true,
+            } => Box::new(FuzzyTermQuery::new_prefix(
+                term(*field, text),
+                *distance,
+                true,
+            )),
+            Source::Phrase(words) => phrase_query(f.text_raw, words),
         }
-        any_of(qs)
+    }
+}
+
+/// One tier of a word: the passages of any of its sources score `score`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Tier {
+    /// The tier's constant score.
+    pub score: f32,
+    /// Where its passages come from.
+    pub sources: Vec<Source>,
+}
+
+/// What a query word matches and how it scores, as data: the Tantivy query
+/// of [`build`] and the evaluation of [`crate::search`] both follow it.
+///
+/// A passage matches the word when it is in one of the tiers; it scores
+/// `(best tier + bm25) + expansion`, where the best tier is the highest
+/// tier score among the tiers it is in (0 at least), `bm25` the sum, in
+/// order, of the BM25 scores of the stemmed word in [`Self::bm25`], and
+/// `expansion` the best BM25 score of the [`Self::expansions`] on the raw
+/// passage text (0 when none).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WordSpec {
+    /// The tiers, best first.
+    pub tiers: Vec<Tier>,
+    /// BM25 clauses: (stemmed field, stemmed word, boost).
+    pub bm25: Vec<(Field, String, f32)>,
+    /// Raw words a prefix expands to, scored by BM25 on the raw text.
+    pub expansions: Vec<String>,
+}
+
+impl WordSpec {
+    fn query(&self, f: &Fields) -> Box<dyn Query> {
+        let tiers: Vec<Box<dyn Query>> = self
+            .tiers
+            .iter()
+            .map(|t| {
+                constant(
+                    any_of(t.sources.iter().map(|s| s.query(f)).collect()),
+                    t.score,
+                )
+            })
+            .collect();
+        let best_tier: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(tiers));
+        let mut scored: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, best_tier)];
+        if !self.bm25.is_empty() {
+            let clauses = self
+                .bm25
+                .iter()
+                .map(|(field, stem, boost)| {
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            term(*field, stem),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        *boost,
+                    )) as Box<dyn Query>
+                })
+                .collect();
+            scored.push((Occur::Should, any_of(clauses)));
+        }
+        if !self.expansions.is_empty() {
+            let expansions = self
+                .expansions
+                .iter()
+                .map(|e| {
+                    Box::new(TermQuery::new(
+                        term(f.text_raw, e),
+                        IndexRecordOption::WithFreqs,
+                    )) as Box<dyn Query>
+                })
+                .collect();
+            scored.push((
+                Occur::Should,
+                Box::new(DisjunctionMaxQuery::new(expansions)),
+            ));
+        }
+        if scored.len() == 1 {
+            scored
+                .pop()
+                .map_or_else(|| Box::new(EmptyQuery) as Box<dyn Query>, |(_, q)| q)
+        } else {
+            Box::new(BooleanQuery::new(scored))
+        }
+    }
+}
+
+/// The sources of an alternative (one or more raw words): the words in the
+/// text and headings, raw or stemmed, or the words as a phrase.
+fn alternative_sources(f: &Fields, analyzers: &mut Analyzers, words: &[String]) -> Vec<Source> {
+    if let [word] = words {
+        let mut sources: Vec<Source> = [f.text_raw, f.section_raw, f.title_raw]
+            .into_iter()
+            .map(|field| Source::Term(field, word.clone()))
+            .collect();
+        if let Some(stem) = analyzers.stem_of(word) {
+            sources.extend(
+                [f.text, f.section, f.title]
+                    .into_iter()
+                    .map(|field| Source::Term(field, stem.clone())),
+            );
+        }
+        sources
     } else {
-        phrase_query(f.text_raw, words)
+        vec![Source::Phrase(words.to_vec())]
     }
 }
 
@@ -433,90 +573,95 @@ fn phrase_query(field: Field, words: &[String]) -> Box<dyn Query> {
     }
 }
 
-/// The query for one word: the best tier it matches, plus BM25.
-fn word_query(
+/// What word `index` of the plan matches: the best tier it matches, plus BM25.
+pub(crate) fn word_spec(
     f: &Fields,
     r: &Ranking,
     analyzers: &mut Analyzers,
     plan: &Plan,
     index: usize,
-) -> Box<dyn Query> {
+) -> WordSpec {
     let w = &plan.words[index];
-    let mut tiers: Vec<Box<dyn Query>> = vec![constant(
-        any_of(raw_term_queries(f, &w.raw)),
-        r.word + r.exact,
-    )];
+    let raw_fields = [f.text_raw, f.section_raw, f.title_raw];
+    let raw_terms = |text: &str| -> Vec<Source> {
+        raw_fields
+            .iter()
+            .map(|&field| Source::Term(field, text.to_owned()))
+            .collect()
+    };
+    let mut tiers = vec![Tier {
+        score: r.word + r.exact,
+        sources: raw_terms(&w.raw),
+    }];
     if let Some(stem) = &w.stem {
-        tiers.push(constant(
-            any_of(stem_term_queries(f, stem)),
-            r.word + r.stem,
-        ));
+        tiers.push(Tier {
+            score: r.word + r.stem,
+            sources: [f.text, f.section, f.title]
+                .into_iter()
+                .map(|field| Source::Term(field, stem.clone()))
+                .collect(),
+        });
     }
-    let alternatives: Vec<Box<dyn Query>> = plan
+    let alternatives: Vec<Source> = plan
         .synonyms
         .iter()
         .filter(|(i, _)| *i == index)
-        .map(|(_, alt)| alternative_query(f, analyzers, alt))
+        .flat_map(|(_, alt)| alternative_sources(f, analyzers, alt))
         .collect();
     if !alternatives.is_empty() {
-        tiers.push(constant(any_of(alternatives), r.word + r.synonym));
+        tiers.push(Tier {
+            score: r.word + r.synonym,
+            sources: alternatives,
+        });
     }
-    let raw_fields = [f.text_raw, f.section_raw, f.title_raw];
+    let fuzzy = |field: Field, distance: u8, prefix: bool| Source::Fuzzy {
+        field,
+        text: w.raw.clone(),
+        distance,
+        prefix,
+    };
     if w.prefix {
-        let prefixes = raw_fields
-            .iter()
-            .map(|&field| {
-                Box::new(FuzzyTermQuery::new_prefix(term(field, &w.raw), 0, true)) as Box<dyn Query>
-            })
-            .collect();
-        tiers.push(constant(any_of(prefixes), r.word + r.prefix));
+        tiers.push(Tier {
+            score: r.word + r.prefix,
+            sources: raw_fields
+                .iter()
+                .map(|&field| fuzzy(field, 0, true))
+                .collect(),
+        });
     }
     if w.typo > 0 {
-        let mut typos: Vec<Box<dyn Query>> = raw_fields
+        let mut sources: Vec<Source> = raw_fields
             .iter()
-            .map(|&field| {
-                Box::new(FuzzyTermQuery::new(term(field, &w.raw), w.typo, true)) as Box<dyn Query>
-            })
+            .map(|&field| fuzzy(field, w.typo, false))
             .collect();
         if w.prefix {
-            typos.push(Box::new(FuzzyTermQuery::new_prefix(
-                term(f.text_raw, &w.raw),
-                w.typo,
-                true,
-            )));
+            sources.push(fuzzy(f.text_raw, w.typo, true));
         }
-        tiers.push(constant(any_of(typos), r.word + r.typo));
+        tiers.push(Tier {
+            score: r.word + r.typo,
+            sources,
+        });
     }
-    let best_tier: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(tiers));
-    let mut scored: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, best_tier)];
-    if let Some(stem) = &w.stem {
-        scored.push((Occur::Should, bm25(f, r, stem, 1.0)));
-    }
-    if w.prefix && !w.expansions.is_empty() {
-        let expansions = w
-            .expansions
+    let bm25 = match &w.stem {
+        Some(stem) => bm25_fields(f, r, 1.0)
+            .into_iter()
+            .map(|(field, boost)| (field, stem.clone(), boost))
+            .collect(),
+        None => Vec::new(),
+    };
+    let expansions = if w.prefix {
+        w.expansions
             .iter()
             .filter(|e| **e != w.raw)
-            .map(|e| {
-                Box::new(TermQuery::new(
-                    term(f.text_raw, e),
-                    IndexRecordOption::WithFreqs,
-                )) as Box<dyn Query>
-            })
-            .collect::<Vec<_>>();
-        if !expansions.is_empty() {
-            scored.push((
-                Occur::Should,
-                Box::new(DisjunctionMaxQuery::new(expansions)),
-            ));
-        }
-    }
-    if scored.len() == 1 {
-        scored
-            .pop()
-            .map_or_else(|| Box::new(EmptyQuery) as Box<dyn Query>, |(_, q)| q)
+            .cloned()
+            .collect()
     } else {
-        Box::new(BooleanQuery::new(scored))
+        Vec::new()
+    };
+    WordSpec {
+        tiers,
+        bm25,
+        expansions,
     }
 }
 
@@ -568,18 +713,26 @@ pub(crate) fn build(
     plan: &Plan,
     topics: &[String],
 ) -> Box<dyn Query> {
-    let active = plan.words.iter().filter(|w| w.active).count();
-    let r = &r.for_query(active);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let words: Vec<Box<dyn Query>> = (0..plan.words.len())
-        .filter(|&i| plan.words[i].active)
-        .map(|i| word_query(f, r, analyzers, plan, i))
+    let words: Vec<Box<dyn Query>> = word_specs(f, r, analyzers, plan)
+        .iter()
+        .map(|spec| spec.query(f))
         .collect();
     if !words.is_empty() {
         clauses.push((Occur::Must, Box::new(BooleanQuery::union(words))));
     }
+    let active = plan.words.iter().filter(|w| w.active).count();
+    let r = &r.for_query(active);
+    // In a long question (read as natural language, not as query syntax), a
+    // quoted phrase is a bonus, not a requirement: a pasted paragraph that
+    // quotes a few words still finds the passages about it.
+    let phrase_occur = if active > r.strict_words {
+        Occur::Should
+    } else {
+        Occur::Must
+    };
     for phrase in &plan.phrases {
-        clauses.push((Occur::Must, phrase_query(f.text_raw, phrase)));
+        clauses.push((phrase_occur, phrase_query(f.text_raw, phrase)));
         // A phrase also scores as words, so BM25 ranks among phrase matches.
         for word in phrase {
             if let Some(stem) = analyzers.stem_of(word) {
@@ -590,29 +743,64 @@ pub(crate) fn build(
     if clauses.is_empty() {
         clauses.push((Occur::Must, constant(Box::new(AllQuery), 0.0)));
     }
-    for (raw, stem) in &plan.excluded {
-        let mut qs = raw_term_queries(f, raw);
-        if let Some(stem) = stem {
-            qs.push(Box::new(TermQuery::new(
-                term(f.text, stem),
-                IndexRecordOption::Basic,
-            )));
-        }
-        clauses.push((Occur::MustNot, any_of(qs)));
+    for sources in excluded_sources(f, plan) {
+        clauses.push((
+            Occur::MustNot,
+            any_of(sources.iter().map(|s| s.query(f)).collect()),
+        ));
     }
     if !topics.is_empty() {
         let filter = any_of(
-            topics
+            topic_sources(f, topics)
                 .iter()
-                .map(|t| {
-                    Box::new(TermQuery::new(term(f.topics, t), IndexRecordOption::Basic))
-                        as Box<dyn Query>
-                })
+                .map(|s| s.query(f))
                 .collect(),
         );
         clauses.push((Occur::Must, constant(filter, 0.0)));
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// What the active words of a plan match, in order (see [`WordSpec`]):
+/// a passage matches the query when it matches one of them, and scores the
+/// sum, in order, of the words it matches.
+pub(crate) fn word_specs(
+    f: &Fields,
+    r: &Ranking,
+    analyzers: &mut Analyzers,
+    plan: &Plan,
+) -> Vec<WordSpec> {
+    let active = plan.words.iter().filter(|w| w.active).count();
+    let r = &r.for_query(active);
+    (0..plan.words.len())
+        .filter(|&i| plan.words[i].active)
+        .map(|i| word_spec(f, r, analyzers, plan, i))
+        .collect()
+}
+
+/// Per excluded word, the passages it excludes (any of the sources).
+pub(crate) fn excluded_sources(f: &Fields, plan: &Plan) -> Vec<Vec<Source>> {
+    plan.excluded
+        .iter()
+        .map(|(raw, stem)| {
+            let mut sources: Vec<Source> = [f.text_raw, f.section_raw, f.title_raw]
+                .into_iter()
+                .map(|field| Source::Term(field, raw.clone()))
+                .collect();
+            if let Some(stem) = stem {
+                sources.push(Source::Term(f.text, stem.clone()));
+            }
+            sources
+        })
+        .collect()
+}
+
+/// The passages of a topic filter (any of the sources).
+pub(crate) fn topic_sources(f: &Fields, topics: &[String]) -> Vec<Source> {
+    topics
+        .iter()
+        .map(|t| Source::Term(f.topics, t.clone()))
+        .collect()
 }
 
 /// Tells which words of a passage a plan matched, the same way the index does.
@@ -621,6 +809,10 @@ pub(crate) struct Matcher<'p> {
     plan: &'p Plan,
     phrase_words: HashSet<&'p str>,
     synonym_words: HashSet<String>,
+    /// Whether each word seen so far matched: the hits of a page share
+    /// most of their words, and matching a word may stem it and compute
+    /// edit distances.
+    seen: std::cell::RefCell<std::collections::HashMap<String, bool>>,
 }
 
 impl<'p> Matcher<'p> {
@@ -640,22 +832,34 @@ impl<'p> Matcher<'p> {
             plan,
             phrase_words,
             synonym_words,
+            seen: std::cell::RefCell::default(),
         }
     }
 
     /// `[start, end)` byte ranges of the matched words of `text`.
     pub fn byte_ranges(&self, analyzers: &mut Analyzers, text: &str) -> Vec<(usize, usize)> {
-        let toks = tokens(&mut analyzers.raw, text);
+        use tantivy::tokenizer::TokenStream;
+        let Analyzers { raw, stem } = analyzers;
+        let mut seen = self.seen.borrow_mut();
+        let mut stream = raw.token_stream(text);
         let mut out = Vec::new();
-        for (tok, from, to) in toks {
-            if self.matches(analyzers, &tok) {
-                out.push((from, to));
+        while let Some(token) = stream.next() {
+            let matched = match seen.get(token.text.as_str()) {
+                Some(&m) => m,
+                None => {
+                    let m = self.matches(stem, &token.text);
+                    seen.insert(token.text.clone(), m);
+                    m
+                }
+            };
+            if matched {
+                out.push((token.offset_from, token.offset_to));
             }
         }
         out
     }
 
-    fn matches(&self, analyzers: &mut Analyzers, tok: &str) -> bool {
+    fn matches(&self, stemmer: &mut TextAnalyzer, tok: &str) -> bool {
         if self.phrase_words.contains(tok) || self.synonym_words.contains(tok) {
             return true;
         }
@@ -664,23 +868,24 @@ impl<'p> Matcher<'p> {
             if tok == w.raw || (w.prefix && tok.starts_with(w.raw.as_str())) {
                 return true;
             }
-            if let Some(ws) = &w.stem {
-                let s = stem.get_or_insert_with(|| analyzers.stem_of(tok));
+            if let Some(ws) = &w.stem
+                && may_stem_to(tok, ws)
+            {
+                let s = stem.get_or_insert_with(|| stem_word(stemmer, tok));
                 if s.as_deref() == Some(ws.as_str()) {
                     return true;
                 }
             }
             if w.typo > 0 {
                 let d = usize::from(w.typo);
-                if osa_distance(tok, &w.raw, d) <= d
-                    || (w.prefix && prefix_distance(&w.raw, tok) <= d)
+                if osa_distance(tok, &w.raw, d) <= d || (w.prefix && prefix_within(&w.raw, tok, d))
                 {
                     return true;
                 }
             }
         }
-        if !self.synonym_words.is_empty() {
-            let s = stem.get_or_insert_with(|| analyzers.stem_of(tok));
+        if self.synonym_words.iter().any(|s| may_stem_to(tok, s)) {
+            let s = stem.get_or_insert_with(|| stem_word(stemmer, tok));
             if s.as_ref().is_some_and(|s| self.synonym_words.contains(s)) {
                 return true;
             }
@@ -689,47 +894,79 @@ impl<'p> Matcher<'p> {
     }
 }
 
+/// Whether `token` may have the stem `stem`: the English stemmer only
+/// removes or rewrites a word's ending, and what it writes is at most four
+/// letters, so a word starts with all but the last four letters of its
+/// stem. A cheap test before stemming.
+fn may_stem_to(token: &str, stem: &str) -> bool {
+    let keep = stem.chars().count().saturating_sub(4);
+    let end = stem.char_indices().nth(keep).map_or(stem.len(), |(i, _)| i);
+    token.starts_with(&stem[..end])
+}
+
 /// Optimal string alignment distance (a transposition costs one), as
 /// Tantivy's fuzzy queries count; returns `limit + 1` early when above `limit`.
 pub(crate) fn osa_distance(a: &str, b: &str, limit: usize) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > limit {
+    // A word is at least as many edits away as the lengths differ.
+    if a.chars().count().abs_diff(b.chars().count()) > limit {
         return limit + 1;
     }
-    let table = osa_table(&a, &b);
-    table[a.len()][b.len()]
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    osa_last_row(&a, &b, limit).map_or(limit + 1, |row| row[b.len()].min(limit + 1))
 }
 
 /// The least distance between `query` and any prefix of `word`.
+#[cfg(test)]
 pub(crate) fn prefix_distance(query: &str, word: &str) -> usize {
     let q: Vec<char> = query.chars().collect();
     let w: Vec<char> = word.chars().collect();
-    let table = osa_table(&q, &w);
-    table[q.len()].iter().copied().min().unwrap_or(q.len())
+    osa_last_row(&q, &w, usize::MAX)
+        .and_then(|row| row.into_iter().min())
+        .unwrap_or(q.len())
 }
 
-fn osa_table(a: &[char], b: &[char]) -> Vec<Vec<usize>> {
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
+/// Whether a prefix of `word` is at most `limit` edits from `query`
+/// (`prefix_distance(query, word) <= limit`, sooner).
+pub(crate) fn prefix_within(query: &str, word: &str, limit: usize) -> bool {
+    // Every prefix of a word shorter than the query by more than the limit
+    // is too far.
+    if word.chars().count() + limit < query.chars().count() {
+        return false;
     }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
+    let q: Vec<char> = query.chars().collect();
+    let w: Vec<char> = word.chars().collect();
+    osa_last_row(&q, &w, limit).is_some_and(|row| row.into_iter().min().unwrap_or(q.len()) <= limit)
+}
+
+/// The last row of the optimal string alignment table of `a` and `b`: the
+/// distances between `a` and each prefix of `b`. `None` as soon as two rows
+/// in a row exceed `limit` everywhere (no later row can go below it then).
+fn osa_last_row(a: &[char], b: &[char], limit: usize) -> Option<Vec<usize>> {
+    let width = b.len() + 1;
+    let mut before: Vec<usize> = vec![0; width];
+    let mut prev: Vec<usize> = (0..width).collect();
+    let mut row: Vec<usize> = vec![0; width];
+    let mut prev_over = false;
     for i in 1..=a.len() {
-        for j in 1..=b.len() {
+        row[0] = i;
+        for j in 1..width {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            let mut v = (prev[j] + 1).min(row[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
+                v = v.min(before[j - 2] + 1);
             }
-            d[i][j] = v;
+            row[j] = v;
         }
+        let over = row.iter().all(|&v| v > limit);
+        if over && prev_over {
+            return None;
+        }
+        prev_over = over;
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut row);
     }
-    d
+    Some(prev)
 }
 
 #[cfg(test)]
@@ -803,5 +1040,23 @@ mod tests {
         assert_eq!(osa_distance("abc", "abcdef", 2), 3);
         assert_eq!(prefix_distance("colagen", "collagenous"), 1);
         assert_eq!(prefix_distance("colla", "collagen"), 0);
+        assert!(prefix_within("colagen", "collagenous", 1));
+        assert!(!prefix_within("colagen", "col", 2));
+        assert!(prefix_within("colagen", "colag", 2));
+    }
+
+    #[test]
+    fn words_start_with_most_of_their_stem() {
+        let mut a = Analyzers::new();
+        let words = "skies dying lying tying idly gently ugly early only singly news \
+            generalizations relational conditional valencies hopefulness possibilities \
+            sensibilities rationalizations hoping agreed cried capabilities organizational \
+            microneedling needles treatments scarring pigmentation hyperpigmentation";
+        for w in a.raw_words(words) {
+            if let Some(stem) = a.stem_of(&w) {
+                assert!(may_stem_to(&w, &stem), "{w} -> {stem}");
+            }
+        }
+        assert!(!may_stem_to("treatment", "collagen"));
     }
 }

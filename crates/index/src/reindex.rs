@@ -1,11 +1,12 @@
 //! Incremental, atomic reindexing.
 //!
-//! The manifest stored with the last commit lists every source file (size,
-//! modification time, hash) and the articles it held (id, hash, passage
-//! count). A reindex stats every file; only files whose size or time changed
-//! are read, only articles whose text changed are replaced, and the whole
-//! change (deletes, adds, new manifest) lands in one commit: a reader sees
-//! the old state or the new one, never a mix.
+//! The last commit names a list of every source file (size, modification
+//! time, hash) and the articles it held (id, hash, passage count), kept in a
+//! sources file beside the index files. A reindex stats every file; only
+//! files whose size or time changed are read, only articles whose text
+//! changed are replaced, and the whole change (deletes, adds, new sources
+//! file named in the new manifest) lands in one commit: a reader sees the
+//! old state or the new one, never a mix.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::content::{self, Article, ContentIssue, ContentSource, Passage, scan};
 use crate::error::{Error, Result};
-use crate::index::{ArticleEntry, FileEntry, Manifest, NeedleIndex};
+use crate::index::{ArticleEntry, FileEntry, Manifest, NeedleIndex, Sources};
 use crate::schema::{Fields, SCHEMA_VERSION};
 
 /// Called during a reindex with (files done, files in all).
@@ -99,12 +100,60 @@ impl ReindexReport {
     }
 }
 
-/// The changes one reindex will write.
-#[derive(Default)]
-struct Plan {
-    delete: Vec<String>,
-    add: Vec<Article>,
-    manifest: BTreeMap<String, FileEntry>,
+/// The writer while a reindex sends it changes. Each article goes to the
+/// writer as soon as its file is parsed, so memory stays within the
+/// writer's budget however large the content; if the reindex stops before
+/// its commit (an error, the mass-removal guard), the changes sent are
+/// rolled back, never left for the next commit to pick up.
+struct Pending<'w> {
+    writer: &'w mut IndexWriter,
+    fields: &'w Fields,
+    /// Every article id of the last commit.
+    old_ids: HashSet<&'w str>,
+    /// Articles added by this reindex.
+    added: HashSet<String>,
+    /// Whether anything was sent.
+    sent: bool,
+    committed: bool,
+}
+
+impl Pending<'_> {
+    /// Adds an article's passages, first deleting what the index holds
+    /// under its id (an update, or an article moved from another file).
+    fn add(&mut self, article: &Article, report: &mut ReindexReport) -> Result<()> {
+        self.sent = true;
+        if self.old_ids.contains(article.id.as_str()) {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.article, &article.id));
+        }
+        for passage in &article.passages {
+            self.writer
+                .add_document(to_document(self.fields, passage))?;
+            report.passages_added += 1;
+        }
+        self.added.insert(article.id.clone());
+        Ok(())
+    }
+
+    /// Deletes an article's passages, unless this reindex added it back
+    /// (an article that moved to a file read earlier).
+    fn delete(&mut self, id: &str) {
+        if !self.added.contains(id) {
+            self.sent = true;
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.article, id));
+        }
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if self.sent && !self.committed {
+            // Nothing better to do with a failure here: the next reindex
+            // gets a fresh writer error if the writer is really broken.
+            let _ = self.writer.rollback();
+        }
+    }
 }
 
 impl NeedleIndex {
@@ -132,16 +181,49 @@ impl NeedleIndex {
             .as_mut()
             .ok_or_else(|| Error::InvalidRequest("no writer".into()))?;
         // The writer's lock is held: nobody else can commit from here on.
-        let old = self.committed_manifest()?;
-        let config_changed = old.config_hash != found.config.hash || old.needle != SCHEMA_VERSION;
-        let rebuild_all = options.force || config_changed;
-
         let mut report = ReindexReport {
             rebuilt: self.rebuilt().map(str::to_owned),
-            issues: found.issues,
             ..ReindexReport::default()
         };
-        let mut plan = Plan::default();
+        let old = match self.committed_manifest() {
+            Ok(manifest) => manifest,
+            Err(_) if options.force => Manifest::default(),
+            Err(e) => return Err(e),
+        };
+        let config_changed = old.config_hash != found.config.hash || old.needle != SCHEMA_VERSION;
+        let rebuild_all = options.force || config_changed;
+        let fingerprint = found.fingerprint();
+        if !rebuild_all && fingerprint.is_some() && fingerprint == old.fingerprint {
+            // Every file has the size and time the last commit saw, and the
+            // commit had every file: nothing to do, nothing more to read.
+            drop(guard);
+            report.unchanged = old.articles;
+            report.passages = self.reader.searcher().num_docs();
+            report.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(report);
+        }
+        let old_files = match self.read_sources(&old) {
+            Ok(files) => files,
+            // A forced rebuild starts over: it needs nothing of the old state.
+            Err(_) if options.force => Sources::default(),
+            Err(e) => return Err(e),
+        };
+        report.issues = found.issues;
+        if options.force {
+            writer.delete_all_documents()?;
+        }
+        let mut pending = Pending {
+            writer,
+            fields: &self.fields,
+            old_ids: old_files
+                .values()
+                .flat_map(|f| f.articles.iter().map(|a| a.id.as_str()))
+                .collect(),
+            added: HashSet::new(),
+            sent: options.force,
+            committed: false,
+        };
+        let mut files = Sources::new();
         let mut claimed: HashSet<String> = HashSet::new();
         let mut seen_files: HashSet<&str> = HashSet::new();
         let mut added_ids: HashSet<String> = HashSet::new();
@@ -150,7 +232,7 @@ impl NeedleIndex {
 
         for (done, file) in found.files.iter().enumerate() {
             seen_files.insert(file.rel.as_str());
-            let previous = old.files.get(&file.rel);
+            let previous = old_files.get(&file.rel);
             // Unchanged by stat: carry the entry over without reading.
             if let Some(prev) = previous
                 && !rebuild_all
@@ -160,7 +242,7 @@ impl NeedleIndex {
                 && claim_all(&mut claimed, prev)
             {
                 report.unchanged += prev.articles.len();
-                plan.manifest.insert(file.rel.clone(), prev.clone());
+                files.insert(file.rel.clone(), prev.clone());
                 continue;
             }
             let text = match source.read(file) {
@@ -173,7 +255,7 @@ impl NeedleIndex {
                         && claim_all(&mut claimed, prev)
                     {
                         report.unchanged += prev.articles.len();
-                        plan.manifest.insert(file.rel.clone(), prev.clone());
+                        files.insert(file.rel.clone(), prev.clone());
                     }
                     continue;
                 }
@@ -189,7 +271,7 @@ impl NeedleIndex {
                 let mut entry = prev.clone();
                 entry.size = file.size;
                 entry.mtime = file.mtime;
-                plan.manifest.insert(file.rel.clone(), entry);
+                files.insert(file.rel.clone(), entry);
                 continue;
             }
             let articles = content::parse_file(
@@ -238,13 +320,12 @@ impl NeedleIndex {
                         kept.insert(prev.id.as_str());
                         report.updated += 1;
                         report.passages_removed += prev.passages as usize;
-                        plan.delete.push(article.id.clone());
-                        plan.add.push(article);
+                        pending.add(&article, &mut report)?;
                     }
                     None => {
                         report.added += 1;
                         added_ids.insert(article.id.clone());
-                        plan.add.push(article);
+                        pending.add(&article, &mut report)?;
                     }
                 }
             }
@@ -254,16 +335,16 @@ impl NeedleIndex {
                     report.removed += 1;
                     removed_ids.insert((*id).to_owned());
                     report.passages_removed += prev.passages as usize;
-                    plan.delete.push((*id).to_owned());
+                    pending.delete(id);
                 }
             }
-            plan.manifest.insert(file.rel.clone(), entry);
+            files.insert(file.rel.clone(), entry);
             if let Some(progress) = &options.progress {
                 progress(done + 1, total);
             }
         }
         // Files that are gone.
-        for (rel, prev) in &old.files {
+        for (rel, prev) in &old_files {
             if !seen_files.contains(rel.as_str()) {
                 // Under a folder that could not be listed (permissions), a
                 // file is out of reach, not gone: it keeps its passages.
@@ -275,14 +356,14 @@ impl NeedleIndex {
                 });
                 if unreachable && claim_all(&mut claimed, prev) {
                     report.unchanged += prev.articles.len();
-                    plan.manifest.insert(rel.clone(), prev.clone());
+                    files.insert(rel.clone(), prev.clone());
                     continue;
                 }
                 for a in &prev.articles {
                     report.removed += 1;
                     removed_ids.insert(a.id.clone());
                     report.passages_removed += a.passages as usize;
-                    plan.delete.push(a.id.clone());
+                    pending.delete(&a.id);
                 }
             }
         }
@@ -293,7 +374,7 @@ impl NeedleIndex {
         report.added -= moved;
         report.updated += moved;
 
-        let indexed = old.article_count();
+        let indexed: usize = old_files.values().map(|f| f.articles.len()).sum();
         if !options.force && indexed > 0 && report.removed * 2 > indexed {
             return Err(Error::MassRemoval {
                 removing: report.removed,
@@ -301,68 +382,53 @@ impl NeedleIndex {
             });
         }
 
-        let manifest = Manifest {
-            needle: SCHEMA_VERSION,
-            config_hash: found.config.hash,
-            topics: found.config.topics.topics.clone(),
-            synonyms: found.config.synonyms_text.clone(),
-            files: plan.manifest,
-        };
-        let manifest_changed = old.files != manifest.files
-            || old.config_hash != manifest.config_hash
-            || old.needle != manifest.needle;
-        if options.force || !plan.delete.is_empty() || !plan.add.is_empty() || manifest_changed {
-            write(
-                writer,
-                &self.fields,
-                &plan.delete,
-                &plan.add,
-                options.force,
-                &mut report,
-            )?;
+        let manifest_changed = old_files != files
+            || old.config_hash != found.config.hash
+            || old.needle != SCHEMA_VERSION
+            || old.sources_file.is_none();
+        if pending.sent || manifest_changed {
+            let sources_file = self.write_sources(&files)?;
+            // The fingerprint of what was indexed: when a file could not be
+            // read, it differs from the next scan's, and that file is tried
+            // again next time.
+            let fingerprint = fingerprint.and_then(|_| {
+                crate::content::stat_fingerprint(
+                    files.iter().map(|(rel, f)| (rel.as_str(), f.size, f.mtime)),
+                )
+            });
+            let manifest = Manifest {
+                fingerprint,
+                needle: SCHEMA_VERSION,
+                config_hash: found.config.hash,
+                topics: found.config.topics.topics.clone(),
+                synonyms: found.config.synonyms_text.clone(),
+                articles: files.values().map(|f| f.articles.len()).sum(),
+                sources_file: Some(sources_file.clone()),
+            };
             let payload = serde_json::to_string(&manifest)
                 .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let mut prepared = writer
+            let mut prepared = pending
+                .writer
                 .prepare_commit()
                 .map_err(|e| write_error(self.dir_display(), e))?;
             prepared.set_payload(&payload);
             prepared
                 .commit()
                 .map_err(|e| write_error(self.dir_display(), e))?;
+            pending.committed = true;
+            drop(pending);
+            self.remove_stale_sources(&sources_file, old.sources_file.as_deref());
             report.committed = true;
             drop(guard);
             self.reload()?;
         } else {
+            drop(pending);
             drop(guard);
         }
         report.passages = self.reader.searcher().num_docs();
         report.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(report)
     }
-}
-
-fn write(
-    writer: &mut IndexWriter,
-    fields: &Fields,
-    delete: &[String],
-    add: &[Article],
-    force: bool,
-    report: &mut ReindexReport,
-) -> Result<()> {
-    if force {
-        writer.delete_all_documents()?;
-    } else {
-        for id in delete {
-            writer.delete_term(Term::from_field_text(fields.article, id));
-        }
-    }
-    for article in add {
-        for passage in &article.passages {
-            writer.add_document(to_document(fields, passage))?;
-            report.passages_added += 1;
-        }
-    }
-    Ok(())
 }
 
 pub(crate) fn to_document(f: &Fields, p: &Passage) -> TantivyDocument {

@@ -10,7 +10,7 @@ use tantivy::tokenizer::{
 
 /// Bump whenever the schema or the analysis changes: an index built with
 /// another version is rebuilt from the content, never misread.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// Words only (split on anything not a letter or digit), lowercase, accents folded.
 pub(crate) const RAW_ANALYZER: &str = "needle_raw";
@@ -200,7 +200,7 @@ pub(crate) struct Fields {
     /// Section heading: stored, stemmed.
     pub section: Field,
     pub section_raw: Field,
-    /// Passage text: stored, stemmed with positions.
+    /// Passage text: stored, stemmed, with frequencies (for BM25).
     pub text: Field,
     /// Passage text, unstemmed with positions: exact words, phrases, prefix, typo.
     pub text_raw: Field,
@@ -216,16 +216,14 @@ pub(crate) struct Fields {
 
 pub(crate) fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let stemmed = |stored: bool, positions: bool| {
-        let idx = TextFieldIndexing::default()
-            .set_tokenizer(STEM_ANALYZER)
-            .set_index_option(if positions {
-                IndexRecordOption::WithFreqsAndPositions
-            } else {
-                IndexRecordOption::WithFreqs
-            });
-        let opts = TextOptions::default().set_indexing_options(idx);
-        if stored { opts.set_stored() } else { opts }
+    let stemmed = || {
+        TextOptions::default()
+            .set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(STEM_ANALYZER)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            )
+            .set_stored()
     };
     let raw = |option: IndexRecordOption| {
         TextOptions::default().set_indexing_options(
@@ -237,11 +235,12 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED | FAST),
         article: b.add_text_field("article", STRING | STORED | FAST),
-        title: b.add_text_field("title", stemmed(true, false)),
+        title: b.add_text_field("title", stemmed()),
         title_raw: b.add_text_field("title_raw", raw(IndexRecordOption::Basic)),
-        section: b.add_text_field("section", stemmed(true, false)),
+        section: b.add_text_field("section", stemmed()),
         section_raw: b.add_text_field("section_raw", raw(IndexRecordOption::Basic)),
-        text: b.add_text_field("text", stemmed(true, true)),
+        // No positions: phrases match on `text_raw`; this field is for BM25.
+        text: b.add_text_field("text", stemmed()),
         text_raw: b.add_text_field("text_raw", raw(IndexRecordOption::WithFreqsAndPositions)),
         heading_path: b.add_text_field("heading_path", STORED),
         topics: b.add_text_field("topics", STRING | STORED | FAST),

@@ -17,6 +17,8 @@ use tantivy::{
 use crate::content::{Passage, default_label};
 use crate::error::{Error, Result};
 use crate::index::NeedleIndex;
+#[cfg(test)]
+use crate::query::Ranking;
 use crate::query::{self, Matcher, Plan};
 
 /// A search: the query as typed, topic filters, and the page wanted.
@@ -193,8 +195,21 @@ impl NeedleIndex {
             }
         }
 
-        let q = self.ranked_query(&searcher, &mut analyzers, &plan, &topics)?;
-        let (total, scored) = self.collect(&searcher, &*q, &plan, request.limit, request.offset)?;
+        let Ranked {
+            total,
+            scored,
+            topic_counts,
+        } = self.rank(
+            &searcher,
+            &mut analyzers,
+            &plan,
+            &topics,
+            Page {
+                limit: request.limit,
+                offset: request.offset,
+                count_topics: request.count_topics,
+            },
+        )?;
 
         let matcher = Matcher::new(&plan, &mut analyzers);
         let mut hits = Vec::with_capacity(scored.len());
@@ -216,23 +231,8 @@ impl NeedleIndex {
             });
         }
 
-        let topic_counts = if request.count_topics {
-            let unfiltered: Box<dyn Query> = if topics.is_empty() {
-                q
-            } else {
-                query::build(
-                    &self.fields,
-                    &self.ranking,
-                    &mut analyzers,
-                    &plan_without_topics(&plan),
-                    &[],
-                )
-            };
-            let counts = searcher.search(&*unfiltered, &TopicCounter)?;
-            Some(self.ordered_topic_counts(&snapshot.manifest.topics, &counts))
-        } else {
-            None
-        };
+        let topic_counts = topic_counts
+            .map(|counts| self.ordered_topic_counts(&snapshot.manifest.topics, &counts));
 
         Ok(SearchResults {
             query: request.query.clone(),
@@ -244,25 +244,82 @@ impl NeedleIndex {
         })
     }
 
-    /// The query for a plan, with feedback terms for long queries.
-    fn ranked_query(
+    /// The page of hits of a plan (restricted to `topics`), the total, and
+    /// the per-topic counts when asked for.
+    ///
+    /// Plans without phrases and without feedback (all the short queries
+    /// people type) are evaluated by [`fast`]; the others run the Tantivy
+    /// query of [`query::build`]. Both rank the same way.
+    fn rank(
         &self,
         searcher: &Searcher,
         analyzers: &mut query::Analyzers,
         plan: &Plan,
         topics: &[String],
-    ) -> Result<Box<dyn Query>> {
+        page: Page,
+    ) -> Result<Ranked> {
         let mut plan = plan.clone();
         if !plan.is_browse() {
             query::expand_prefixes(&mut plan, searcher, &self.fields)?;
         }
-        let plan = &plan;
-        let q = query::build(&self.fields, &self.ranking, analyzers, plan, topics);
-        if plan.is_browse() {
-            return Ok(q);
+        if fast::applies(&plan, &self.ranking) {
+            return fast::rank(
+                searcher,
+                &self.fields,
+                &self.ranking,
+                analyzers,
+                &plan,
+                topics,
+                page,
+            );
         }
-        let active = plan.words.iter().filter(|w| w.active).count();
-        crate::feedback::expand(searcher, &self.fields, &self.ranking, analyzers, active, q)
+        self.rank_with_tantivy(searcher, analyzers, &plan, topics, page)
+    }
+
+    /// [`rank`](Self::rank) with the Tantivy query of [`query::build`]
+    /// (plus feedback terms for long queries).
+    fn rank_with_tantivy(
+        &self,
+        searcher: &Searcher,
+        analyzers: &mut query::Analyzers,
+        plan: &Plan,
+        topics: &[String],
+        page: Page,
+    ) -> Result<Ranked> {
+        let mut q = query::build(&self.fields, &self.ranking, analyzers, plan, topics);
+        if !plan.is_browse() {
+            let active = plan.words.iter().filter(|w| w.active).count();
+            q = crate::feedback::expand(
+                searcher,
+                &self.fields,
+                &self.ranking,
+                analyzers,
+                active,
+                q,
+            )?;
+        }
+        let (total, scored) = self.collect(searcher, &*q, plan, page.limit, page.offset)?;
+        let topic_counts = if page.count_topics {
+            let unfiltered: Box<dyn Query> = if topics.is_empty() {
+                q
+            } else {
+                query::build(
+                    &self.fields,
+                    &self.ranking,
+                    analyzers,
+                    &plan_without_topics(plan),
+                    &[],
+                )
+            };
+            Some(searcher.search(&*unfiltered, &TopicCounter)?)
+        } else {
+            None
+        };
+        Ok(Ranked {
+            total,
+            scored,
+            topic_counts,
+        })
     }
 
     /// The page of (score, address) a query selects, and the total.
@@ -321,8 +378,17 @@ impl NeedleIndex {
         let snapshot = self.snapshot(&searcher)?;
         let mut analyzers = self.analyzers.clone();
         let plan = query::parse(&request.query, &mut analyzers, &snapshot.synonyms);
-        let q = self.ranked_query(&searcher, &mut analyzers, &plan, &request.topics)?;
-        let (_, scored) = self.collect(&searcher, &*q, &plan, request.limit, request.offset)?;
+        let Ranked { scored, .. } = self.rank(
+            &searcher,
+            &mut analyzers,
+            &plan,
+            &request.topics,
+            Page {
+                limit: request.limit,
+                offset: request.offset,
+                count_topics: false,
+            },
+        )?;
         let field = if passages { "id" } else { "article" };
         let mut out = Vec::with_capacity(scored.len());
         let mut seen = std::collections::HashSet::new();
@@ -392,9 +458,8 @@ impl NeedleIndex {
     pub fn articles(&self) -> Result<Vec<ArticleInfo>> {
         let searcher = self.reader.searcher();
         let snapshot = self.snapshot(&searcher)?;
-        let mut out: Vec<ArticleInfo> = snapshot
-            .manifest
-            .files
+        let sources = self.read_sources(&snapshot.manifest)?;
+        let mut out: Vec<ArticleInfo> = sources
             .iter()
             .flat_map(|(path, f)| {
                 f.articles.iter().map(move |a| ArticleInfo {
@@ -501,6 +566,25 @@ impl NeedleIndex {
             &matcher.byte_ranges(&mut analyzers, text),
         ))
     }
+}
+
+/// Which hits a search wants.
+#[derive(Debug, Clone, Copy)]
+struct Page {
+    limit: usize,
+    offset: usize,
+    /// Also count matches per topic, without the topic filter.
+    count_topics: bool,
+}
+
+/// What ranking a plan gives.
+struct Ranked {
+    /// Matching passages.
+    total: usize,
+    /// The page: scores and addresses, best first.
+    scored: Vec<(f32, DocAddress)>,
+    /// Matching passages per topic, ignoring the topic filter, when asked.
+    topic_counts: Option<HashMap<String, u64>>,
 }
 
 fn plan_without_topics(plan: &Plan) -> Plan {
@@ -631,9 +715,259 @@ impl SegmentCollector for TopicSegmentCounter {
     }
 }
 
+mod fast;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{ContentSource, MemoryFile};
+    use crate::reindex::ReindexOptions;
+
+    const ARTICLE: &str = include_str!("../../../content/microneedling.md");
+    const TOPICS: &str = include_str!("../../../content/topics.toml");
+    const SYNONYMS: &str = include_str!("../../../content/synonyms.toml");
+
+    fn memory(files: &[(&str, &str)]) -> ContentSource {
+        ContentSource::Memory(
+            files
+                .iter()
+                .map(|(path, contents)| MemoryFile {
+                    path: (*path).to_owned(),
+                    contents: (*contents).to_owned(),
+                })
+                .collect(),
+        )
+    }
+
+    /// Queries of every shape the fast evaluation takes: words, prefixes
+    /// (the last word), typos, stop words, synonyms of one and several
+    /// words, exclusions, topic filters, odd input.
+    const QUERIES: &[&str] = &[
+        "collagen",
+        "colagen",
+        "collagen ",
+        "co",
+        "c",
+        "mic",
+        "microneedl",
+        "microneedlign",
+        "microneedling",
+        "microneedling aft",
+        "collagen production",
+        "collagen produ",
+        "sunscreen after treatment",
+        "sunscrean",
+        "hyperpigmentaton",
+        "recieve",
+        "pigmentaton ",
+        "infektion",
+        "scaring",
+        "acne scars -acne",
+        "scars -redness -skin",
+        "skin topic:aftercare",
+        "cost topic:cost",
+        "how long",
+        "how long does it take",
+        "how to",
+        "the",
+        "whe",
+        "dark spots",
+        "sun block",
+        "price",
+        "is microneedling painful",
+        "pain swelling redness bruising",
+        "xyzzy",
+        "q",
+        "日本語 skin",
+        "downtime recovery results",
+        "needles needle needling",
+    ];
+
+    /// The fast evaluation ranks exactly as the Tantivy query: the same
+    /// total, the same page, the same scores to the bit, the same counts.
+    fn assert_same_ranking(index: &NeedleIndex) -> usize {
+        let searcher = index.reader.searcher();
+        let snapshot = index.snapshot(&searcher).unwrap();
+        let pages = [
+            Page {
+                limit: 10,
+                offset: 0,
+                count_topics: true,
+            },
+            Page {
+                limit: 3,
+                offset: 4,
+                count_topics: false,
+            },
+            Page {
+                limit: 500,
+                offset: 0,
+                count_topics: false,
+            },
+        ];
+        let mut checked = 0;
+        for q in QUERIES {
+            for topics in [vec![], vec!["side-effects".to_owned(), "cost".to_owned()]] {
+                for page in pages {
+                    let mut analyzers = index.analyzers.clone();
+                    let mut plan = query::parse(q, &mut analyzers, &snapshot.synonyms);
+                    query::expand_prefixes(&mut plan, &searcher, &index.fields).unwrap();
+                    if !fast::applies(&plan, &index.ranking) {
+                        continue;
+                    }
+                    let fast = fast::rank(
+                        &searcher,
+                        &index.fields,
+                        &index.ranking,
+                        &mut analyzers,
+                        &plan,
+                        &topics,
+                        page,
+                    )
+                    .unwrap();
+                    let tantivy = index
+                        .rank_with_tantivy(&searcher, &mut analyzers, &plan, &topics, page)
+                        .unwrap();
+                    assert_eq!(fast.total, tantivy.total, "total of {q:?} in {topics:?}");
+                    assert_eq!(fast.scored, tantivy.scored, "hits of {q:?} in {topics:?}");
+                    assert_eq!(
+                        fast.topic_counts, tantivy.topic_counts,
+                        "topic counts of {q:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        checked
+    }
+
+    /// Checks the fast evaluation on `index`, walking the segments'
+    /// dictionaries, then the vocabulary of all of them.
+    fn check_both_ways(index: &NeedleIndex) {
+        assert!(assert_same_ranking(index) > QUERIES.len() * 3);
+        let searcher = index.reader.searcher();
+        fast::vocabulary::build_now(&searcher, fast::vocabulary::raw_fields(&index.fields));
+        assert_same_ranking(index);
+    }
+
+    #[test]
+    fn nth_largest_values() {
+        let v = [3.0f32, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0];
+        assert_eq!(fast::nth_largest(v.iter().copied(), 1), Some(9.0));
+        assert_eq!(fast::nth_largest(v.iter().copied(), 3), Some(5.0));
+        assert_eq!(fast::nth_largest(v.iter().copied(), 8), Some(1.0));
+        assert_eq!(fast::nth_largest(v.iter().copied(), 9), None);
+        assert_eq!(fast::nth_largest(v.iter().copied(), 0), None);
+    }
+
+    #[test]
+    fn fast_evaluation_ranks_as_tantivy_on_the_bundled_article() {
+        let index = NeedleIndex::in_memory().unwrap();
+        let content = memory(&[
+            ("microneedling.md", ARTICLE),
+            ("topics.toml", TOPICS),
+            ("synonyms.toml", SYNONYMS),
+        ]);
+        index.reindex(&content, &ReindexOptions::default()).unwrap();
+        check_both_ways(&index);
+    }
+
+    #[test]
+    fn fast_evaluation_ranks_as_tantivy_across_segments_and_deletes() {
+        let mut articles: Vec<(String, String)> = Vec::new();
+        needle_bench::corpus::for_each_article(2500, 3, |_, path, text| {
+            articles.push((path.to_owned(), text.to_owned()));
+            Ok(())
+        })
+        .unwrap();
+        let files = |articles: &[(String, String)]| {
+            let mut files: Vec<(&str, &str)> = articles
+                .iter()
+                .map(|(p, t)| (p.as_str(), t.as_str()))
+                .collect();
+            files.push(("topics.toml", TOPICS));
+            files.push(("synonyms.toml", SYNONYMS));
+            memory(&files)
+        };
+        let index = NeedleIndex::in_memory().unwrap();
+        let half = articles.len() / 2;
+        index
+            .reindex(&files(&articles[..half]), &ReindexOptions::default())
+            .unwrap();
+        // A second commit adds a segment; rewritten articles leave deleted
+        // passages in the first.
+        for (_, text) in articles.iter_mut().take(5) {
+            text.push_str("\n\nCollagen colagen sunscreen microneedling, the price of skin.\n");
+        }
+        index
+            .reindex(&files(&articles), &ReindexOptions::default())
+            .unwrap();
+        index.reload().unwrap();
+        let searcher = index.reader.searcher();
+        assert!(searcher.segment_readers().len() >= 2);
+        assert!(
+            searcher
+                .segment_readers()
+                .iter()
+                .any(|s| s.alive_bitset().is_some())
+        );
+        check_both_ways(&index);
+    }
+
+    #[test]
+    fn fast_evaluation_ranks_as_tantivy_without_sections() {
+        // JSON Lines records have no sections: the section field is empty
+        // in every passage.
+        let mut records = String::new();
+        for (i, paragraph) in ARTICLE.split("\n\n").enumerate() {
+            let text = paragraph.trim_start_matches('#').trim();
+            if !text.is_empty() {
+                let record = serde_json::json!({"_id": i.to_string(), "title": format!("Record {i}"), "text": text});
+                records.push_str(&record.to_string());
+                records.push('\n');
+            }
+        }
+        let index = NeedleIndex::in_memory().unwrap();
+        let content = memory(&[("records.jsonl", &records), ("synonyms.toml", SYNONYMS)]);
+        let report = index.reindex(&content, &ReindexOptions::default()).unwrap();
+        assert!(report.passages > 10);
+        check_both_ways(&index);
+        let results = index
+            .search(&SearchRequest::new("collagen production skin"))
+            .unwrap();
+        assert!(results.total > 0 && !results.hits.is_empty());
+    }
+
+    #[test]
+    fn fast_evaluation_follows_other_rankings() {
+        let mut index = NeedleIndex::in_memory().unwrap();
+        let content = memory(&[
+            ("microneedling.md", ARTICLE),
+            ("topics.toml", TOPICS),
+            ("synonyms.toml", SYNONYMS),
+        ]);
+        index.reindex(&content, &ReindexOptions::default()).unwrap();
+        // Tiers that tie, tiers below zero, no BM25 on headings, every
+        // query ranked by tiers.
+        index.set_ranking(Ranking {
+            exact: 50.0,
+            stem: 50.0,
+            synonym: -20.0,
+            prefix: -5.0,
+            typo: -2000.0,
+            section_boost: 0.0,
+            strict_words: 10,
+            ..Ranking::default()
+        });
+        check_both_ways(&index);
+        index.set_ranking(Ranking {
+            strict_words: 1,
+            loose_bonus: 7.0,
+            feedback_docs: 0,
+            ..Ranking::default()
+        });
+        check_both_ways(&index);
+    }
 
     #[test]
     fn char_and_byte_offsets_round_trip() {
@@ -647,5 +981,126 @@ mod tests {
         let back = char_to_byte_ranges(text, &chars);
         assert_eq!(&text[back[1].clone()], "café");
         assert_eq!(char_to_byte_ranges("ab", &[[1, 99]]), vec![1..2]);
+    }
+}
+
+#[cfg(test)]
+mod edit_distance_tests {
+    use std::collections::BTreeSet;
+
+    use tantivy::Term;
+    use tantivy::directory::FileSlice;
+    use tantivy::postings::TermInfo;
+    use tantivy::query::FuzzyTermQuery;
+    use tantivy::schema::Field;
+    use tantivy::termdict::{TermDictionary, TermDictionaryBuilder};
+
+    use crate::query::osa_distance;
+
+    /// Words a few edits from `word`: every word one edit away, and those
+    /// one edit from them, over a small alphabet (with an accented letter).
+    fn near(word: &str, out: &mut BTreeSet<String>) {
+        let alphabet: Vec<char> = "aeinorstxzé".chars().collect();
+        let one = |w: &str| -> Vec<String> {
+            let c: Vec<char> = w.chars().collect();
+            let mut v = Vec::new();
+            for i in 0..=c.len() {
+                for &a in &alphabet {
+                    let mut x = c.clone();
+                    x.insert(i, a);
+                    v.push(x.iter().collect());
+                }
+                if i < c.len() {
+                    let mut x = c.clone();
+                    x.remove(i);
+                    v.push(x.iter().collect());
+                    for &a in &alphabet {
+                        let mut x = c.clone();
+                        x[i] = a;
+                        v.push(x.iter().collect());
+                    }
+                }
+                if i + 1 < c.len() {
+                    let mut x = c.clone();
+                    x.swap(i, i + 1);
+                    v.push(x.iter().collect());
+                }
+            }
+            v
+        };
+        for a in one(word) {
+            for b in one(&a) {
+                out.insert(b);
+            }
+            out.insert(a);
+        }
+    }
+
+    /// A word within `d` edits of the query is a term of the typo tier;
+    /// the prefix automaton accepts it too (so the typo tier's terms can be
+    /// picked from the prefix automaton's with [`osa_distance`]).
+    #[test]
+    fn edit_distances_agree_with_tantivy_automata() {
+        let queries = [
+            "sunscreen",
+            "collagen",
+            "scaring",
+            "treatmnet",
+            "acne",
+            "niacinamide",
+        ];
+        let mut words = BTreeSet::new();
+        for q in queries {
+            near(q, &mut words);
+            words.insert(format!("{q}ing"));
+        }
+        words.retain(|w| !w.is_empty());
+        let mut builder = TermDictionaryBuilder::create(Vec::new()).unwrap();
+        let info = TermInfo {
+            doc_freq: 1,
+            postings_range: 0..0,
+            positions_range: 0..0,
+        };
+        for w in &words {
+            builder.insert(w.as_bytes(), &info).unwrap();
+        }
+        let dict = TermDictionary::open(FileSlice::from(builder.finish().unwrap())).unwrap();
+        let accepted = |q: &str, distance: u8, prefix: bool| {
+            let term = Term::from_field_text(Field::from_field_id(0), q);
+            let query = if prefix {
+                FuzzyTermQuery::new_prefix(term, distance, true)
+            } else {
+                FuzzyTermQuery::new(term, distance, true)
+            };
+            let dfa = query.automaton().unwrap();
+            let mut accepted = BTreeSet::new();
+            let mut stream = dict.search(&dfa).into_stream().unwrap();
+            while stream.advance() {
+                accepted.insert(String::from_utf8(stream.key().to_vec()).unwrap());
+            }
+            accepted
+        };
+        for q in queries {
+            for distance in [1u8, 2] {
+                let typos = accepted(q, distance, false);
+                let d = usize::from(distance);
+                let ours: BTreeSet<String> = words
+                    .iter()
+                    .filter(|w| osa_distance(w, q, d) <= d)
+                    .cloned()
+                    .collect();
+                let missing: Vec<_> = typos.difference(&ours).take(5).collect();
+                let extra: Vec<_> = ours.difference(&typos).take(5).collect();
+                assert!(
+                    missing.is_empty() && extra.is_empty(),
+                    "{q} {distance}: {} words; automaton only {missing:?}, ours only {extra:?}",
+                    words.len()
+                );
+                assert!(
+                    typos.is_subset(&accepted(q, distance, true)),
+                    "{q} {distance}"
+                );
+            }
+        }
     }
 }

@@ -382,9 +382,68 @@ fn mass_removal_is_refused_unless_forced() {
     );
     assert!(err.to_string().contains("--force"));
     assert_eq!(index.passage_count(), 3, "nothing was removed");
+
+    // The refused reindex left nothing behind for the next commit: one that
+    // deletes one article and adds another commits exactly that.
+    let mixed = tempfile::tempdir().unwrap();
+    for name in ["a", "b", "d"] {
+        write(
+            mixed.path(),
+            &format!("{name}.md"),
+            &format!("# {name}\n\nText {name}.\n"),
+        );
+    }
+    let most = ContentSource::Path(mixed.path().into());
+    let ok = index.reindex(&most, &ReindexOptions::default()).unwrap();
+    assert_eq!((ok.added, ok.removed, ok.updated), (1, 1, 0));
+    assert_eq!(index.passage_count(), 3);
+    assert_eq!(search(&index, "text").total, 3);
+
     let forced = index.reindex(&wrong, &ReindexOptions::forced()).unwrap();
     assert_eq!(forced.removed, 3);
     assert_eq!(index.passage_count(), 0);
+}
+
+#[test]
+fn an_article_moving_between_files_is_kept_once() {
+    let content = tempfile::tempdir().unwrap();
+    let record = |id: &str, text: &str| format!("{{\"_id\": \"{id}\", \"text\": \"{text}\"}}\n");
+    write(
+        content.path(),
+        "b.jsonl",
+        &(record("x", "Xylophone music.") + &record("y", "Yodel.")),
+    );
+    write(content.path(), "c.jsonl", &record("z", "Zither."));
+    let source = ContentSource::Path(content.path().into());
+    let index = NeedleIndex::in_memory().unwrap();
+    index.reindex(&source, &ReindexOptions::default()).unwrap();
+    assert_eq!(index.passage_count(), 3);
+
+    // x moves to a file read before its old one, z to one read after.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write(content.path(), "a.jsonl", &record("x", "Xylophone music."));
+    write(content.path(), "b.jsonl", &record("y", "Yodel."));
+    fs::remove_file(content.path().join("c.jsonl")).unwrap();
+    write(content.path(), "d.jsonl", &record("z", "Zither, moved."));
+    let r = index.reindex(&source, &ReindexOptions::default()).unwrap();
+    assert_eq!((r.added, r.updated, r.removed), (0, 2, 0), "{r:?}");
+    assert_eq!(index.passage_count(), 3);
+    assert_eq!(search(&index, "xylophone").total, 1);
+    assert_eq!(search(&index, "zither").total, 1);
+    let paths: Vec<(String, String)> = index
+        .articles()
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.id, a.path))
+        .collect();
+    assert_eq!(
+        paths,
+        vec![
+            ("x".to_owned(), "a.jsonl".to_owned()),
+            ("y".to_owned(), "b.jsonl".to_owned()),
+            ("z".to_owned(), "d.jsonl".to_owned()),
+        ]
+    );
 }
 
 #[test]
@@ -435,6 +494,47 @@ fn bad_files_are_reported_and_the_rest_indexes() {
     assert_eq!(search(&index, "fine").total, 1);
     assert_eq!(search(&index, "secret").total, 0);
     assert_eq!(search(&index, "article").total, 0);
+
+    // The next refresh tries the unreadable files again, and says so again
+    // (the shortcut for unchanged content applies only when every file is
+    // indexed), while the indexed ones are not read.
+    let again = index
+        .reindex(
+            &ContentSource::Path(content.path().into()),
+            &ReindexOptions::default(),
+        )
+        .unwrap();
+    let mut paths: Vec<String> = again
+        .issues
+        .iter()
+        .map(|i| i.path.display().to_string())
+        .collect();
+    paths.sort();
+    assert_eq!(paths, vec!["bin.md", "latin1.txt"]);
+    assert_eq!((again.files_read, again.committed), (0, false));
+
+    // Once fixed, the file is indexed, and the content is whole: from then
+    // on an unchanged refresh reads nothing and reports nothing.
+    fs::write(content.path().join("bin.md"), "# Bin\n\nNow text.\n").unwrap();
+    fs::write(content.path().join("latin1.txt"), "café au lait\n").unwrap();
+    let fixed = index
+        .reindex(
+            &ContentSource::Path(content.path().into()),
+            &ReindexOptions::default(),
+        )
+        .unwrap();
+    assert_eq!((fixed.added, fixed.issues.len()), (2, 0));
+    let quiet = index
+        .reindex(
+            &ContentSource::Path(content.path().into()),
+            &ReindexOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        (quiet.files_read, quiet.unchanged, quiet.committed),
+        (0, 4, false)
+    );
+    assert!(quiet.issues.is_empty());
 }
 
 #[test]
@@ -545,6 +645,26 @@ fn phrase_requires_the_words_in_order() {
     assert_eq!(r.total, 2);
     let r = search(&index, "\"compresses cold\"");
     assert_eq!(r.total, 0);
+}
+
+#[test]
+fn a_phrase_in_a_long_question_is_a_bonus_not_a_requirement() {
+    let index = bundled_index();
+    // Short: the phrase is required, and these words are not in this order.
+    assert_eq!(search(&index, "\"compresses cold\" skin").total, 0);
+    // A long question that quotes words (as a pasted paragraph may) still
+    // finds passages, and the one with the phrase in order comes first.
+    let r = search(
+        &index,
+        "what should patients apply after treatment \"cold compresses\" or ice packs",
+    );
+    assert!(r.total > 2, "{}", r.total);
+    assert!(r.hits[0].passage.text.contains("cold compresses"));
+    let r = search(
+        &index,
+        "what should patients apply after treatment \"compresses cold\" or ice packs",
+    );
+    assert!(r.total > 2, "{}", r.total);
 }
 
 #[test]
@@ -705,6 +825,87 @@ fn schema_version_change_rebuilds() {
         .unwrap();
     assert_eq!(r.added, 1);
     assert!(r.rebuilt.is_some());
+}
+
+fn sources_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".needle-sources-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_list_of_sources_lives_beside_the_index_not_in_its_metadata() {
+    let content = tempfile::tempdir().unwrap();
+    let idx_dir = tempfile::tempdir().unwrap();
+    let article_of = |i: usize| format!("# Title {i}\n\nA paragraph about apples number {i}.\n");
+    for i in 0..50 {
+        write(content.path(), &format!("a{i:02}.md"), &article_of(i));
+    }
+    let source = ContentSource::Path(content.path().into());
+    let index = NeedleIndex::open(idx_dir.path()).unwrap();
+    index.reindex(&source, &ReindexOptions::default()).unwrap();
+    // meta.json holds the manifest a search needs, without the file list:
+    // it does not grow with the number of files.
+    let meta = fs::read_to_string(idx_dir.path().join("meta.json")).unwrap();
+    assert!(!meta.contains("a07.md"), "{meta}");
+    assert!(meta.contains(".needle-sources-"), "{meta}");
+    assert_eq!(sources_files(idx_dir.path()).len(), 1);
+    assert_eq!(index.articles().unwrap().len(), 50);
+
+    // Each commit writes a new list; the one before it stays for readers in
+    // other processes, older ones go.
+    for round in 0..3 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write(
+            content.path(),
+            "a00.md",
+            &format!("# Title 0\n\nEdited {round}.\n"),
+        );
+        let r = index.reindex(&source, &ReindexOptions::default()).unwrap();
+        assert_eq!((r.updated, r.files_read), (1, 1));
+    }
+    assert_eq!(sources_files(idx_dir.path()).len(), 2);
+    let articles = index.articles().unwrap();
+    assert_eq!(articles.len(), 50);
+    assert_eq!(articles[0].path, "a00.md");
+
+    // Reopened, the index finds its list: nothing to read again.
+    drop(index);
+    let index = NeedleIndex::open(idx_dir.path()).unwrap();
+    let again = index.reindex(&source, &ReindexOptions::default()).unwrap();
+    assert_eq!((again.files_read, again.committed), (0, false));
+}
+
+#[test]
+fn a_missing_list_of_sources_is_damage_that_force_repairs() {
+    let content = tempfile::tempdir().unwrap();
+    let idx_dir = tempfile::tempdir().unwrap();
+    write(content.path(), "a.md", "# A\n\nAlpha apples.\n");
+    let source = ContentSource::Path(content.path().into());
+    {
+        let index = NeedleIndex::open(idx_dir.path()).unwrap();
+        index.reindex(&source, &ReindexOptions::default()).unwrap();
+        index.close().unwrap();
+    }
+    for name in sources_files(idx_dir.path()) {
+        fs::remove_file(idx_dir.path().join(name)).unwrap();
+    }
+    // A temporary file left by a crash is the index's own, not foreign.
+    fs::write(idx_dir.path().join(".tmpAb12Cd"), "partial").unwrap();
+    let err = NeedleIndex::open(idx_dir.path()).unwrap_err();
+    assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+    let message = err.to_string();
+    assert!(message.contains(".needle-sources-"), "{message}");
+    assert!(message.contains("needle index --force"), "{message}");
+    let index = NeedleIndex::recreate(idx_dir.path()).unwrap();
+    let r = index.reindex(&source, &ReindexOptions::forced()).unwrap();
+    assert_eq!(r.added, 1);
+    assert_eq!(search(&index, "apples").total, 1);
+    assert!(!idx_dir.path().join(".tmpAb12Cd").exists());
 }
 
 #[test]

@@ -54,6 +54,9 @@ pub enum Action {
     Accept,
     /// Quits without a selection.
     Quit,
+    /// Suspends the interface (Ctrl-Z): the terminal is put back and the
+    /// process stops until the shell continues it (`fg`), then redraws.
+    Suspend,
 
     // The mouse and the terminal.
     Click {
@@ -80,6 +83,13 @@ pub enum Action {
     SearchDone {
         generation: u64,
         result: Result<Box<SearchOutput>, SearchError>,
+    },
+    /// A further page of the results finished: the hits from `offset` on,
+    /// for the search of `generation`.
+    PageDone {
+        generation: u64,
+        offset: usize,
+        result: Result<Box<SearchResults>, SearchError>,
     },
     /// A reindex started.
     ReindexStarted,

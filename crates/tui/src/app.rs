@@ -5,6 +5,11 @@
 //! loop hands effects to the worker, and tests run them in place. Searches
 //! carry a generation number: a result is shown only if it answers the
 //! latest request, so a slow, older search never overwrites a newer one.
+//!
+//! A search asks for one page of hits (highlighting them is most of its
+//! time); when the selection comes near the end of the hits loaded, the
+//! next page is asked for ([`Effect::Page`]) and appended when it answers,
+//! unless the query, the topic or the index changed meanwhile.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -12,15 +17,18 @@ use std::ops::Range;
 use needle_index::{Hit, SearchRequest, SearchResults, TopicCount};
 use ratatui::layout::{Position, Rect};
 
-use crate::action::{Action, ReindexSummary, SearchOutput};
+use crate::action::{Action, ReindexSummary, SearchError, SearchOutput};
 use crate::keys;
 use crate::layout::{self, Areas};
 use crate::text::{self, WrappedLine};
 use crate::theme::Theme;
 
-/// How many hits a search asks for: the list shows this page, the status
-/// line the total.
-pub const PAGE: usize = 200;
+/// How many hits a search asks for at a time (at least; see
+/// [`App::page_size`]): the list shows the pages loaded, the status line
+/// and the tabs the totals. Each hit's highlights cost time on every
+/// keystroke, so the first page is kept small and the next ones load as
+/// the selection nears the end of the list.
+pub const PAGE: usize = 50;
 
 /// Lines the mouse wheel scrolls the preview by.
 const WHEEL_LINES: usize = 3;
@@ -37,11 +45,21 @@ pub enum Outcome {
 /// Work for the event loop to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// A new search: its first page, with the topic counts.
     Search {
         generation: u64,
         request: SearchRequest,
     },
+    /// The next page of the search of `generation`, from `request.offset`
+    /// (the hits loaded so far); answered by [`Action::PageDone`].
+    Page {
+        generation: u64,
+        request: SearchRequest,
+    },
     Reindex,
+    /// Give the terminal back and stop the process until it is continued
+    /// (Ctrl-Z); the event loop does it, then redraws.
+    Suspend,
 }
 
 /// What the last reindex did.
@@ -170,8 +188,18 @@ pub struct App {
     generation: u64,
     /// The generation of the latest search that answered.
     received: u64,
+    /// The generation of the results shown (older than `received` when the
+    /// latest search failed).
+    shown: u64,
     /// A passage to keep selected when the latest search answers.
     keep: Option<String>,
+    /// The latest search asked for; its further pages ask the same.
+    request: SearchRequest,
+    /// The offset of the page asked for and not answered yet.
+    loading: Option<usize>,
+    /// A page came back empty: the index has no more hits for the search
+    /// (it changed since the total was counted).
+    exhausted: bool,
     effects: Vec<Effect>,
 }
 
@@ -207,7 +235,11 @@ impl App {
             outcome: None,
             generation: 0,
             received: 0,
+            shown: 0,
             keep: None,
+            request: SearchRequest::new(""),
+            loading: None,
+            exhausted: false,
             effects: Vec::new(),
         };
         app.search(None);
@@ -235,6 +267,20 @@ impl App {
     /// Whether a search is running whose answer is not shown yet.
     pub fn searching(&self) -> bool {
         self.received < self.generation
+    }
+
+    /// How many hits to ask for at a time: [`PAGE`], or three screens of
+    /// the list when it shows more than a third of that (a tall terminal),
+    /// so that the first page fills the list with room to move.
+    pub fn page_size(&self) -> usize {
+        PAGE.max(3 * self.areas().list_capacity())
+    }
+
+    /// How near the end of the hits loaded the selection comes before the
+    /// next page is asked for: two screens of the list, so that a page
+    /// key's move and the screen after it are usually there already.
+    fn lookahead(&self) -> usize {
+        2 * self.areas().list_capacity()
     }
 
     /// Whether something runs in the background (the spinner turns).
@@ -409,6 +455,7 @@ impl App {
                 }
             }
             Action::Quit => self.outcome = Some(Outcome::Cancelled),
+            Action::Suspend => self.effects.push(Effect::Suspend),
 
             Action::Click { column, row } => self.click(Position::new(column, row)),
             Action::ScrollUp { column, row } => self.wheel(Position::new(column, row), false),
@@ -417,6 +464,7 @@ impl App {
                 self.size = Rect::new(0, 0, width, height);
                 self.ensure_visible();
                 self.show_match();
+                self.load_more();
             }
             Action::Tick => self.tick = self.tick.wrapping_add(1),
 
@@ -436,6 +484,11 @@ impl App {
                     Err(e) => self.search_error = Some(e.message),
                 }
             }
+            Action::PageDone {
+                generation,
+                offset,
+                result,
+            } => self.page_done(generation, offset, result),
             Action::ReindexStarted => self.index.busy = true,
             Action::ReindexDone(result) => self.reindexed(result),
             Action::WatchFailed(why) => {
@@ -514,20 +567,90 @@ impl App {
             .map_or(self.query.len(), |(i, _)| at + start + i)
     }
 
-    /// Queues a search for the current query and filter.
+    /// Queues a search for the current query and filter. A refresh (which
+    /// keeps a passage selected) asks again for every hit loaded, so that
+    /// the selection can stay where it is.
     fn search(&mut self, keep: Option<String>) {
+        let mut limit = self.page_size();
+        if keep.is_some() {
+            limit = limit.max(self.hits().len());
+        }
         self.generation += 1;
         self.keep = keep;
+        // A page on its way belongs to the older search.
+        self.loading = None;
+        self.exhausted = false;
+        self.request = SearchRequest {
+            query: self.query.clone(),
+            topics: self.filter.iter().cloned().collect(),
+            limit,
+            offset: 0,
+            count_topics: true,
+        };
         self.effects.push(Effect::Search {
             generation: self.generation,
+            request: self.request.clone(),
+        });
+    }
+
+    /// Asks for the next page of the results shown when the selection is
+    /// near the end of the hits loaded and more match; once at a time.
+    fn load_more(&mut self) {
+        // Only for the latest search, once it has answered (not while a
+        // newer one runs, nor after it failed: the older results show).
+        if self.loading.is_some() || self.exhausted || self.shown != self.generation {
+            return;
+        }
+        let Some(results) = &self.results else {
+            return;
+        };
+        let loaded = results.hits.len();
+        if loaded == 0 || loaded >= results.total || self.selected + self.lookahead() < loaded {
+            return;
+        }
+        self.loading = Some(loaded);
+        self.effects.push(Effect::Page {
+            generation: self.generation,
             request: SearchRequest {
-                query: self.query.clone(),
-                topics: self.filter.iter().cloned().collect(),
-                limit: PAGE,
-                offset: 0,
-                count_topics: true,
+                limit: self.page_size(),
+                offset: loaded,
+                count_topics: false,
+                ..self.request.clone()
             },
         });
+    }
+
+    /// A further page answered: its hits go at the end of the list, the
+    /// selection and the scroll stay. A page for an older search (another
+    /// query, topic or index), or for another place than the end of the
+    /// list, is dropped.
+    fn page_done(
+        &mut self,
+        generation: u64,
+        offset: usize,
+        result: Result<Box<SearchResults>, SearchError>,
+    ) {
+        if generation != self.generation || self.loading != Some(offset) {
+            return;
+        }
+        self.loading = None;
+        let Some(results) = self.results.as_mut() else {
+            return;
+        };
+        // A failed page is asked for again when the selection next moves.
+        let Ok(page) = result else {
+            return;
+        };
+        if offset != results.hits.len() {
+            return;
+        }
+        if page.hits.is_empty() {
+            self.exhausted = true;
+            return;
+        }
+        results.hits.extend(page.hits);
+        // A tall list may still be short of hits.
+        self.load_more();
     }
 
     fn show_results(&mut self, output: SearchOutput) {
@@ -550,9 +673,11 @@ impl App {
             0
         };
         self.results = Some(results);
+        self.shown = self.received;
         self.search_error = None;
         self.ensure_visible();
         self.reset_preview();
+        self.load_more();
     }
 
     fn reindexed(&mut self, result: Result<ReindexSummary, String>) {
@@ -597,6 +722,9 @@ impl App {
         }
     }
 
+    /// Selects a hit (clamped to those loaded), and asks for the next page
+    /// when it is near the end of them, even if the selection is already
+    /// at the end and did not move.
     fn select(&mut self, index: usize) {
         let last = self.hits().len().saturating_sub(1);
         let index = index.min(last);
@@ -605,6 +733,7 @@ impl App {
             self.ensure_visible();
             self.reset_preview();
         }
+        self.load_more();
     }
 
     /// Scrolls the list so that the selection shows.

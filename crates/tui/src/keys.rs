@@ -272,6 +272,12 @@ pub static BINDINGS: &[Binding] = &[
         when: When::QueryEmpty,
     },
     bind(
+        &[ctrl('z')],
+        Action::Suspend,
+        Group::General,
+        "suspend (fg resumes)",
+    ),
+    bind(
         &[key(KeyCode::Esc), ctrl('c')],
         Action::Quit,
         Group::General,
@@ -317,6 +323,7 @@ pub static HELP_KEYS: &[Binding] = &[
         Group::General,
         "page down",
     ),
+    bind(&[ctrl('z')], Action::Suspend, Group::General, "suspend"),
     bind(&[ctrl('c')], Action::Quit, Group::General, "quit"),
 ];
 
@@ -491,6 +498,41 @@ mod tests {
         assert_eq!(action_for(x, cx), None);
         let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(action_for(ctrl_c, cx), Some(Action::Quit));
+    }
+
+    #[test]
+    fn ctrl_z_suspends_while_typing_and_in_the_help() {
+        let ctrl_z = press(KeyCode::Char('z'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(ctrl_z, TYPING), Some(Action::Suspend));
+        let empty = Context {
+            help: false,
+            query_empty: true,
+        };
+        assert_eq!(action_for(ctrl_z, empty), Some(Action::Suspend));
+        let help = Context {
+            help: true,
+            query_empty: false,
+        };
+        assert_eq!(action_for(ctrl_z, help), Some(Action::Suspend));
+        // Caps Lock or Shift does not turn it into a typed `Z`.
+        let ctrl_shift_z = press(
+            KeyCode::Char('Z'),
+            KeyModifiers::CONTROL | KeyModifiers::SHIFT,
+        );
+        assert_eq!(action_for(ctrl_shift_z, TYPING), Some(Action::Suspend));
+        // A plain `z` still types itself.
+        let z = press(KeyCode::Char('z'), KeyModifiers::NONE);
+        assert_eq!(action_for(z, TYPING), Some(Action::Insert('z')));
+    }
+
+    #[test]
+    fn the_help_lists_suspend_with_its_key() {
+        let b = BINDINGS
+            .iter()
+            .find(|b| b.action == Action::Suspend)
+            .expect("Ctrl-Z is in the key table");
+        assert_eq!(labels(b), "Ctrl-Z");
+        assert_eq!(b.group, Group::General);
     }
 
     #[test]

@@ -1,35 +1,20 @@
 //! `needle`: ranked full-text search over article passages.
 //!
-//! `main` parses the arguments, runs the command and maps the outcome to an
-//! exit code: 0 success (a search with hits), 1 a search without, 2 an error
-//! (one message on stderr), 130 when the interface is quit without a choice.
-
-mod action;
-mod app;
-mod cli;
-mod commands;
-mod keys;
-mod layout;
-mod location;
-mod output;
-#[cfg(test)]
-mod testing;
-mod text;
-mod theme;
-mod tui;
-mod ui;
-mod worker;
+//! `main` parses the arguments, runs the command (the `needle_tui` library)
+//! and maps the outcome to an exit code: 0 success (a search with hits), 1 a
+//! search without, 2 an error (one message on stderr), 130 when the
+//! interface is quit without a choice, 143 and 129 when SIGTERM or SIGHUP
+//! ends it (128 + the signal's number).
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-
-use crate::cli::{Cli, Command};
+use needle_tui::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    match needle_tui::run(cli) {
         Ok(code) => code,
         Err(err) => {
             if is_broken_pipe(&err) {
@@ -50,25 +35,6 @@ fn main() -> ExitCode {
             let _ = writeln!(stderr, "needle: error: {message}");
             ExitCode::from(2)
         }
-    }
-}
-
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    if let Some(Command::Eval(args)) = &cli.command {
-        // An evaluation brings its own corpus and a temporary index.
-        return commands::eval(cli.location.content.as_deref(), args);
-    }
-    let content = location::resolve(&cli.location)?;
-    match cli.command {
-        None => tui::run(&content, &cli.tui),
-        Some(Command::Tui(args)) => tui::run(&content, &args),
-        Some(Command::Index { force, json }) => commands::index(&content, force, json),
-        Some(Command::Search(args)) => commands::search(&content, &args),
-        Some(Command::Topics { json }) => commands::topics(&content, json),
-        Some(Command::Articles { json }) => commands::articles(&content, json),
-        Some(Command::Watch { json }) => commands::watch(&content, json),
-        Some(Command::Bench(args)) => commands::bench(&content, &args),
-        Some(Command::Eval(_)) => unreachable!("handled above"),
     }
 }
 

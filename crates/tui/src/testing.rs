@@ -22,6 +22,8 @@ pub struct Harness {
     pub index: NeedleIndex,
     pub source: ContentSource,
     pub app: App,
+    /// How many times the app asked to be suspended (Ctrl-Z).
+    pub suspended: usize,
 }
 
 impl Harness {
@@ -55,7 +57,12 @@ impl Harness {
             width,
             height,
         });
-        let mut h = Harness { index, source, app };
+        let mut h = Harness {
+            index,
+            source,
+            app,
+            suspended: 0,
+        };
         // As at startup: a reindex (here, with nothing to do), then the search.
         h.app.update(Action::ReindexStarted);
         let report = worker::run_reindex(&h.index, &h.source);
@@ -96,6 +103,17 @@ impl Harness {
                         });
                         self.app.update(Action::SearchDone { generation, result });
                     }
+                    Effect::Page {
+                        generation,
+                        request,
+                    } => {
+                        let result = worker::run_page(&self.index, &request).map(Box::new);
+                        self.app.update(Action::PageDone {
+                            generation,
+                            offset: request.offset,
+                            result,
+                        });
+                    }
                     Effect::Reindex => {
                         self.app.update(Action::ReindexStarted);
                         let result = worker::run_reindex(&self.index, &self.source).map(|mut s| {
@@ -104,6 +122,8 @@ impl Harness {
                         });
                         self.app.update(Action::ReindexDone(result));
                     }
+                    // No terminal to give back: count it.
+                    Effect::Suspend => self.suspended += 1,
                 }
             }
         }

@@ -6,7 +6,10 @@
 //!
 //! The search thread takes requests with their generation, drains its
 //! channel and runs only the newest: typing fast queues many requests, and
-//! only the last one matters. The reindex thread coalesces the same way.
+//! only the last one matters. It also fetches further pages of the results
+//! (when the selection nears the end of those loaded), on the same queue:
+//! a search queued after a page supersedes it, as the page belongs to an
+//! older query. The reindex thread coalesces the same way.
 //! Both send their results back as [`Action`]s. The content path, when there
 //! is one, is watched: a change (debounced) queues a reindex.
 //!
@@ -21,7 +24,9 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use needle_index::{ContentSource, Error, NeedleIndex, ReindexOptions, SearchRequest};
+use needle_index::{
+    ContentSource, Error, NeedleIndex, ReindexOptions, SearchRequest, SearchResults,
+};
 use notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 
@@ -33,9 +38,23 @@ pub const DEBOUNCE: Duration = Duration::from_millis(250);
 /// Where the worker's results go.
 pub type Notify = Arc<dyn Fn(Action) + Send + Sync>;
 
+/// Work for the search thread.
+enum Job {
+    /// A new search: its first page, the topic counts and the `All` total.
+    Search {
+        generation: u64,
+        request: SearchRequest,
+    },
+    /// A further page of the search of `generation`.
+    Page {
+        generation: u64,
+        request: SearchRequest,
+    },
+}
+
 /// The background threads and the content watcher.
 pub struct Worker {
-    searches: Sender<(u64, SearchRequest)>,
+    searches: Sender<Job>,
     reindexes: Sender<()>,
     reindexing: Arc<AtomicBool>,
     watcher: Option<Debouncer<RecommendedWatcher>>,
@@ -103,7 +122,20 @@ impl Worker {
 
     /// Queues a search; older queued ones are dropped.
     pub fn search(&self, generation: u64, request: SearchRequest) {
-        let _ = self.searches.send((generation, request));
+        let _ = self.searches.send(Job::Search {
+            generation,
+            request,
+        });
+    }
+
+    /// Queues a further page of the search of `generation`
+    /// (`request.offset` says where it starts); a newer search queued
+    /// after it drops it.
+    pub fn page(&self, generation: u64, request: SearchRequest) {
+        let _ = self.searches.send(Job::Page {
+            generation,
+            request,
+        });
     }
 
     /// Queues an incremental reindex.
@@ -117,16 +149,30 @@ impl Worker {
     }
 }
 
-fn search_loop(index: &NeedleIndex, rx: &Receiver<(u64, SearchRequest)>, notify: &dyn Fn(Action)) {
+fn search_loop(index: &NeedleIndex, rx: &Receiver<Job>, notify: &dyn Fn(Action)) {
     while let Ok(mut job) = rx.recv() {
-        // Only the newest request matters.
+        // Only the newest request matters: the interface asks for a page
+        // only once its search has answered, so anything queued after a
+        // page is a newer search, which makes the page stale.
         while let Ok(newer) = rx.try_recv() {
             job = newer;
         }
-        let (generation, request) = job;
-        notify(Action::SearchDone {
-            generation,
-            result: run_search(index, &request).map(Box::new),
+        notify(match job {
+            Job::Search {
+                generation,
+                request,
+            } => Action::SearchDone {
+                generation,
+                result: run_search(index, &request).map(Box::new),
+            },
+            Job::Page {
+                generation,
+                request,
+            } => Action::PageDone {
+                generation,
+                offset: request.offset,
+                result: run_page(index, &request).map(Box::new),
+            },
         });
     }
 }
@@ -153,10 +199,6 @@ pub fn run_search(
     index: &NeedleIndex,
     request: &SearchRequest,
 ) -> Result<SearchOutput, SearchError> {
-    let failed = |e: Error| SearchError {
-        unknown_topic: matches!(e, Error::UnknownTopic { .. }),
-        message: e.to_string(),
-    };
     let results = index.search(request).map_err(failed)?;
     let all_total = if request.topics.is_empty() {
         results.total
@@ -170,6 +212,26 @@ pub fn run_search(
         index.search(&all).map_err(failed)?.total
     };
     Ok(SearchOutput { results, all_total })
+}
+
+/// Runs one further page of a search: its hits only (the interface has the
+/// counts from the first page).
+pub fn run_page(
+    index: &NeedleIndex,
+    request: &SearchRequest,
+) -> Result<SearchResults, SearchError> {
+    let request = SearchRequest {
+        count_topics: false,
+        ..request.clone()
+    };
+    index.search(&request).map_err(failed)
+}
+
+fn failed(e: Error) -> SearchError {
+    SearchError {
+        unknown_topic: matches!(e, Error::UnknownTopic { .. }),
+        message: e.to_string(),
+    }
 }
 
 /// Runs one incremental reindex.

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) use jsonl::parse_jsonl;
 pub(crate) use markdown::parse_markdown;
 pub use source::{ContentSource, MemoryFile};
-pub(crate) use source::{Format, scan};
+pub(crate) use source::{Format, scan, stat_fingerprint};
 pub(crate) use text::parse_text;
 pub use topics::{TopicDef, TopicRules};
 pub(crate) use topics::{default_label, toml_message};

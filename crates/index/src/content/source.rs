@@ -2,6 +2,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
 use super::ContentIssue;
@@ -103,6 +104,38 @@ pub(crate) struct Scan {
     pub unreadable: Vec<String>,
 }
 
+impl Scan {
+    /// A fingerprint of what the scan saw: every file's path, size and
+    /// modification time. `None` when it cannot vouch for the files (one of
+    /// them has no modification time, or something could not be listed).
+    pub fn fingerprint(&self) -> Option<u64> {
+        if !self.issues.is_empty() || !self.unreadable.is_empty() {
+            return None;
+        }
+        stat_fingerprint(self.files.iter().map(|f| (f.rel.as_str(), f.size, f.mtime)))
+    }
+}
+
+/// A fingerprint of files by path, size and modification time, whatever
+/// their order; `None` if one has no modification time.
+pub(crate) fn stat_fingerprint<'a>(
+    files: impl Iterator<Item = (&'a str, u64, Option<u64>)>,
+) -> Option<u64> {
+    let mut sum = 0u64;
+    let mut count = 0u64;
+    let mut buf = Vec::new();
+    for (rel, size, mtime) in files {
+        buf.clear();
+        buf.extend_from_slice(rel.as_bytes());
+        buf.push(0);
+        buf.extend_from_slice(&size.to_le_bytes());
+        buf.extend_from_slice(&mtime?.to_le_bytes());
+        sum = sum.wrapping_add(super::hash_bytes(&buf));
+        count += 1;
+    }
+    Some(sum ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
 /// Lists the content files (a stat each, no reads) and loads the configuration.
 pub(crate) fn scan(source: &ContentSource) -> Result<Scan> {
     match source {
@@ -200,81 +233,114 @@ fn scan_path(path: &Path) -> Result<Scan> {
         });
     }
 
-    let walker = ignore::WalkBuilder::new(&root)
+    // Two threads walk and stat: the stats are most of a refresh's time,
+    // and the kernel serves them in parallel. The order is restored after.
+    let found: Mutex<Vec<Visit>> = Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(&root)
         .follow_links(true)
         .hidden(true)
         .parents(false)
         .git_global(false)
         .git_exclude(false)
         .add_custom_ignore_filename(IGNORE_FILE)
-        .sort_by_file_name(std::cmp::Ord::cmp)
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let (p, msg) = describe_walk_error(&err, &root);
-                unreadable.push(
-                    p.components()
-                        .map(|c| c.as_os_str().to_string_lossy())
-                        .collect::<Vec<_>>()
-                        .join("/"),
-                );
-                issues.push(ContentIssue::new(p, None, msg));
-                continue;
-            }
-        };
-        if entry.file_type().is_none_or(|t| t.is_dir()) {
-            continue;
-        }
-        let full = entry.path();
-        let Ok(rel_path) = full.strip_prefix(&root) else {
-            continue;
-        };
-        let rel = rel_path
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let Some(format) = Format::of(&rel) else {
-            continue;
-        };
-        let meta = match entry.metadata() {
-            Ok(m) if m.is_file() => m,
-            Ok(m) if m.is_dir() => continue,
-            Ok(_) => {
-                // Reading a named pipe would wait forever.
-                issues.push(ContentIssue::new(
-                    rel_path,
-                    None,
-                    "not a regular file (a named pipe, socket or device); skipped",
-                ));
-                continue;
-            }
-            Err(err) => {
-                issues.push(ContentIssue::new(
-                    rel_path,
-                    None,
-                    format!("cannot be read ({err}); skipped"),
-                ));
-                continue;
-            }
-        };
-        files.push(SourceFile {
-            article_id: article_id_of(&rel),
-            rel,
-            format,
-            size: meta.len(),
-            mtime: mtime_of(&meta),
-            location: Location::Disk(full.to_owned()),
+        .threads(2)
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            let root = &root;
+            Box::new(move |entry| {
+                if let Some(visit) = visit(entry, root) {
+                    found
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(visit);
+                }
+                ignore::WalkState::Continue
+            })
         });
+    for visit in found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        match visit {
+            Visit::File(file) => files.push(file),
+            Visit::Issue(issue) => issues.push(issue),
+            Visit::Unreadable(dir, issue) => {
+                unreadable.push(dir);
+                issues.push(issue);
+            }
+        }
     }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    issues.sort_by(|a, b| a.path.cmp(&b.path));
+    unreadable.sort();
     Ok(Scan {
         files,
         config,
         issues,
         unreadable,
     })
+}
+
+/// What the walk found at one entry.
+enum Visit {
+    File(SourceFile),
+    Issue(ContentIssue),
+    /// A directory that could not be listed, `/`-separated, and the issue.
+    Unreadable(String, ContentIssue),
+}
+
+fn visit(entry: Result<ignore::DirEntry, ignore::Error>, root: &Path) -> Option<Visit> {
+    let entry = match entry {
+        Ok(e) => e,
+        Err(err) => {
+            let (p, msg) = describe_walk_error(&err, root);
+            let dir = p
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            return Some(Visit::Unreadable(dir, ContentIssue::new(p, None, msg)));
+        }
+    };
+    if entry.file_type().is_none_or(|t| t.is_dir()) {
+        return None;
+    }
+    let full = entry.path();
+    let rel_path = full.strip_prefix(root).ok()?;
+    let rel = rel_path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let format = Format::of(&rel)?;
+    let meta = match entry.metadata() {
+        Ok(m) if m.is_file() => m,
+        Ok(m) if m.is_dir() => return None,
+        Ok(_) => {
+            // Reading a named pipe would wait forever.
+            return Some(Visit::Issue(ContentIssue::new(
+                rel_path,
+                None,
+                "not a regular file (a named pipe, socket or device); skipped",
+            )));
+        }
+        Err(err) => {
+            return Some(Visit::Issue(ContentIssue::new(
+                rel_path,
+                None,
+                format!("cannot be read ({err}); skipped"),
+            )));
+        }
+    };
+    Some(Visit::File(SourceFile {
+        article_id: article_id_of(&rel),
+        rel,
+        format,
+        size: meta.len(),
+        mtime: mtime_of(&meta),
+        location: Location::Disk(full.to_owned()),
+    }))
 }
 
 fn describe_walk_error(err: &ignore::Error, root: &Path) -> (PathBuf, String) {

@@ -13,7 +13,7 @@ fn generation_of(effects: &[Effect]) -> Vec<u64> {
         .iter()
         .filter_map(|e| match e {
             Effect::Search { generation, .. } => Some(*generation),
-            Effect::Reindex => None,
+            Effect::Page { .. } | Effect::Reindex | Effect::Suspend => None,
         })
         .collect()
 }
@@ -405,6 +405,27 @@ fn esc_and_ctrl_c_cancel() {
 }
 
 #[test]
+fn ctrl_z_asks_the_event_loop_to_suspend_and_changes_nothing_else() {
+    let mut h = Harness::bundled(100, 30);
+    h.type_text("spf");
+    h.app.update(Action::SelectNext);
+    let before = (h.app.query.clone(), h.app.cursor, h.app.selected);
+    h.app.update(Action::Suspend);
+    // The suspension is the event loop's to do; no search, no exit.
+    assert_eq!(h.app.take_effects(), [Effect::Suspend]);
+    assert_eq!((h.app.query.clone(), h.app.cursor, h.app.selected), before);
+    assert_eq!(h.app.outcome, None);
+    // Through the key table, with the help open too (it stays open).
+    h.ctrl('z');
+    assert_eq!(h.suspended, 1);
+    h.press(KeyCode::F(1));
+    h.ctrl('z');
+    assert_eq!(h.suspended, 2);
+    assert!(h.app.help);
+    assert_eq!(h.app.query, "spf");
+}
+
+#[test]
 fn match_keys_jump_between_matches_and_scroll_the_preview() {
     // A short terminal: the preview shows a few lines of a long passage.
     let mut h = Harness::bundled(90, 16);
@@ -529,4 +550,359 @@ fn a_starting_query_and_topic_apply_at_once() {
             .iter()
             .all(|hit| hit.passage.topics.contains(&"aftercare".to_owned()))
     );
+}
+
+/// An article of `n` one-paragraph passages, every one matching `collagen`
+/// and in the topic `notes`, in a 100x30 terminal (8 results show): more
+/// than a page of results.
+fn many(n: usize, query: &str) -> Harness {
+    let mut article = "# Collagen\n\n## Notes\n\n".to_owned();
+    for i in 1..=n {
+        article.push_str(&format!("Note {i} on collagen and skin.\n\n"));
+    }
+    let topics = "[[topic]]\nname = \"notes\"\nlabel = \"Notes\"\nheadings = [\"notes\"]\n";
+    let source = Harness::memory(&[("collagen.md", &article), ("topics.toml", topics)]);
+    let h = Harness::with(source, 100, 30, query, None);
+    assert_eq!(
+        h.app.results.as_ref().unwrap().total,
+        n,
+        "one passage a note"
+    );
+    h
+}
+
+/// The page requests among some effects: (generation, offset, limit).
+fn pages_of(effects: &[Effect]) -> Vec<(u64, usize, usize)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Page {
+                generation,
+                request,
+            } => Some((*generation, request.offset, request.limit)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Answers a page request as the worker would.
+fn answer_page(h: &Harness, generation: u64, offset: usize) -> Action {
+    let request = SearchRequest {
+        offset,
+        limit: PAGE,
+        ..h.app.request.clone()
+    };
+    Action::PageDone {
+        generation,
+        offset,
+        result: crate::worker::run_page(&h.index, &request).map(Box::new),
+    }
+}
+
+#[test]
+fn a_search_asks_for_one_page_and_shows_the_true_total() {
+    let mut h = many(130, "");
+    assert_eq!(h.app.page_size(), PAGE);
+    assert_eq!(h.app.hits().len(), PAGE);
+    assert!(h.app.take_effects().is_empty(), "no page asked for yet");
+    // The counts are the whole query's, not the page's.
+    assert_eq!(h.app.tabs()[0].count, Some(130));
+    let screen = h.screen();
+    assert!(screen.contains("130 passages"), "{screen}");
+    assert!(screen.contains(" 1/50 of 130 "), "{screen}");
+    // Typing asks for a page of the new query, with the counts.
+    h.app.update(Action::Insert('c'));
+    let effects = h.app.take_effects();
+    let Some(Effect::Search { request, .. }) = effects.last() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!((request.limit, request.offset), (PAGE, 0));
+    assert!(request.count_topics);
+}
+
+#[test]
+fn moving_near_the_end_of_the_loaded_hits_asks_for_the_next_page_once() {
+    let mut h = many(130, "collagen");
+    let generation = h.app.generation;
+    let capacity = h.app.areas().list_capacity();
+    // Down to two screens before the end of the page: nothing yet.
+    for _ in 0..PAGE - 2 * capacity - 1 {
+        h.app.update(Action::SelectNext);
+    }
+    assert!(h.app.take_effects().is_empty());
+    // One more: the next page, for the same query, without the counts.
+    h.app.update(Action::SelectNext);
+    let effects = h.app.take_effects();
+    assert_eq!(pages_of(&effects), [(generation, PAGE, PAGE)]);
+    let Some(Effect::Page { request, .. }) = effects.first() else {
+        panic!()
+    };
+    assert_eq!(request.query, "collagen");
+    assert!(!request.count_topics);
+    // Moving on while it loads asks for nothing more, End and the wheel
+    // included.
+    h.app.update(Action::SelectNext);
+    h.app.update(Action::PageDown);
+    h.app.update(Action::SelectLast);
+    h.app.update(Action::SelectLast);
+    let list = h.app.areas().list_inner;
+    h.app.update(Action::ScrollDown {
+        column: list.x + 1,
+        row: list.y + 1,
+    });
+    assert!(h.app.take_effects().is_empty());
+    assert_eq!(h.app.selected, PAGE - 1, "at the end of what is loaded");
+    // The page answers: appended; nothing more asked for until the
+    // selection nears the new end.
+    h.app.update(answer_page(&h, generation, PAGE));
+    assert_eq!(h.app.hits().len(), 2 * PAGE);
+    assert!(h.app.take_effects().is_empty());
+    // End at the end of what is loaded asks for the rest.
+    h.app.update(Action::SelectLast);
+    assert_eq!(
+        pages_of(&h.app.take_effects()),
+        [(generation, 2 * PAGE, PAGE)]
+    );
+    h.app.update(answer_page(&h, generation, 2 * PAGE));
+    assert_eq!(h.app.hits().len(), 130);
+    // All loaded: no more pages.
+    h.key(KeyCode::End, KeyModifiers::CONTROL);
+    assert_eq!(h.app.selected, 129);
+    assert!(h.app.take_effects().is_empty());
+    let ranks: Vec<usize> = h.app.hits().iter().map(|hit| hit.rank).collect();
+    assert_eq!(ranks, (1..=130).collect::<Vec<_>>(), "in order, once each");
+}
+
+#[test]
+fn selection_is_kept_when_a_page_is_appended() {
+    let mut h = many(130, "");
+    for _ in 0..40 {
+        h.app.update(Action::SelectNext);
+    }
+    h.app.update(Action::NextMatch);
+    let before = (
+        h.app.selected,
+        h.app.list_offset,
+        h.app.preview_scroll,
+        h.app.selected_hit().unwrap().passage.id.clone(),
+    );
+    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
+        panic!("one page asked for")
+    };
+    h.app.update(answer_page(&h, generation, offset));
+    assert_eq!(h.app.hits().len(), 2 * PAGE);
+    let after = (
+        h.app.selected,
+        h.app.list_offset,
+        h.app.preview_scroll,
+        h.app.selected_hit().unwrap().passage.id.clone(),
+    );
+    assert_eq!(after, before);
+    // The title counts what is loaded now; the status line the total still.
+    let screen = h.screen();
+    assert!(screen.contains(" 41/100 of 130 "), "{screen}");
+    assert!(screen.contains("130 passages"), "{screen}");
+}
+
+#[test]
+fn a_page_for_a_stale_query_or_topic_is_ignored() {
+    let mut h = many(130, "collagen");
+    h.app.update(Action::SelectLast);
+    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
+        panic!("one page asked for")
+    };
+    // The query changes before the page answers: it is for the old query.
+    h.app.update(Action::Insert('s'));
+    let page = answer_page(&h, generation, offset);
+    h.app.update(page.clone());
+    assert_eq!(h.app.hits().len(), PAGE, "the old page, not appended");
+    h.run();
+    assert_eq!(h.app.query, "collagens");
+    // Nor once the new search has answered.
+    h.app.update(page);
+    assert_eq!(h.app.hits().len(), PAGE);
+    assert_eq!(h.app.selected, 0);
+
+    // The same for a topic change.
+    let mut h = many(130, "collagen");
+    h.app.update(Action::SelectLast);
+    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
+        panic!("one page asked for")
+    };
+    h.press(KeyCode::Tab);
+    let hits = h.app.hits().len();
+    h.app.update(answer_page(&h, generation, offset));
+    assert_eq!(h.app.hits().len(), hits);
+
+    // And for the index before a reindex that changed it.
+    let mut h = many(130, "collagen");
+    h.app.update(Action::SelectLast);
+    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
+        panic!("one page asked for")
+    };
+    h.app.update(Action::ReindexDone(Ok(ReindexSummary {
+        changed_articles: 1,
+        first: false,
+        committed: true,
+        passages: 130,
+        took_ms: 9.0,
+        issues: Vec::new(),
+    })));
+    h.app.update(answer_page(&h, generation, offset));
+    assert_eq!(h.app.hits().len(), PAGE);
+    // A page for the current search but another place is ignored too.
+    h.run();
+    let loaded = h.app.hits().len();
+    h.app.update(Action::SelectLast);
+    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
+        panic!("one page asked for")
+    };
+    assert_eq!(offset, loaded);
+    h.app.update(answer_page(&h, generation, offset + 1));
+    assert_eq!(h.app.hits().len(), loaded);
+    h.app.update(answer_page(&h, generation, offset));
+    assert_eq!(h.app.hits().len(), 130);
+}
+
+#[test]
+fn a_failed_or_empty_page_is_not_appended() {
+    let mut h = many(130, "");
+    h.app.update(Action::SelectLast);
+    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
+        panic!("one page asked for")
+    };
+    h.app.update(Action::PageDone {
+        generation,
+        offset,
+        result: Err(SearchError {
+            message: "the index is busy".to_owned(),
+            unknown_topic: false,
+        }),
+    });
+    assert_eq!(h.app.hits().len(), PAGE);
+    assert_eq!(h.app.search_error, None, "the results still show");
+    // Asked for again when the selection moves.
+    h.app.update(Action::SelectLast);
+    assert_eq!(
+        pages_of(&h.app.take_effects()),
+        [(generation, offset, PAGE)]
+    );
+    // No more hits after all (the index changed): asked for no more.
+    let mut empty = crate::worker::run_page(&h.index, &h.app.request).unwrap();
+    empty.hits.clear();
+    h.app.update(Action::PageDone {
+        generation,
+        offset,
+        result: Ok(Box::new(empty)),
+    });
+    h.app.update(Action::SelectLast);
+    assert!(h.app.take_effects().is_empty());
+    assert_eq!(h.app.hits().len(), PAGE);
+
+    // After a failed search the older results show: no page of the new
+    // query goes after them.
+    let mut h = many(130, "");
+    h.app.update(Action::Insert('c'));
+    let generation = generation_of(&h.app.take_effects())[0];
+    h.app.update(Action::SearchDone {
+        generation,
+        result: Err(SearchError {
+            message: "the index is busy".to_owned(),
+            unknown_topic: false,
+        }),
+    });
+    h.app.update(Action::SelectLast);
+    assert_eq!(h.app.selected, PAGE - 1);
+    assert!(h.app.take_effects().is_empty());
+}
+
+#[test]
+fn page_keys_and_the_wheel_scroll_through_every_page() {
+    let mut h = many(130, "collagen");
+    for _ in 0..20 {
+        h.press(KeyCode::PageDown);
+    }
+    assert_eq!(h.app.hits().len(), 130);
+    assert_eq!(h.app.selected, 129);
+    h.key(KeyCode::Home, KeyModifiers::CONTROL);
+    assert_eq!(h.app.selected, 0);
+
+    let mut h = many(130, "");
+    let list = h.app.areas().list_inner;
+    for _ in 0..70 {
+        h.act(Action::ScrollDown {
+            column: list.x + 1,
+            row: list.y + 1,
+        });
+    }
+    assert_eq!(h.app.selected, 70);
+    assert_eq!(h.app.hits().len(), 2 * PAGE);
+}
+
+#[test]
+fn enter_prints_a_hit_of_a_later_page() {
+    let mut h = many(130, "");
+    h.key(KeyCode::End, KeyModifiers::CONTROL);
+    h.press(KeyCode::Down);
+    assert_eq!(h.app.selected, PAGE);
+    h.press(KeyCode::Enter);
+    let Some(Outcome::Selected(hit)) = &h.app.outcome else {
+        panic!("no selection: {:?}", h.app.outcome)
+    };
+    assert_eq!(hit.rank, PAGE + 1);
+    assert_eq!(
+        hit.passage.text,
+        format!("Note {} on collagen and skin.", PAGE + 1)
+    );
+}
+
+#[test]
+fn a_refresh_reloads_the_pages_loaded_and_keeps_the_selection() {
+    let mut h = many(130, "");
+    h.key(KeyCode::End, KeyModifiers::CONTROL);
+    for _ in 0..30 {
+        h.press(KeyCode::Down);
+    }
+    assert_eq!(h.app.hits().len(), 2 * PAGE);
+    let id = h.app.selected_hit().unwrap().passage.id.clone();
+    h.app.update(Action::ReindexDone(Ok(ReindexSummary {
+        changed_articles: 1,
+        first: false,
+        committed: true,
+        passages: 130,
+        took_ms: 9.0,
+        issues: Vec::new(),
+    })));
+    let effects = h.app.take_effects();
+    let Some(Effect::Search { request, .. }) = effects.last() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(request.limit, 2 * PAGE);
+    h.app.update(Action::ReindexStarted);
+    h.app.effects = effects;
+    h.run();
+    assert_eq!(h.app.selected, 79);
+    assert_eq!(h.app.selected_hit().unwrap().passage.id, id);
+}
+
+#[test]
+fn a_tall_list_gets_a_bigger_first_page() {
+    let source = {
+        let mut article = "# Collagen\n\n## Notes\n\n".to_owned();
+        for i in 1..=300 {
+            article.push_str(&format!("Note {i} on collagen.\n\n"));
+        }
+        Harness::memory(&[("collagen.md", &article)])
+    };
+    let mut h = Harness::with(source, 100, 200, "", None);
+    let capacity = h.app.areas().list_capacity();
+    assert!(3 * capacity > PAGE, "{capacity}");
+    assert_eq!(h.app.hits().len(), 3 * capacity);
+    assert!(h.app.take_effects().is_empty());
+    // Growing taller than the pages loaded asks for more.
+    h.act(Action::Resize {
+        width: 100,
+        height: 500,
+    });
+    assert_eq!(h.app.hits().len(), 300);
 }
