@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use crate::util::{Run, needle_bin, repo_root};
 
 /// nDCG@10 of the bundled article's judged queries when the relevance work
-/// was done (0.8997): a regression guard, not a timing.
-const BUNDLED_NDCG_FLOOR: f64 = 0.895;
+/// was done (0.9129): a regression guard, not a timing.
+const BUNDLED_NDCG_FLOOR: f64 = 0.91;
 
 fn eval(dir: &std::path::Path, content: Option<&std::path::Path>) -> serde_json::Value {
     let mut cmd = std::process::Command::new(needle_bin());

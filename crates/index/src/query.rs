@@ -78,6 +78,10 @@ pub struct Ranking {
     pub feedback_weight: f32,
     /// Feedback ignores terms in more than this share of passages.
     pub feedback_max_df: f32,
+    /// BM25 weight of a one-word synonym, relative to the typed word: it
+    /// orders the passages found through a synonym among themselves (their
+    /// tier still ranks them below the typed word's).
+    pub synonym_bm25: f32,
 }
 
 impl Default for Ranking {
@@ -99,6 +103,7 @@ impl Default for Ranking {
             feedback_terms: 10,
             feedback_weight: 0.8,
             feedback_max_df: 0.3,
+            synonym_bm25: 0.5,
         }
     }
 }
@@ -642,13 +647,32 @@ pub(crate) fn word_spec(
             sources,
         });
     }
-    let bm25 = match &w.stem {
+    let mut bm25: Vec<(Field, String, f32)> = match &w.stem {
         Some(stem) => bm25_fields(f, r, 1.0)
             .into_iter()
             .map(|(field, boost)| (field, stem.clone(), boost))
             .collect(),
         None => Vec::new(),
     };
+    if r.synonym_bm25 > 0.0 {
+        let mut stems: Vec<String> = Vec::new();
+        for (_, alt) in plan.synonyms.iter().filter(|(i, _)| *i == index) {
+            if let [word] = alt.as_slice()
+                && let Some(stem) = analyzers.stem_of(word)
+                && Some(&stem) != w.stem.as_ref()
+                && !stems.contains(&stem)
+            {
+                stems.push(stem);
+            }
+        }
+        for stem in stems {
+            bm25.extend(
+                bm25_fields(f, r, r.synonym_bm25)
+                    .into_iter()
+                    .map(|(field, boost)| (field, stem.clone(), boost)),
+            );
+        }
+    }
     let expansions = if w.prefix {
         w.expansions
             .iter()

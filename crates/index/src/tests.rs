@@ -799,6 +799,35 @@ fn synonyms_find_other_words_ranked_below_typed_ones() {
 }
 
 #[test]
+fn passages_found_through_a_synonym_are_ordered_by_bm25() {
+    let files = vec![
+        MemoryFile {
+            path: "a.md".into(),
+            contents: concat!(
+                "## Swelling\n\nSome discomfort and swelling may follow, with redness, warmth and tenderness for a day or two afterwards.\n\n",
+                "## Is it painful?\n\nPain is mild. Most feel little pain, and numbing cream keeps the pain low.\n\n",
+                "## Typed\n\nDoes it hurt? A little.\n"
+            )
+            .into(),
+        },
+        MemoryFile {
+            path: "synonyms.toml".into(),
+            contents: "groups = [[\"hurt\", \"pain\", \"painful\", \"discomfort\"]]\n".into(),
+        },
+    ];
+    let index = NeedleIndex::in_memory().unwrap();
+    index
+        .reindex(&ContentSource::Memory(files), &ReindexOptions::default())
+        .unwrap();
+    let r = search(&index, "hurt");
+    let sections: Vec<&str> = r.hits.iter().map(|h| h.passage.section.as_str()).collect();
+    // The typed word first; then, among synonym matches, the passage about
+    // pain before the one that mentions discomfort once, though it comes
+    // later in the article.
+    assert_eq!(sections, vec!["Typed", "Is it painful?", "Swelling"]);
+}
+
+#[test]
 fn schema_version_change_rebuilds() {
     let dir = tempfile::tempdir().unwrap();
     {
