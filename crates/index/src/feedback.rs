@@ -15,6 +15,14 @@ use crate::error::Result;
 use crate::query::{Analyzers, Ranking};
 use crate::schema::{Fields, tokens};
 
+/// Whether a query of `active_words` words gets feedback terms.
+pub(crate) fn applies(ranking: &Ranking, active_words: usize) -> bool {
+    ranking.feedback_docs > 0
+        && ranking.feedback_terms > 0
+        && ranking.feedback_weight > 0.0
+        && active_words >= ranking.feedback_min_words
+}
+
 /// Expands `q` with feedback terms when the ranking asks for it; otherwise
 /// returns it as it is.
 pub(crate) fn expand(
@@ -25,11 +33,7 @@ pub(crate) fn expand(
     active_words: usize,
     q: Box<dyn Query>,
 ) -> Result<Box<dyn Query>> {
-    if ranking.feedback_docs == 0
-        || ranking.feedback_terms == 0
-        || ranking.feedback_weight <= 0.0
-        || active_words < ranking.feedback_min_words
-    {
+    if !applies(ranking, active_words) {
         return Ok(q);
     }
     let top = searcher.search(

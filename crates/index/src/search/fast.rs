@@ -38,10 +38,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 /// `feedback::expand`).
 pub(super) fn applies(plan: &Plan, r: &Ranking) -> bool {
     let active = plan.words.iter().filter(|w| w.active).count();
-    let feedback = r.feedback_docs > 0
-        && r.feedback_terms > 0
-        && r.feedback_weight > 0.0
-        && active >= r.feedback_min_words;
+    let feedback = crate::feedback::applies(r, active);
     // Tiered queries only: the loose ranking of longer ones scores its
     // tiers at zero, which this evaluation does not model.
     active > 0 && active <= r.strict_words && plan.phrases.is_empty() && !feedback
