@@ -176,32 +176,51 @@ impl NeedleIndex {
     ) -> Result<ReindexReport> {
         let started = Instant::now();
         let found = scan(source)?;
+        let fingerprint = found.fingerprint();
+        let unchanged = |old: &Manifest| -> Option<ReindexReport> {
+            let config_changed =
+                old.config_hash != found.config.hash || old.needle != SCHEMA_VERSION;
+            // Every file has the size and time the last commit saw, and the
+            // commit had every file: nothing to do, nothing more to read.
+            (!options.force
+                && !config_changed
+                && fingerprint.is_some()
+                && fingerprint == old.fingerprint)
+                .then(|| ReindexReport {
+                    rebuilt: self.rebuilt().map(str::to_owned),
+                    unchanged: old.articles,
+                    passages: self.reader.searcher().num_docs(),
+                    took_ms: started.elapsed().as_secs_f64() * 1000.0,
+                    ..ReindexReport::default()
+                })
+        };
+        // Before the writer: opening one (its threads, its lock, the removal
+        // of files no commit uses) costs more than a refresh with nothing to do.
+        if let Ok(old) = self.committed_manifest()
+            && let Some(report) = unchanged(&old)
+        {
+            return Ok(report);
+        }
         let mut guard = self.writer()?;
         let writer = guard
             .as_mut()
             .ok_or_else(|| Error::InvalidRequest("no writer".into()))?;
         // The writer's lock is held: nobody else can commit from here on.
-        let mut report = ReindexReport {
-            rebuilt: self.rebuilt().map(str::to_owned),
-            ..ReindexReport::default()
-        };
         let old = match self.committed_manifest() {
             Ok(manifest) => manifest,
             Err(_) if options.force => Manifest::default(),
             Err(e) => return Err(e),
         };
-        let config_changed = old.config_hash != found.config.hash || old.needle != SCHEMA_VERSION;
-        let rebuild_all = options.force || config_changed;
-        let fingerprint = found.fingerprint();
-        if !rebuild_all && fingerprint.is_some() && fingerprint == old.fingerprint {
-            // Every file has the size and time the last commit saw, and the
-            // commit had every file: nothing to do, nothing more to read.
-            drop(guard);
-            report.unchanged = old.articles;
-            report.passages = self.reader.searcher().num_docs();
-            report.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        // Another process may have committed this content meanwhile.
+        if let Some(report) = unchanged(&old) {
             return Ok(report);
         }
+        let mut report = ReindexReport {
+            rebuilt: self.rebuilt().map(str::to_owned),
+            ..ReindexReport::default()
+        };
+        let rebuild_all =
+            options.force || old.config_hash != found.config.hash || old.needle != SCHEMA_VERSION;
         let old_files = match self.read_sources(&old) {
             Ok(files) => files,
             // A forced rebuild starts over: it needs nothing of the old state.

@@ -9,6 +9,7 @@ mod markdown;
 mod source;
 mod text;
 mod topics;
+mod walk;
 
 use std::fmt;
 use std::path::PathBuf;

@@ -2,11 +2,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
 use super::ContentIssue;
 use super::topics::TopicRules;
+use super::walk::Visit;
 use crate::error::{Error, Result};
 use crate::synonyms::Synonyms;
 
@@ -52,14 +52,17 @@ pub(crate) enum Format {
 }
 
 impl Format {
+    /// The format of a file, by the extension of its path (any case).
     pub fn of(path: &str) -> Option<Format> {
-        let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
-        match ext.as_str() {
-            "md" | "markdown" => Some(Format::Markdown),
-            "txt" => Some(Format::Text),
-            "jsonl" => Some(Format::JsonLines),
-            _ => None,
-        }
+        let ext = path.rsplit_once('.')?.1;
+        [
+            ("md", Format::Markdown),
+            ("markdown", Format::Markdown),
+            ("txt", Format::Text),
+            ("jsonl", Format::JsonLines),
+        ]
+        .into_iter()
+        .find_map(|(known, format)| ext.eq_ignore_ascii_case(known).then_some(format))
     }
 }
 
@@ -81,6 +84,20 @@ pub(crate) struct SourceFile {
     /// Modification time in nanoseconds since the epoch; `None` in memory.
     pub mtime: Option<u64>,
     location: Location,
+}
+
+impl SourceFile {
+    /// A file on disk, with what its stat (links followed) tells.
+    pub(super) fn on_disk(rel: String, path: PathBuf, format: Format, meta: &fs::Metadata) -> Self {
+        SourceFile {
+            article_id: article_id_of(&rel),
+            rel,
+            format,
+            size: meta.len(),
+            mtime: mtime_of(meta),
+            location: Location::Disk(path),
+        }
+    }
 }
 
 /// The content's configuration: topic rules and synonyms.
@@ -217,14 +234,7 @@ fn scan_path(path: &Path) -> Result<Scan> {
                 path: path.to_owned(),
             });
         };
-        files.push(SourceFile {
-            article_id: article_id_of(&name),
-            rel: name,
-            format,
-            size: meta.len(),
-            mtime: mtime_of(&meta),
-            location: Location::Disk(path.to_owned()),
-        });
+        files.push(SourceFile::on_disk(name, path.to_owned(), format, &meta));
         return Ok(Scan {
             files,
             config,
@@ -233,35 +243,7 @@ fn scan_path(path: &Path) -> Result<Scan> {
         });
     }
 
-    // Two threads walk and stat: the stats are most of a refresh's time,
-    // and the kernel serves them in parallel. The order is restored after.
-    let found: Mutex<Vec<Visit>> = Mutex::new(Vec::new());
-    ignore::WalkBuilder::new(&root)
-        .follow_links(true)
-        .hidden(true)
-        .parents(false)
-        .git_global(false)
-        .git_exclude(false)
-        .add_custom_ignore_filename(IGNORE_FILE)
-        .threads(2)
-        .build_parallel()
-        .run(|| {
-            let found = &found;
-            let root = &root;
-            Box::new(move |entry| {
-                if let Some(visit) = visit(entry, root) {
-                    found
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push(visit);
-                }
-                ignore::WalkState::Continue
-            })
-        });
-    for visit in found
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-    {
+    for visit in super::walk::walk(&root) {
         match visit {
             Visit::File(file) => files.push(file),
             Visit::Issue(issue) => issues.push(issue),
@@ -271,6 +253,7 @@ fn scan_path(path: &Path) -> Result<Scan> {
             }
         }
     }
+    // Nearly sorted already (by directory, then name): a few merges.
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     issues.sort_by(|a, b| a.path.cmp(&b.path));
     unreadable.sort();
@@ -280,84 +263,6 @@ fn scan_path(path: &Path) -> Result<Scan> {
         issues,
         unreadable,
     })
-}
-
-/// What the walk found at one entry.
-enum Visit {
-    File(SourceFile),
-    Issue(ContentIssue),
-    /// A directory that could not be listed, `/`-separated, and the issue.
-    Unreadable(String, ContentIssue),
-}
-
-fn visit(entry: Result<ignore::DirEntry, ignore::Error>, root: &Path) -> Option<Visit> {
-    let entry = match entry {
-        Ok(e) => e,
-        Err(err) => {
-            let (p, msg) = describe_walk_error(&err, root);
-            let dir = p
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            return Some(Visit::Unreadable(dir, ContentIssue::new(p, None, msg)));
-        }
-    };
-    if entry.file_type().is_none_or(|t| t.is_dir()) {
-        return None;
-    }
-    let full = entry.path();
-    let rel_path = full.strip_prefix(root).ok()?;
-    let rel = rel_path
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/");
-    let format = Format::of(&rel)?;
-    let meta = match entry.metadata() {
-        Ok(m) if m.is_file() => m,
-        Ok(m) if m.is_dir() => return None,
-        Ok(_) => {
-            // Reading a named pipe would wait forever.
-            return Some(Visit::Issue(ContentIssue::new(
-                rel_path,
-                None,
-                "not a regular file (a named pipe, socket or device); skipped",
-            )));
-        }
-        Err(err) => {
-            return Some(Visit::Issue(ContentIssue::new(
-                rel_path,
-                None,
-                format!("cannot be read ({err}); skipped"),
-            )));
-        }
-    };
-    Some(Visit::File(SourceFile {
-        article_id: article_id_of(&rel),
-        rel,
-        format,
-        size: meta.len(),
-        mtime: mtime_of(&meta),
-        location: Location::Disk(full.to_owned()),
-    }))
-}
-
-fn describe_walk_error(err: &ignore::Error, root: &Path) -> (PathBuf, String) {
-    match err {
-        ignore::Error::WithPath { path, err } => {
-            let rel = path.strip_prefix(root).unwrap_or(path).to_owned();
-            (rel, format!("cannot be read ({err}); skipped"))
-        }
-        ignore::Error::Loop { child, .. } => {
-            let rel = child.strip_prefix(root).unwrap_or(child).to_owned();
-            (rel, "symbolic link loop; skipped".to_owned())
-        }
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            describe_walk_error(err, root)
-        }
-        other => (root.to_owned(), format!("{other}; skipped")),
-    }
 }
 
 fn mtime_of(meta: &fs::Metadata) -> Option<u64> {

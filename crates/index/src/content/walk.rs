@@ -1,0 +1,550 @@
+//! The walk of a content directory: which files are content, with one stat
+//! each.
+//!
+//! A refresh walks the whole content to learn whether anything changed, so
+//! the walk is most of a refresh's time. It lists each directory once
+//! (the listing tells files from directories without a stat), keeps the
+//! files with a content extension, and stats each of them relative to its
+//! directory's handle (no path lookup from the root). Directories are
+//! shared between a few threads. Ignore rules follow the `ignore` crate's
+//! walker, whose matchers it uses: hidden names are skipped unless a rule
+//! lets them in; `.needleignore`, then `.ignore`, then `.gitignore` (only
+//! inside a git repository) decide, the deepest file of each kind first.
+//! Symbolic links are followed, and a link back to a directory the walk is
+//! inside is reported as a loop.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, DirEntry, Metadata};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use super::ContentIssue;
+use super::source::{Format, IGNORE_FILE, SourceFile};
+
+/// Most threads a walk uses.
+const MAX_THREADS: usize = 4;
+
+/// What the walk found at one entry.
+pub(super) enum Visit {
+    /// A content file (by extension), with its stat (links followed).
+    File(SourceFile),
+    /// A content file that cannot be indexed.
+    Issue(ContentIssue),
+    /// A path that could not be listed or followed, `/`-separated, and
+    /// why: what was indexed under it is out of reach, not gone.
+    Unreadable(String, ContentIssue),
+}
+
+/// Walks `root` (a directory) and returns what it found: directory by
+/// directory in path order, each directory's entries by name.
+pub(super) fn walk(root: &Path) -> Vec<Visit> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_THREADS);
+    let queue = Queue {
+        state: Mutex::new(QueueState {
+            dirs: vec![Arc::new(Dir {
+                path: root.to_owned(),
+                rel: String::new(),
+                rules: None,
+                parent: None,
+            })],
+            busy: 0,
+        }),
+        wake: Condvar::new(),
+    };
+    let mut listed = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(|| queue.work())).collect();
+        let mut listed = queue.work();
+        for helper in helpers {
+            match helper.join() {
+                Ok(more) => listed.extend(more),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        listed
+    });
+    // The caller sorts by path: in this order that is a few merges.
+    listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    listed.into_iter().flat_map(|(_, found)| found).collect()
+}
+
+/// A directory to list.
+struct Dir {
+    path: PathBuf,
+    /// Relative to the root, `/`-separated; empty for the root.
+    rel: String,
+    /// The ignore rules in force inside it.
+    rules: Option<Arc<Rules>>,
+    /// The directory it was found in: the chain a link could loop back to.
+    parent: Option<Arc<Dir>>,
+}
+
+/// The ignore files of one directory, and those of its ancestors.
+struct Rules {
+    needle: Option<Gitignore>,
+    ignore: Option<Gitignore>,
+    git: Option<Gitignore>,
+    /// The directory holds `.git`: a repository starts here.
+    has_git: bool,
+    parent: Option<Arc<Rules>>,
+}
+
+impl Rules {
+    fn chain(&self) -> impl Iterator<Item = &Rules> {
+        std::iter::successors(Some(self), |r| r.parent.as_deref())
+    }
+
+    /// Whether `path` is ignored: per kind of file, the deepest one that
+    /// matches decides (a `!` rule lets a path in); across kinds,
+    /// `.needleignore` comes first, then `.ignore`, then `.gitignore`, which
+    /// counts only inside a repository, up to its top.
+    fn ignores(&self, path: &Path, is_dir: bool) -> Option<bool> {
+        let any_git = self.chain().any(|r| r.has_git);
+        let (mut needle, mut ignore, mut git) = (None, None, None);
+        let mut saw_git = false;
+        let decide = |m: &Option<Gitignore>| -> Option<bool> {
+            let m = m.as_ref()?.matched(path, is_dir);
+            (!m.is_none()).then(|| m.is_ignore())
+        };
+        for r in self.chain() {
+            needle = needle.or_else(|| decide(&r.needle));
+            ignore = ignore.or_else(|| decide(&r.ignore));
+            if any_git && !saw_git {
+                git = git.or_else(|| decide(&r.git));
+            }
+            saw_git |= r.has_git;
+        }
+        needle.or(ignore).or(git)
+    }
+}
+
+/// Whether the walk skips `name` at `path`: hidden, or ignored by a rule.
+fn skipped(rules: Option<&Rules>, name: &OsStr, path: &Path, is_dir: bool) -> bool {
+    match rules.and_then(|r| r.ignores(path, is_dir)) {
+        Some(ignored) => ignored,
+        None => name.as_encoded_bytes().first() == Some(&b'.'),
+    }
+}
+
+struct QueueState {
+    dirs: Vec<Arc<Dir>>,
+    /// Threads listing a directory (which may add more).
+    busy: usize,
+}
+
+/// The directories left to list, shared by the walk's threads.
+struct Queue {
+    state: Mutex<QueueState>,
+    wake: Condvar,
+}
+
+impl Queue {
+    /// Lists directories until none is left and no thread can add one.
+    /// Returns what each directory held, with the directory's path.
+    fn work(&self) -> Vec<(String, Vec<Visit>)> {
+        let mut listed = Vec::new();
+        let mut subdirs = Vec::new();
+        loop {
+            let dir = {
+                let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                loop {
+                    if let Some(dir) = state.dirs.pop() {
+                        state.busy += 1;
+                        break dir;
+                    }
+                    if state.busy == 0 {
+                        return listed;
+                    }
+                    state = self
+                        .wake
+                        .wait(state)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            let mut found = Vec::new();
+            list(&dir, &mut found, &mut subdirs);
+            listed.push((dir.rel.clone(), found));
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            state.busy -= 1;
+            state.dirs.append(&mut subdirs);
+            self.wake.notify_all();
+        }
+    }
+}
+
+fn rel_of(dir: &Dir, name: &OsStr) -> String {
+    let name = name.to_string_lossy();
+    if dir.rel.is_empty() {
+        name.into_owned()
+    } else {
+        format!("{}/{name}", dir.rel)
+    }
+}
+
+fn cannot_read(rel: &str, err: &std::io::Error) -> ContentIssue {
+    ContentIssue::new(rel, None, format!("cannot be read ({err}); skipped"))
+}
+
+/// Lists one directory: content files into `found`, subdirectories to
+/// walk into `subdirs`.
+fn list(dir: &Arc<Dir>, found: &mut Vec<Visit>, subdirs: &mut Vec<Arc<Dir>>) {
+    let listing = fs::read_dir(&dir.path).and_then(|entries| {
+        entries
+            .map(|e| e.map(|e| (e.file_name(), e)))
+            .collect::<Result<Vec<_>, _>>()
+    });
+    let mut entries = match listing {
+        Ok(entries) => entries,
+        Err(err) => {
+            found.push(Visit::Unreadable(
+                dir.rel.clone(),
+                cannot_read(&dir.rel, &err),
+            ));
+            return;
+        }
+    };
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let rules = rules_of(dir, &entries, found);
+    for (name, entry) in entries {
+        let path = entry.path();
+        let file_type = match entry.file_type() {
+            Ok(t) => t,
+            Err(err) => {
+                found.push(Visit::Issue(cannot_read(&rel_of(dir, &name), &err)));
+                continue;
+            }
+        };
+        if file_type.is_dir() {
+            if !skipped(rules.as_deref(), &name, &path, true) {
+                subdirs.push(Arc::new(Dir {
+                    rel: rel_of(dir, &name),
+                    path,
+                    rules: rules.clone(),
+                    parent: Some(Arc::clone(dir)),
+                }));
+            }
+        } else if file_type.is_symlink() {
+            follow(dir, &rules, &name, path, found, subdirs);
+        } else if let Some(format) = Format::of(&name.to_string_lossy())
+            && !skipped(rules.as_deref(), &name, &path, false)
+        {
+            // Relative to the directory's handle: no lookup from the root.
+            match entry.metadata() {
+                Ok(meta) => found.push(file(dir, &name, path, format, meta)),
+                Err(err) => found.push(Visit::Issue(cannot_read(&rel_of(dir, &name), &err))),
+            }
+        }
+    }
+}
+
+/// A content file, or an issue when it is not a regular file (reading a
+/// named pipe would wait forever).
+fn file(dir: &Dir, name: &OsStr, path: PathBuf, format: Format, meta: Metadata) -> Visit {
+    let rel = rel_of(dir, name);
+    if meta.is_file() {
+        Visit::File(SourceFile::on_disk(rel, path, format, &meta))
+    } else {
+        Visit::Issue(ContentIssue::new(
+            rel,
+            None,
+            "not a regular file (a named pipe, socket or device); skipped",
+        ))
+    }
+}
+
+/// Follows a symbolic link: to a content file, or to a directory to walk
+/// unless the walk is already inside it.
+fn follow(
+    dir: &Arc<Dir>,
+    rules: &Option<Arc<Rules>>,
+    name: &OsStr,
+    path: PathBuf,
+    found: &mut Vec<Visit>,
+    subdirs: &mut Vec<Arc<Dir>>,
+) {
+    let meta = match fs::metadata(&path) {
+        Ok(meta) => meta,
+        Err(err) => {
+            if !skipped(rules.as_deref(), name, &path, false) {
+                let rel = rel_of(dir, name);
+                let issue = cannot_read(&rel, &err);
+                found.push(Visit::Unreadable(rel, issue));
+            }
+            return;
+        }
+    };
+    if !meta.is_dir() {
+        if let Some(format) = Format::of(&name.to_string_lossy())
+            && !skipped(rules.as_deref(), name, &path, false)
+        {
+            found.push(file(dir, name, path, format, meta));
+        }
+        return;
+    }
+    if skipped(rules.as_deref(), name, &path, true) {
+        return;
+    }
+    let rel = rel_of(dir, name);
+    if loops(dir, &path) {
+        let issue = ContentIssue::new(&rel, None, "symbolic link loop; skipped");
+        found.push(Visit::Unreadable(rel, issue));
+        return;
+    }
+    subdirs.push(Arc::new(Dir {
+        rel,
+        path,
+        rules: rules.clone(),
+        parent: Some(Arc::clone(dir)),
+    }));
+}
+
+/// Whether the directory `target` is `dir` or one of the directories the
+/// walk went through to reach it. Only links pay for this check.
+fn loops(dir: &Arc<Dir>, target: &Path) -> bool {
+    let Ok(target) = identity(target) else {
+        return false;
+    };
+    std::iter::successors(Some(dir.as_ref()), |d| d.parent.as_deref())
+        .any(|d| identity(&d.path).is_ok_and(|id| id == target))
+}
+
+/// What makes a directory the same directory, whatever path reaches it.
+#[cfg(unix)]
+fn identity(path: &Path) -> std::io::Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path)?;
+    Ok((meta.dev(), meta.ino()))
+}
+
+/// What makes a directory the same directory, whatever path reaches it.
+#[cfg(not(unix))]
+fn identity(path: &Path) -> std::io::Result<PathBuf> {
+    fs::canonicalize(path)
+}
+
+/// The rules in force in `dir`: its parent's, plus its own ignore files.
+/// A pattern that cannot be parsed is reported; the rest of its file applies.
+fn rules_of(
+    dir: &Dir,
+    entries: &[(OsString, DirEntry)],
+    found: &mut Vec<Visit>,
+) -> Option<Arc<Rules>> {
+    let has = |name: &str| entries.iter().any(|(n, _)| n == name);
+    let has_git = has(".git");
+    let files = [IGNORE_FILE, ".ignore", ".gitignore"].map(has);
+    if !has_git && !files.iter().any(|&f| f) {
+        return dir.rules.clone();
+    }
+    let mut load = |i: usize, name: &str| -> Option<Gitignore> {
+        if !files[i] {
+            return None;
+        }
+        let mut builder = GitignoreBuilder::new(&dir.path);
+        if let Some(err) = builder.add(dir.path.join(name)) {
+            let rel = if dir.rel.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{}/{name}", dir.rel)
+            };
+            report_rules(&rel, &err, None, found);
+        }
+        builder.build().ok()
+    };
+    let needle = load(0, IGNORE_FILE);
+    let ignore = load(1, ".ignore");
+    let git = load(2, ".gitignore");
+    Some(Arc::new(Rules {
+        needle,
+        ignore,
+        git,
+        has_git,
+        parent: dir.rules.clone(),
+    }))
+}
+
+/// Reports the rules of an ignore file that cannot be used, by line.
+fn report_rules(rel: &str, err: &ignore::Error, line: Option<u32>, found: &mut Vec<Visit>) {
+    match err {
+        ignore::Error::Partial(errs) => {
+            for err in errs {
+                report_rules(rel, err, line, found);
+            }
+        }
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            report_rules(rel, err, line, found);
+        }
+        ignore::Error::WithLineNumber { line, err } => {
+            report_rules(rel, err, u32::try_from(*line).ok(), found);
+        }
+        ignore::Error::Glob { glob, err } => {
+            let glob = glob.as_deref().unwrap_or_default();
+            found.push(Visit::Issue(ContentIssue::new(
+                rel,
+                line,
+                format!(
+                    "the rule `{glob}` is not a valid pattern ({err}); the file's other rules apply"
+                ),
+            )));
+        }
+        other => found.push(Visit::Issue(ContentIssue::new(
+            rel,
+            line,
+            format!("cannot be used ({other}); the file's other rules apply"),
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// The relative paths of the files found, sorted, and of the rest.
+    fn walked(root: &Path) -> (Vec<String>, Vec<String>) {
+        let mut files = Vec::new();
+        let mut other = Vec::new();
+        for visit in walk(root) {
+            match visit {
+                Visit::File(file) => files.push(file.rel),
+                Visit::Issue(issue) => {
+                    other.push(format!("{}: {}", issue.path.display(), issue.message))
+                }
+                Visit::Unreadable(rel, issue) => other.push(format!("{rel}! {}", issue.message)),
+            }
+        }
+        files.sort();
+        other.sort();
+        (files, other)
+    }
+
+    #[test]
+    fn finds_content_files_by_extension_at_any_depth() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for rel in [
+            "a.md",
+            "b.txt",
+            "c.jsonl",
+            "d.markdown",
+            "e.rs",
+            "x/y/z.md",
+            "x/notes",
+        ] {
+            write(root, rel, "text");
+        }
+        let (files, other) = walked(root);
+        assert_eq!(
+            files,
+            ["a.md", "b.txt", "c.jsonl", "d.markdown", "x/y/z.md"]
+        );
+        assert!(other.is_empty(), "{other:?}");
+    }
+
+    #[test]
+    fn ignore_files_and_hidden_names_follow_the_ignore_crate() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, IGNORE_FILE, "drafts/\n*.txt\n!keep.txt\n");
+        write(root, ".hidden.md", "text");
+        write(root, ".dot/inside.md", "text");
+        write(root, "drafts/one.md", "text");
+        write(root, "keep.txt", "text");
+        write(root, "drop.txt", "text");
+        // A deeper file overrides a shallower one.
+        write(root, "sub/.needleignore", "!again.txt\n");
+        write(root, "sub/again.txt", "text");
+        write(root, "sub/other.txt", "text");
+        // .ignore applies everywhere; .gitignore only inside a repository.
+        write(root, "sub/.ignore", "ig.md\n");
+        write(root, "sub/ig.md", "text");
+        write(root, "plain/.gitignore", "gi.md\n");
+        write(root, "plain/gi.md", "text");
+        write(root, "repo/.git/HEAD", "ref");
+        write(root, "repo/.gitignore", "gi.md\n");
+        write(root, "repo/gi.md", "text");
+        write(root, "repo/kept.md", "text");
+        let (files, other) = walked(root);
+        assert_eq!(
+            files,
+            ["keep.txt", "plain/gi.md", "repo/kept.md", "sub/again.txt"]
+        );
+        assert!(other.is_empty(), "{other:?}");
+    }
+
+    #[test]
+    fn a_bad_rule_is_reported_and_the_others_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, IGNORE_FILE, "b.md\n[z-a].md\n");
+        write(root, "a.md", "text");
+        write(root, "b.md", "text");
+        let mut issues = Vec::new();
+        let mut files = Vec::new();
+        for visit in walk(root) {
+            match visit {
+                Visit::File(file) => files.push(file.rel),
+                Visit::Issue(issue) => issues.push(issue),
+                Visit::Unreadable(rel, _) => panic!("{rel} unreadable"),
+            }
+        }
+        assert_eq!(files, ["a.md"]);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].path, Path::new(IGNORE_FILE));
+        assert_eq!(issues[0].line, Some(2));
+        assert!(
+            issues[0]
+                .message
+                .contains("`[z-a].md` is not a valid pattern"),
+            "{issues:?}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_and_loops_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "real/a.md", "text");
+        write(root, "elsewhere/b.md", "text");
+        std::os::unix::fs::symlink("../elsewhere", root.join("real/linked")).unwrap();
+        std::os::unix::fs::symlink("..", root.join("real/up")).unwrap();
+        std::os::unix::fs::symlink("a.md", root.join("real/alias.md")).unwrap();
+        std::os::unix::fs::symlink("missing.md", root.join("real/dangling.md")).unwrap();
+        let (files, other) = walked(root);
+        assert_eq!(
+            files,
+            [
+                "elsewhere/b.md",
+                "real/a.md",
+                "real/alias.md",
+                "real/linked/b.md"
+            ]
+        );
+        assert_eq!(other.len(), 2, "{other:?}");
+        assert!(
+            other[0].starts_with("real/dangling.md! cannot be read"),
+            "{other:?}"
+        );
+        assert!(
+            other[1].starts_with("real/up! symbolic link loop"),
+            "{other:?}"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_root_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let (files, other) = walked(&dir.path().join("gone"));
+        assert!(files.is_empty());
+        assert_eq!(other.len(), 1, "{other:?}");
+        assert!(other[0].starts_with("! cannot be read"), "{other:?}");
+    }
+}
