@@ -15,6 +15,7 @@ use crate::content::TopicDef;
 use crate::error::{Error, Result};
 use crate::query::{Analyzers, Ranking};
 use crate::schema::{Fields, SCHEMA_VERSION, build_schema, tokenizers};
+use crate::search::FastCaches;
 use crate::synonyms::Synonyms;
 
 /// Memory budget of the index writer, shared by its threads. Tantivy flushes
@@ -125,6 +126,8 @@ pub struct NeedleIndex {
     pub(crate) ranking: Ranking,
     pub(crate) analyzers: Analyzers,
     snapshot: RwLock<Arc<Snapshot>>,
+    /// What the evaluation of short queries keeps between searches.
+    pub(crate) fast_caches: FastCaches,
 }
 
 impl std::fmt::Debug for NeedleIndex {
@@ -277,6 +280,7 @@ impl NeedleIndex {
                 manifest: Manifest::default(),
                 synonyms: Synonyms::default(),
             })),
+            fast_caches: FastCaches::default(),
         };
         this.refresh_snapshot(&this.reader.searcher())?;
         Ok(this)

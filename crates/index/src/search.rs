@@ -263,15 +263,7 @@ impl NeedleIndex {
             query::expand_prefixes(&mut plan, searcher, &self.fields)?;
         }
         if fast::applies(&plan, &self.ranking) {
-            return fast::rank(
-                searcher,
-                &self.fields,
-                &self.ranking,
-                analyzers,
-                &plan,
-                topics,
-                page,
-            );
+            return fast::rank(self, searcher, analyzers, &plan, topics, page);
         }
         self.rank_with_tantivy(searcher, analyzers, &plan, topics, page)
     }
@@ -717,8 +709,12 @@ impl SegmentCollector for TopicSegmentCounter {
 
 mod fast;
 
+pub(crate) use fast::Caches as FastCaches;
+
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::content::{ContentSource, MemoryFile};
     use crate::reindex::ReindexOptions;
@@ -815,16 +811,8 @@ mod tests {
                     if !fast::applies(&plan, &index.ranking) {
                         continue;
                     }
-                    let fast = fast::rank(
-                        &searcher,
-                        &index.fields,
-                        &index.ranking,
-                        &mut analyzers,
-                        &plan,
-                        &topics,
-                        page,
-                    )
-                    .unwrap();
+                    let fast =
+                        fast::rank(index, &searcher, &mut analyzers, &plan, &topics, page).unwrap();
                     let tantivy = index
                         .rank_with_tantivy(&searcher, &mut analyzers, &plan, &topics, page)
                         .unwrap();
@@ -846,8 +834,47 @@ mod tests {
     fn check_both_ways(index: &NeedleIndex) {
         assert!(assert_same_ranking(index) > QUERIES.len() * 3);
         let searcher = index.reader.searcher();
-        fast::vocabulary::build_now(&searcher, fast::vocabulary::raw_fields(&index.fields));
+        index
+            .fast_caches
+            .build_vocabulary_now(&searcher, &index.fields);
         assert_same_ranking(index);
+    }
+
+    /// The fast evaluation's caches belong to their index: another index
+    /// does not see its vocabulary, and dropping the index drops it.
+    #[test]
+    fn fast_caches_are_owned_by_their_index() {
+        fn shared_between_threads<T: Send + Sync>(_: &T) {}
+        let content = memory(&[("microneedling.md", ARTICLE), ("topics.toml", TOPICS)]);
+        let index = NeedleIndex::in_memory().unwrap();
+        let other = NeedleIndex::in_memory().unwrap();
+        shared_between_threads(&index.fast_caches);
+        index.reindex(&content, &ReindexOptions::default()).unwrap();
+        index.reload().unwrap();
+        let searcher = index.reader.searcher();
+        index
+            .fast_caches
+            .build_vocabulary_now(&searcher, &index.fields);
+        let vocabulary = index
+            .fast_caches
+            .built_vocabulary(&searcher, &index.fields)
+            .unwrap();
+        assert!(
+            other
+                .fast_caches
+                .built_vocabulary(&searcher, &other.fields)
+                .is_none()
+        );
+        // A typo search keeps what its automata accept in the vocabulary.
+        let before = Arc::strong_count(&vocabulary);
+        let results = index.search(&SearchRequest::new("colagen")).unwrap();
+        assert!(results.total > 0);
+        assert!(Arc::strong_count(&vocabulary) > before);
+        let weak = Arc::downgrade(&vocabulary);
+        drop(vocabulary);
+        assert!(weak.upgrade().is_some());
+        drop(index);
+        assert!(weak.upgrade().is_none());
     }
 
     #[test]

@@ -29,6 +29,7 @@ use tantivy::{DocAddress, DocId, Searcher, SegmentReader, Term};
 
 use super::{Page, Ranked, TopicCounter};
 use crate::error::Result;
+use crate::index::NeedleIndex;
 use crate::query::{self, Plan, Ranking, Source};
 use crate::schema::Fields;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -42,6 +43,36 @@ pub(super) fn applies(plan: &Plan, r: &Ranking) -> bool {
     // Tiered queries only: the loose ranking of longer ones scores its
     // tiers at zero, which this evaluation does not model.
     active > 0 && active <= r.strict_words && plan.phrases.is_empty() && !feedback
+}
+
+/// What the evaluation keeps from one search to the next: the
+/// vocabularies of the last searcher generations and the automata of the
+/// last words searched. Each [`NeedleIndex`] owns one: indexes do not
+/// share them, and they go with their index.
+#[derive(Default)]
+pub(crate) struct Caches {
+    vocabularies: vocabulary::Vocabularies,
+    automata: automata::Automata,
+}
+
+impl Caches {
+    /// Builds the vocabulary of the searcher's raw fields now, for tests.
+    #[cfg(test)]
+    pub(super) fn build_vocabulary_now(&self, searcher: &Searcher, f: &Fields) {
+        self.vocabularies
+            .build_now(searcher, vocabulary::raw_fields(f));
+    }
+
+    /// The vocabulary of the searcher's raw fields if it is built, for
+    /// tests (it does not count as a search).
+    #[cfg(test)]
+    pub(super) fn built_vocabulary(
+        &self,
+        searcher: &Searcher,
+        f: &Fields,
+    ) -> Option<Arc<vocabulary::Vocabulary>> {
+        self.vocabularies.ready(searcher, vocabulary::raw_fields(f))
+    }
 }
 
 /// A set of documents of one segment.
@@ -170,7 +201,7 @@ struct Word {
     bound: f32,
 }
 
-struct Query {
+struct Query<'c> {
     words: Vec<Word>,
     /// Each excluded word's sources, all together (a passage with any is out).
     excluded: Vec<Prepared>,
@@ -182,6 +213,8 @@ struct Query {
     vocabulary: Option<Arc<vocabulary::Vocabulary>>,
     /// The passages' position in their article (ties go by it).
     ordinal: Field,
+    /// The index's caches, for automata built during the walks.
+    caches: &'c Caches,
 }
 
 /// A Levenshtein automaton of the query.
@@ -200,14 +233,15 @@ struct Automaton {
 /// Terms of a vocabulary, with the fields that have them.
 type Accepted = Vec<(Vec<u8>, u32)>;
 
-fn prepare(
+fn prepare<'c>(
+    caches: &'c Caches,
     searcher: &Searcher,
     f: &Fields,
     r: &Ranking,
     analyzers: &mut query::Analyzers,
     plan: &Plan,
     topics: &[String],
-) -> Result<Query> {
+) -> Result<Query<'c>> {
     let mut automata: Vec<Automaton> = Vec::new();
     let mut prepare_source = |source: &Source| -> Result<Prepared> {
         Ok(match source {
@@ -303,7 +337,7 @@ fn prepare(
     // walk the vocabulary of all segments and fields once, when it has
     // been built, instead of each segment's field dictionaries.
     let raw_fields = vocabulary::raw_fields(f);
-    let vocabulary = vocabulary::get(searcher, raw_fields);
+    let vocabulary = caches.vocabularies.get(searcher, raw_fields);
     for a in &mut automata {
         if a.distance == 0 && a.prefix {
             // A prefix with no edits is a range of the dictionary: it
@@ -311,14 +345,16 @@ fn prepare(
             continue;
         }
         let Some(vocabulary) = &vocabulary else {
-            a.dfa = Some(automata::dfa(&a.text, a.distance, a.prefix)?);
+            a.dfa = Some(caches.automata.dfa(&a.text, a.distance, a.prefix)?);
             continue;
         };
         // The prefix automaton accepts every word within the distance
         // (and is quicker to build and to run): the typo tier's words
         // are those of its words within the distance.
-        let dfa = automata::dfa(&a.text, a.distance, true)?;
-        let accepted = automata::accepted(&a.text, a.distance, true, &dfa, vocabulary)?;
+        let dfa = caches.automata.dfa(&a.text, a.distance, true)?;
+        let accepted = caches
+            .automata
+            .accepted(&a.text, a.distance, true, &dfa, vocabulary)?;
         a.accepted = Some(if a.prefix {
             accepted
         } else {
@@ -343,6 +379,7 @@ fn prepare(
         raw_fields,
         vocabulary,
         ordinal: f.ordinal,
+        caches,
     })
 }
 
@@ -350,7 +387,7 @@ fn prepare(
 /// last few words searched: typing a query letter by letter searches
 /// its first words again at every key.
 mod automata {
-    use std::sync::{Arc, Mutex, PoisonError};
+    use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
     use tantivy::Term;
     use tantivy::query::{DfaWrapper, FuzzyTermQuery};
@@ -370,7 +407,10 @@ mod automata {
         accepted: Option<(Arc<Vocabulary>, Arc<Accepted>)>,
     }
 
-    static CACHE: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+    /// The automata of the last [`KEEP`] words searched, most recent
+    /// last.
+    #[derive(Default)]
+    pub(super) struct Automata(Mutex<Vec<Entry>>);
 
     fn find(cache: &mut Vec<Entry>, text: &str, distance: u8, prefix: bool) -> Option<usize> {
         let i = cache
@@ -382,73 +422,81 @@ mod automata {
         Some(cache.len() - 1)
     }
 
-    /// The automaton of Tantivy's `FuzzyTermQuery` for `text`.
-    pub(in super::super) fn dfa(
-        text: &str,
-        distance: u8,
-        prefix: bool,
-    ) -> tantivy::Result<Arc<DfaWrapper>> {
-        {
-            let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(i) = find(&mut cache, text, distance, prefix) {
-                return Ok(Arc::clone(&cache[i].dfa));
-            }
+    impl Automata {
+        fn lock(&self) -> MutexGuard<'_, Vec<Entry>> {
+            self.0.lock().unwrap_or_else(PoisonError::into_inner)
         }
-        // The field plays no part in the automaton.
-        let term = Term::from_field_text(Field::from_field_id(0), text);
-        let query = if prefix {
-            FuzzyTermQuery::new_prefix(term, distance, true)
-        } else {
-            FuzzyTermQuery::new(term, distance, true)
-        };
-        let dfa = Arc::new(query.automaton()?);
-        let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-        if cache.len() >= KEEP {
-            cache.remove(0);
-        }
-        cache.push(Entry {
-            text: text.to_owned(),
-            distance,
-            prefix,
-            dfa: Arc::clone(&dfa),
-            accepted: None,
-        });
-        Ok(dfa)
-    }
 
-    /// The terms of `vocabulary` the automaton accepts.
-    pub(in super::super) fn accepted(
-        text: &str,
-        distance: u8,
-        prefix: bool,
-        dfa: &DfaWrapper,
-        vocabulary: &Arc<Vocabulary>,
-    ) -> tantivy::Result<Arc<Accepted>> {
-        {
-            let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(i) = find(&mut cache, text, distance, prefix)
-                && let Some((v, accepted)) = &cache[i].accepted
-                && Arc::ptr_eq(v, vocabulary)
+        /// The automaton of Tantivy's `FuzzyTermQuery` for `text`.
+        pub(super) fn dfa(
+            &self,
+            text: &str,
+            distance: u8,
+            prefix: bool,
+        ) -> tantivy::Result<Arc<DfaWrapper>> {
             {
-                return Ok(Arc::clone(accepted));
+                let mut cache = self.lock();
+                if let Some(i) = find(&mut cache, text, distance, prefix) {
+                    return Ok(Arc::clone(&cache[i].dfa));
+                }
             }
+            // The field plays no part in the automaton.
+            let term = Term::from_field_text(Field::from_field_id(0), text);
+            let query = if prefix {
+                FuzzyTermQuery::new_prefix(term, distance, true)
+            } else {
+                FuzzyTermQuery::new(term, distance, true)
+            };
+            let dfa = Arc::new(query.automaton()?);
+            let mut cache = self.lock();
+            if cache.len() >= KEEP {
+                cache.remove(0);
+            }
+            cache.push(Entry {
+                text: text.to_owned(),
+                distance,
+                prefix,
+                dfa: Arc::clone(&dfa),
+                accepted: None,
+            });
+            Ok(dfa)
         }
-        let accepted = Arc::new(vocabulary::accepted(vocabulary, dfa)?);
-        let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(i) = find(&mut cache, text, distance, prefix) {
-            cache[i].accepted = Some((Arc::clone(vocabulary), Arc::clone(&accepted)));
+
+        /// The terms of `vocabulary` the automaton accepts.
+        pub(super) fn accepted(
+            &self,
+            text: &str,
+            distance: u8,
+            prefix: bool,
+            dfa: &DfaWrapper,
+            vocabulary: &Arc<Vocabulary>,
+        ) -> tantivy::Result<Arc<Accepted>> {
+            {
+                let mut cache = self.lock();
+                if let Some(i) = find(&mut cache, text, distance, prefix)
+                    && let Some((v, accepted)) = &cache[i].accepted
+                    && Arc::ptr_eq(v, vocabulary)
+                {
+                    return Ok(Arc::clone(accepted));
+                }
+            }
+            let accepted = Arc::new(vocabulary::accepted(vocabulary, dfa)?);
+            let mut cache = self.lock();
+            if let Some(i) = find(&mut cache, text, distance, prefix) {
+                cache[i].accepted = Some((Arc::clone(vocabulary), Arc::clone(&accepted)));
+            }
+            Ok(accepted)
         }
-        Ok(accepted)
     }
 }
 
 /// The terms of the raw fields of all the segments of a searcher, in one
 /// term dictionary, built in the background once a searcher generation
 /// has served a few typo queries (a one-off search does not pay for it).
-pub(super) mod vocabulary {
+mod vocabulary {
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
-    use std::sync::{Arc, Mutex, PoisonError};
+    use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
     use tantivy::Searcher;
     use tantivy::directory::FileSlice;
@@ -567,7 +615,23 @@ pub(super) mod vocabulary {
         used: u64,
     }
 
-    static CACHE: Mutex<(u64, Vec<Entry>)> = Mutex::new((0, Vec::new()));
+    /// The generations searched, the least recently used first to go.
+    #[derive(Default)]
+    struct Generations {
+        /// Lookups so far: an entry's `used` is the count at its last.
+        clock: u64,
+        entries: Vec<Entry>,
+    }
+
+    /// The vocabularies of the last [`KEEP`] searcher generations. A
+    /// build in the background holds it weakly: when the cache is gone
+    /// by the end of the build, what was built is dropped.
+    #[derive(Default)]
+    pub(super) struct Vocabularies(Arc<Mutex<Generations>>);
+
+    fn lock(cache: &Mutex<Generations>) -> MutexGuard<'_, Generations> {
+        cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 
     fn segments_of(searcher: &Searcher) -> Vec<SegmentId> {
         searcher
@@ -577,72 +641,118 @@ pub(super) mod vocabulary {
             .collect()
     }
 
-    /// The vocabulary of the searcher's segments, when it is ready. The
-    /// first searches of a generation start building it, in the
-    /// background: a one-off search does not pay for it.
-    pub(in crate::search) fn get(
-        searcher: &Searcher,
-        fields: [Field; 3],
-    ) -> Option<Arc<Vocabulary>> {
-        let segments = segments_of(searcher);
-        if segments.is_empty() {
-            return None;
-        }
-        let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-        cache.0 += 1;
-        let now = cache.0;
-        let entries = &mut cache.1;
-        let i = match entries
-            .iter()
-            .position(|e| e.segments == segments && e.fields == fields)
-        {
-            Some(i) => i,
-            None => {
-                if entries.len() >= KEEP
-                    && let Some(oldest) = (0..entries.len()).min_by_key(|&i| entries[i].used)
-                {
-                    entries.swap_remove(oldest);
+    impl Vocabularies {
+        /// The vocabulary of the searcher's segments, when it is ready.
+        /// The first searches of a generation start building it, in the
+        /// background: a one-off search does not pay for it.
+        pub(super) fn get(
+            &self,
+            searcher: &Searcher,
+            fields: [Field; 3],
+        ) -> Option<Arc<Vocabulary>> {
+            let segments = segments_of(searcher);
+            if segments.is_empty() {
+                return None;
+            }
+            let mut cache = lock(&self.0);
+            cache.clock += 1;
+            let now = cache.clock;
+            let entries = &mut cache.entries;
+            let i = match entries
+                .iter()
+                .position(|e| e.segments == segments && e.fields == fields)
+            {
+                Some(i) => i,
+                None => {
+                    if entries.len() >= KEEP
+                        && let Some(oldest) = (0..entries.len()).min_by_key(|&i| entries[i].used)
+                    {
+                        entries.swap_remove(oldest);
+                    }
+                    entries.push(Entry {
+                        segments: segments.clone(),
+                        fields,
+                        state: State::Seen(0),
+                        used: now,
+                    });
+                    entries.len() - 1
                 }
-                entries.push(Entry {
-                    segments: segments.clone(),
-                    fields,
-                    state: State::Seen(0),
-                    used: now,
+            };
+            let entry = &mut entries[i];
+            entry.used = now;
+            match &mut entry.state {
+                State::Ready(vocabulary) => return Some(Arc::clone(vocabulary)),
+                State::Building | State::Failed => return None,
+                State::Seen(n) => {
+                    *n += 1;
+                    if *n < BUILD_AFTER {
+                        return None;
+                    }
+                }
+            }
+            entry.state = State::Building;
+            let reuse = reusable(entries, fields);
+            drop(cache);
+            let searcher = searcher.clone();
+            let cache = Arc::downgrade(&self.0);
+            let key = segments.clone();
+            let spawned = std::thread::Builder::new()
+                .name("needle-vocabulary".to_owned())
+                .spawn(move || {
+                    let built = build(&searcher, fields, &reuse);
+                    // The index may be gone by now: then so is the cache,
+                    // and what was built is dropped here.
+                    if let Some(cache) = cache.upgrade() {
+                        finish(&cache, &segments, fields, built);
+                    }
                 });
-                entries.len() - 1
+            if spawned.is_err() {
+                finish(
+                    &self.0,
+                    &key,
+                    fields,
+                    Err(tantivy::TantivyError::InternalError("no thread".to_owned())),
+                );
             }
-        };
-        let entry = &mut entries[i];
-        entry.used = now;
-        match &mut entry.state {
-            State::Ready(vocabulary) => return Some(Arc::clone(vocabulary)),
-            State::Building | State::Failed => return None,
-            State::Seen(n) => {
-                *n += 1;
-                if *n < BUILD_AFTER {
-                    return None;
-                }
-            }
+            None
         }
-        entry.state = State::Building;
-        let reuse = reusable(entries, fields);
-        drop(cache);
-        let searcher = searcher.clone();
-        let key = segments.clone();
-        let spawned = std::thread::Builder::new()
-            .name("needle-vocabulary".to_owned())
-            .spawn(move || {
-                let built = build(&searcher, fields, &reuse);
-                finish(&segments, fields, built);
-            });
-        if spawned.is_err() {
-            finish(
-                &key,
+
+        /// Builds the searcher's vocabulary now, for tests.
+        #[cfg(test)]
+        pub(super) fn build_now(&self, searcher: &Searcher, fields: [Field; 3]) {
+            let segments = segments_of(searcher);
+            let vocabulary = build(searcher, fields, &[]).unwrap();
+            let mut cache = lock(&self.0);
+            cache
+                .entries
+                .retain(|e| !(e.segments == segments && e.fields == fields));
+            cache.entries.push(Entry {
+                segments,
                 fields,
-                Err(tantivy::TantivyError::InternalError("no thread".to_owned())),
-            );
+                state: State::Ready(Arc::new(vocabulary)),
+                used: u64::MAX,
+            });
         }
-        None
+
+        /// The searcher's vocabulary if it is built, for tests: unlike
+        /// [`get`](Self::get), it does not count as a search.
+        #[cfg(test)]
+        pub(super) fn ready(
+            &self,
+            searcher: &Searcher,
+            fields: [Field; 3],
+        ) -> Option<Arc<Vocabulary>> {
+            let segments = segments_of(searcher);
+            let cache = lock(&self.0);
+            cache
+                .entries
+                .iter()
+                .find(|e| e.segments == segments && e.fields == fields)
+                .and_then(|e| match &e.state {
+                    State::Ready(vocabulary) => Some(Arc::clone(vocabulary)),
+                    _ => None,
+                })
+        }
     }
 
     /// The term tables of the vocabularies at hand, to reuse: segments
@@ -661,10 +771,15 @@ pub(super) mod vocabulary {
         out
     }
 
-    fn finish(segments: &[SegmentId], fields: [Field; 3], built: tantivy::Result<Vocabulary>) {
-        let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    fn finish(
+        cache: &Mutex<Generations>,
+        segments: &[SegmentId],
+        fields: [Field; 3],
+        built: tantivy::Result<Vocabulary>,
+    ) {
+        let mut cache = lock(cache);
         if let Some(entry) = cache
-            .1
+            .entries
             .iter_mut()
             .find(|e| e.segments == segments && e.fields == fields)
         {
@@ -673,23 +788,6 @@ pub(super) mod vocabulary {
                 Err(_) => State::Failed,
             };
         }
-    }
-
-    /// Builds the searcher's vocabulary now, for tests.
-    #[cfg(test)]
-    pub(in crate::search) fn build_now(searcher: &Searcher, fields: [Field; 3]) {
-        let segments = segments_of(searcher);
-        let vocabulary = build(searcher, fields, &[]).unwrap();
-        let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-        cache
-            .1
-            .retain(|e| !(e.segments == segments && e.fields == fields));
-        cache.1.push(Entry {
-            segments,
-            fields,
-            state: State::Ready(Arc::new(vocabulary)),
-            used: u64::MAX,
-        });
     }
 
     fn build(
@@ -897,7 +995,7 @@ struct Walk<'a> {
 }
 
 fn union_of(
-    q: &Query,
+    q: &Query<'_>,
     sources: &[Prepared],
     inverted: &mut Inverted<'_>,
     max_doc: DocId,
@@ -941,7 +1039,7 @@ fn union_of(
 
 /// Runs a walk, adding each term's passages to the level it belongs to.
 fn run_walk(
-    q: &Query,
+    q: &Query<'_>,
     walk: &Walk<'_>,
     inverted: &mut Inverted<'_>,
     levels: &mut [DocBits],
@@ -1031,7 +1129,10 @@ fn run_walk(
     }
     let dfa = match &automaton.dfa {
         Some(dfa) => Arc::clone(dfa),
-        None => automata::dfa(&automaton.text, automaton.distance, automaton.prefix)?,
+        None => q
+            .caches
+            .automata
+            .dfa(&automaton.text, automaton.distance, automaton.prefix)?,
     };
     let mut stream = dict.search(&*dfa).into_stream()?;
     while stream.advance() {
@@ -1048,7 +1149,7 @@ fn run_walk(
 }
 
 fn word_levels(
-    q: &Query,
+    q: &Query<'_>,
     word: &Word,
     inverted: &mut Inverted<'_>,
     max_doc: DocId,
@@ -1381,7 +1482,7 @@ fn slack(x: f32) -> f32 {
 }
 
 fn segment_hits(
-    q: &Query,
+    q: &Query<'_>,
     segment: usize,
     reader: &SegmentReader,
     need: usize,
@@ -1938,17 +2039,25 @@ mod scratch {
     }
 }
 
-/// Ranks a plan that [`applies`].
+/// Ranks a plan that [`applies`] with the index's fields, ranking and
+/// caches.
 pub(super) fn rank(
+    index: &NeedleIndex,
     searcher: &Searcher,
-    f: &Fields,
-    r: &Ranking,
     analyzers: &mut query::Analyzers,
     plan: &Plan,
     topics: &[String],
     page: Page,
 ) -> Result<Ranked> {
-    let q = prepare(searcher, f, r, analyzers, plan, topics)?;
+    let q = prepare(
+        &index.fast_caches,
+        searcher,
+        &index.fields,
+        &index.ranking,
+        analyzers,
+        plan,
+        topics,
+    )?;
     let need = page.offset.saturating_add(page.limit);
     let mut total = 0;
     let mut hits: Vec<(f32, u64, u32, DocId)> = Vec::new();
