@@ -8,8 +8,8 @@
 //!
 //! A search asks for one page of hits (highlighting them is most of its
 //! time); when the selection comes near the end of the hits loaded, the
-//! next page is asked for ([`Effect::Page`]) and appended when it answers,
-//! unless the query, the topic or the index changed meanwhile.
+//! next page is asked for ([`SearchJob::Page`]) and appended when it
+//! answers, unless the query, the topic or the index changed meanwhile.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -45,8 +45,21 @@ pub enum Outcome {
 /// Work for the event loop to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// A new search: its first page, with the topic counts.
-    Search {
+    /// A search or a further page of one, for the worker's search thread.
+    Search(SearchJob),
+    Reindex,
+    /// Give the terminal back and stop the process until it is continued
+    /// (Ctrl-Z); the event loop does it, then redraws.
+    Suspend,
+}
+
+/// Work for the worker's search thread, with the generation of the search
+/// it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchJob {
+    /// A new search: its first page, with the topic counts and the `All`
+    /// total; answered by [`Action::SearchDone`].
+    New {
         generation: u64,
         request: SearchRequest,
     },
@@ -56,10 +69,6 @@ pub enum Effect {
         generation: u64,
         request: SearchRequest,
     },
-    Reindex,
-    /// Give the terminal back and stop the process until it is continued
-    /// (Ctrl-Z); the event loop does it, then redraws.
-    Suspend,
 }
 
 /// What the last reindex did.
@@ -587,10 +596,10 @@ impl App {
             offset: 0,
             count_topics: true,
         };
-        self.effects.push(Effect::Search {
+        self.effects.push(Effect::Search(SearchJob::New {
             generation: self.generation,
             request: self.request.clone(),
-        });
+        }));
     }
 
     /// Asks for the next page of the results shown when the selection is
@@ -609,7 +618,7 @@ impl App {
             return;
         }
         self.loading = Some(loaded);
-        self.effects.push(Effect::Page {
+        self.effects.push(Effect::Search(SearchJob::Page {
             generation: self.generation,
             request: SearchRequest {
                 limit: self.page_size(),
@@ -617,7 +626,7 @@ impl App {
                 count_topics: false,
                 ..self.request.clone()
             },
-        });
+        }));
     }
 
     /// A further page answered: its hits go at the end of the list, the

@@ -3,13 +3,13 @@
 //! [`Headless`] runs the same code as the terminal interface, step by step
 //! and on the calling thread: a key goes through the key table
 //! ([`keys::action_for`]) to an action that [`App::update`] applies; the
-//! search it queues runs through [`worker::run_search`], the function the
-//! worker's search thread calls (and a further page of the results, which
-//! moving the selection near the end of those loaded asks for, through
-//! [`worker::run_page`]); and the frame is drawn by [`ui::draw`]
-//! into ratatui's `TestBackend` (kept between frames, so that each draw
-//! diffs against the previous frame as a real terminal's does). Only the
-//! threads and the channel hops between them are left out.
+//! search it queues (or the further page of the results that moving the
+//! selection near the end of those loaded asks for) runs through
+//! [`worker::run_job`], the function the worker's search thread calls; and
+//! the frame is drawn by [`ui::draw`] into ratatui's `TestBackend` (kept
+//! between frames, so that each draw diffs against the previous frame as a
+//! real terminal's does). Only the threads and the channel hops between
+//! them are left out.
 //!
 //! It exists for the keystroke-to-frame benchmark (`benches/keystroke.rs`),
 //! which times the three steps.
@@ -21,7 +21,6 @@ use needle_index::NeedleIndex;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::action::Action;
 use crate::app::{App, Effect, Options};
 use crate::keys;
 use crate::theme::Theme;
@@ -113,28 +112,15 @@ impl Headless {
             .app
             .take_effects()
             .into_iter()
-            .rfind(|effect| matches!(effect, Effect::Search { .. } | Effect::Page { .. }));
-        match newest {
-            Some(Effect::Search {
-                generation,
-                request,
-            }) => {
-                let result = worker::run_search(&self.index, &request).map(Box::new);
-                self.app.update(Action::SearchDone { generation, result });
-            }
-            Some(Effect::Page {
-                generation,
-                request,
-            }) => {
-                let result = worker::run_page(&self.index, &request).map(Box::new);
-                self.app.update(Action::PageDone {
-                    generation,
-                    offset: request.offset,
-                    result,
-                });
-            }
-            Some(Effect::Reindex | Effect::Suspend) | None => return 0,
-        }
+            .rev()
+            .find_map(|effect| match effect {
+                Effect::Search(job) => Some(job),
+                Effect::Reindex | Effect::Suspend => None,
+            });
+        let Some(job) = newest else {
+            return 0;
+        };
+        self.app.update(worker::run_job(&self.index, &job));
         1
     }
 

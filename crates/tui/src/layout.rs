@@ -2,7 +2,7 @@
 //! and by the state (which needs page sizes, the preview's width to wrap it,
 //! and where a mouse click landed).
 
-use ratatui::layout::{Margin, Rect};
+use ratatui::layout::{Direction, Margin, Rect};
 
 use crate::text;
 
@@ -88,34 +88,8 @@ pub fn areas(size: Rect) -> Areas {
     let status = row(size.bottom() - 1);
     let body = Rect::new(size.x, size.y + 2, size.width, size.height - 3);
     let (list, preview) = match mode {
-        Mode::Beside => {
-            let left = (body.width * 9 / 20).max(36);
-            (
-                Rect {
-                    width: left,
-                    ..body
-                },
-                Rect {
-                    x: body.x + left,
-                    width: body.width - left,
-                    ..body
-                },
-            )
-        }
-        Mode::Stacked => {
-            let top = body.height / 2;
-            (
-                Rect {
-                    height: top,
-                    ..body
-                },
-                Rect {
-                    y: body.y + top,
-                    height: body.height - top,
-                    ..body
-                },
-            )
-        }
+        Mode::Beside => split(body, Direction::Horizontal, (body.width * 9 / 20).max(36)),
+        Mode::Stacked => split(body, Direction::Vertical, body.height / 2),
         _ => (body, Rect { height: 0, ..body }),
     };
     let list_inner = list.inner(Margin::new(1, 1));
@@ -145,6 +119,26 @@ pub fn areas(size: Rect) -> Areas {
         status,
         item_height: if mode == Mode::Beside { 3 } else { 2 },
     }
+}
+
+/// Cuts `area` in two: its first `at` columns and the rest beside them
+/// (`Horizontal`), or its first `at` rows and the rest below them
+/// (`Vertical`).
+fn split(area: Rect, direction: Direction, at: u16) -> (Rect, Rect) {
+    let (mut first, mut rest) = (area, area);
+    match direction {
+        Direction::Horizontal => {
+            first.width = at;
+            rest.x += at;
+            rest.width -= at;
+        }
+        Direction::Vertical => {
+            first.height = at;
+            rest.y += at;
+            rest.height -= at;
+        }
+    }
+    (first, rest)
 }
 
 /// Where one topic tab is drawn.

@@ -7,7 +7,7 @@ use needle_index::{ContentSource, MemoryFile, NeedleIndex, ReindexOptions};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::action::Action;
+use crate::action::{Action, ReindexSummary};
 use crate::app::{App, Effect, Options};
 use crate::keys;
 use crate::theme::Theme;
@@ -17,6 +17,19 @@ use crate::worker;
 pub const QUERY_MS: f64 = 0.4;
 /// The reindex time every test reindex reports.
 pub const REINDEX_MS: f64 = 9.0;
+
+/// A reindex that changed one article and left `passages`, as the worker
+/// reports it.
+pub fn reindexed(passages: u64) -> Action {
+    Action::ReindexDone(Ok(ReindexSummary {
+        changed_articles: 1,
+        first: false,
+        committed: true,
+        passages,
+        took_ms: REINDEX_MS,
+        issues: Vec::new(),
+    }))
+}
 
 pub struct Harness {
     pub index: NeedleIndex,
@@ -93,26 +106,15 @@ impl Harness {
             }
             for effect in effects {
                 match effect {
-                    Effect::Search {
-                        generation,
-                        request,
-                    } => {
-                        let result = worker::run_search(&self.index, &request).map(|mut out| {
+                    Effect::Search(job) => {
+                        let mut done = worker::run_job(&self.index, &job);
+                        if let Action::SearchDone {
+                            result: Ok(out), ..
+                        } = &mut done
+                        {
                             out.results.took_ms = QUERY_MS;
-                            Box::new(out)
-                        });
-                        self.app.update(Action::SearchDone { generation, result });
-                    }
-                    Effect::Page {
-                        generation,
-                        request,
-                    } => {
-                        let result = worker::run_page(&self.index, &request).map(Box::new);
-                        self.app.update(Action::PageDone {
-                            generation,
-                            offset: request.offset,
-                            result,
-                        });
+                        }
+                        self.app.update(done);
                     }
                     Effect::Reindex => {
                         self.app.update(Action::ReindexStarted);

@@ -178,14 +178,7 @@ fn event_loop(
     loop {
         for effect in app.take_effects() {
             match effect {
-                Effect::Search {
-                    generation,
-                    request,
-                } => worker.search(generation, request),
-                Effect::Page {
-                    generation,
-                    request,
-                } => worker.page(generation, request),
+                Effect::Search(job) => worker.search(job),
                 Effect::Reindex => worker.reindex(),
                 Effect::Suspend => terminal.suspend()?,
             }

@@ -4,11 +4,11 @@
 //! one runs reindexes, so a long reindex never delays a search (the library
 //! lets searches run while a reindex writes, and serialises writers).
 //!
-//! The search thread takes requests with their generation, drains its
-//! channel and runs only the newest: typing fast queues many requests, and
-//! only the last one matters. It also fetches further pages of the results
-//! (when the selection nears the end of those loaded), on the same queue:
-//! a search queued after a page supersedes it, as the page belongs to an
+//! The search thread takes the state's [`SearchJob`]s, drains its channel
+//! and runs only the newest: typing fast queues many searches, and only the
+//! last one matters. Further pages of the results (asked for when the
+//! selection nears the end of those loaded) come on the same queue: a
+//! search queued after a page supersedes it, as the page belongs to an
 //! older query. The reindex thread coalesces the same way.
 //! Both send their results back as [`Action`]s. The content path, when there
 //! is one, is watched: a change (debounced) queues a reindex.
@@ -31,6 +31,7 @@ use notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 
 use crate::action::{Action, ReindexSummary, SearchError, SearchOutput};
+use crate::app::SearchJob;
 
 /// Changes closer together than this are one reindex.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -38,23 +39,9 @@ pub const DEBOUNCE: Duration = Duration::from_millis(250);
 /// Where the worker's results go.
 pub type Notify = Arc<dyn Fn(Action) + Send + Sync>;
 
-/// Work for the search thread.
-enum Job {
-    /// A new search: its first page, the topic counts and the `All` total.
-    Search {
-        generation: u64,
-        request: SearchRequest,
-    },
-    /// A further page of the search of `generation`.
-    Page {
-        generation: u64,
-        request: SearchRequest,
-    },
-}
-
 /// The background threads and the content watcher.
 pub struct Worker {
-    searches: Sender<Job>,
+    searches: Sender<SearchJob>,
     reindexes: Sender<()>,
     reindexing: Arc<AtomicBool>,
     watcher: Option<Debouncer<RecommendedWatcher>>,
@@ -120,22 +107,10 @@ impl Worker {
         })
     }
 
-    /// Queues a search; older queued ones are dropped.
-    pub fn search(&self, generation: u64, request: SearchRequest) {
-        let _ = self.searches.send(Job::Search {
-            generation,
-            request,
-        });
-    }
-
-    /// Queues a further page of the search of `generation`
-    /// (`request.offset` says where it starts); a newer search queued
-    /// after it drops it.
-    pub fn page(&self, generation: u64, request: SearchRequest) {
-        let _ = self.searches.send(Job::Page {
-            generation,
-            request,
-        });
+    /// Queues a search or a further page of one. Only the newest job
+    /// queued runs: those queued before it are stale.
+    pub fn search(&self, job: SearchJob) {
+        let _ = self.searches.send(job);
     }
 
     /// Queues an incremental reindex.
@@ -149,7 +124,7 @@ impl Worker {
     }
 }
 
-fn search_loop(index: &NeedleIndex, rx: &Receiver<Job>, notify: &dyn Fn(Action)) {
+fn search_loop(index: &NeedleIndex, rx: &Receiver<SearchJob>, notify: &dyn Fn(Action)) {
     while let Ok(mut job) = rx.recv() {
         // Only the newest request matters: the interface asks for a page
         // only once its search has answered, so anything queued after a
@@ -157,23 +132,29 @@ fn search_loop(index: &NeedleIndex, rx: &Receiver<Job>, notify: &dyn Fn(Action))
         while let Ok(newer) = rx.try_recv() {
             job = newer;
         }
-        notify(match job {
-            Job::Search {
-                generation,
-                request,
-            } => Action::SearchDone {
-                generation,
-                result: run_search(index, &request).map(Box::new),
-            },
-            Job::Page {
-                generation,
-                request,
-            } => Action::PageDone {
-                generation,
-                offset: request.offset,
-                result: run_page(index, &request).map(Box::new),
-            },
-        });
+        notify(run_job(index, &job));
+    }
+}
+
+/// Runs a search or a further page of one, and gives the action that
+/// answers it: [`Action::SearchDone`] or [`Action::PageDone`].
+pub fn run_job(index: &NeedleIndex, job: &SearchJob) -> Action {
+    match job {
+        SearchJob::New {
+            generation,
+            request,
+        } => Action::SearchDone {
+            generation: *generation,
+            result: run_search(index, request).map(Box::new),
+        },
+        SearchJob::Page {
+            generation,
+            request,
+        } => Action::PageDone {
+            generation: *generation,
+            offset: request.offset,
+            result: run_page(index, request).map(Box::new),
+        },
     }
 }
 

@@ -3,19 +3,38 @@
 //! queue run in place on a real in-memory index.
 
 use crossterm::event::{KeyCode, KeyModifiers};
+use needle_index::ContentSource;
 
 use super::*;
 use crate::action::{Action, ReindexSummary, SearchError};
-use crate::testing::Harness;
+use crate::testing::{self, Harness};
 
+/// The generations of the new searches among some effects.
 fn generation_of(effects: &[Effect]) -> Vec<u64> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Search { generation, .. } => Some(*generation),
-            Effect::Page { .. } | Effect::Reindex | Effect::Suspend => None,
+            Effect::Search(SearchJob::New { generation, .. }) => Some(*generation),
+            Effect::Search(SearchJob::Page { .. }) | Effect::Reindex | Effect::Suspend => None,
         })
         .collect()
+}
+
+/// A failed search or page, as the worker answers it.
+fn failure<T>(message: &str, unknown_topic: bool) -> Result<T, SearchError> {
+    Err(SearchError {
+        message: message.to_owned(),
+        unknown_topic,
+    })
+}
+
+/// Answers the search the last actions queued with a failure.
+fn fail_search(h: &mut Harness, message: &str, unknown_topic: bool) {
+    let generation = generation_of(&h.app.take_effects())[0];
+    h.app.update(Action::SearchDone {
+        generation,
+        result: failure(message, unknown_topic),
+    });
 }
 
 #[test]
@@ -260,21 +279,14 @@ fn a_refresh_keeps_the_selected_passage_selected() {
     // A reindex that changed the index searches again, keeping the passage.
     h.app.update(Action::ReindexStarted);
     assert!(h.app.index.busy);
-    h.app.update(Action::ReindexDone(Ok(ReindexSummary {
-        changed_articles: 1,
-        first: false,
-        committed: true,
-        passages: 24,
-        took_ms: 9.0,
-        issues: Vec::new(),
-    })));
+    h.app.update(testing::reindexed(24));
     let effects = h.app.take_effects();
     assert_eq!(generation_of(&effects).len(), 1);
     // The passage moved to another rank in the new results.
-    let Effect::Search {
+    let Effect::Search(SearchJob::New {
         generation,
         request,
-    } = &effects[0]
+    }) = &effects[0]
     else {
         panic!()
     };
@@ -503,14 +515,7 @@ fn a_topic_that_disappears_resets_the_filter() {
     let mut h = Harness::bundled(100, 30);
     h.press(KeyCode::Tab);
     h.app.update(Action::Insert('a'));
-    let generation = generation_of(&h.app.take_effects())[0];
-    h.app.update(Action::SearchDone {
-        generation,
-        result: Err(SearchError {
-            message: "unknown topic".to_owned(),
-            unknown_topic: true,
-        }),
-    });
+    fail_search(&mut h, "unknown topic", true);
     assert_eq!(h.app.filter, None);
     h.run();
     assert!(h.app.search_error.is_none());
@@ -553,16 +558,20 @@ fn a_starting_query_and_topic_apply_at_once() {
 }
 
 /// An article of `n` one-paragraph passages, every one matching `collagen`
-/// and in the topic `notes`, in a 100x30 terminal (8 results show): more
-/// than a page of results.
-fn many(n: usize, query: &str) -> Harness {
+/// and in the topic `notes`.
+fn notes(n: usize) -> ContentSource {
     let mut article = "# Collagen\n\n## Notes\n\n".to_owned();
     for i in 1..=n {
         article.push_str(&format!("Note {i} on collagen and skin.\n\n"));
     }
     let topics = "[[topic]]\nname = \"notes\"\nlabel = \"Notes\"\nheadings = [\"notes\"]\n";
-    let source = Harness::memory(&[("collagen.md", &article), ("topics.toml", topics)]);
-    let h = Harness::with(source, 100, 30, query, None);
+    Harness::memory(&[("collagen.md", &article), ("topics.toml", topics)])
+}
+
+/// [`notes`] in a 100x30 terminal (8 results show): more than a page of
+/// results when `n` is more than [`PAGE`].
+fn many(n: usize, query: &str) -> Harness {
+    let h = Harness::with(notes(n), 100, 30, query, None);
     assert_eq!(
         h.app.results.as_ref().unwrap().total,
         n,
@@ -576,13 +585,21 @@ fn pages_of(effects: &[Effect]) -> Vec<(u64, usize, usize)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Page {
+            Effect::Search(SearchJob::Page {
                 generation,
                 request,
-            } => Some((*generation, request.offset, request.limit)),
+            }) => Some((*generation, request.offset, request.limit)),
             _ => None,
         })
         .collect()
+}
+
+/// The one page request the last actions queued: (generation, offset).
+fn one_page(h: &mut Harness) -> (u64, usize) {
+    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
+        panic!("one page asked for")
+    };
+    (generation, offset)
 }
 
 /// Answers a page request as the worker would.
@@ -613,7 +630,7 @@ fn a_search_asks_for_one_page_and_shows_the_true_total() {
     // Typing asks for a page of the new query, with the counts.
     h.app.update(Action::Insert('c'));
     let effects = h.app.take_effects();
-    let Some(Effect::Search { request, .. }) = effects.last() else {
+    let Some(Effect::Search(SearchJob::New { request, .. })) = effects.last() else {
         panic!("{effects:?}")
     };
     assert_eq!((request.limit, request.offset), (PAGE, 0));
@@ -634,7 +651,7 @@ fn moving_near_the_end_of_the_loaded_hits_asks_for_the_next_page_once() {
     h.app.update(Action::SelectNext);
     let effects = h.app.take_effects();
     assert_eq!(pages_of(&effects), [(generation, PAGE, PAGE)]);
-    let Some(Effect::Page { request, .. }) = effects.first() else {
+    let Some(Effect::Search(SearchJob::Page { request, .. })) = effects.first() else {
         panic!()
     };
     assert_eq!(request.query, "collagen");
@@ -686,9 +703,7 @@ fn selection_is_kept_when_a_page_is_appended() {
         h.app.preview_scroll,
         h.app.selected_hit().unwrap().passage.id.clone(),
     );
-    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
-        panic!("one page asked for")
-    };
+    let (generation, offset) = one_page(&mut h);
     h.app.update(answer_page(&h, generation, offset));
     assert_eq!(h.app.hits().len(), 2 * PAGE);
     let after = (
@@ -708,9 +723,7 @@ fn selection_is_kept_when_a_page_is_appended() {
 fn a_page_for_a_stale_query_or_topic_is_ignored() {
     let mut h = many(130, "collagen");
     h.app.update(Action::SelectLast);
-    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
-        panic!("one page asked for")
-    };
+    let (generation, offset) = one_page(&mut h);
     // The query changes before the page answers: it is for the old query.
     h.app.update(Action::Insert('s'));
     let page = answer_page(&h, generation, offset);
@@ -726,9 +739,7 @@ fn a_page_for_a_stale_query_or_topic_is_ignored() {
     // The same for a topic change.
     let mut h = many(130, "collagen");
     h.app.update(Action::SelectLast);
-    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
-        panic!("one page asked for")
-    };
+    let (generation, offset) = one_page(&mut h);
     h.press(KeyCode::Tab);
     let hits = h.app.hits().len();
     h.app.update(answer_page(&h, generation, offset));
@@ -737,26 +748,15 @@ fn a_page_for_a_stale_query_or_topic_is_ignored() {
     // And for the index before a reindex that changed it.
     let mut h = many(130, "collagen");
     h.app.update(Action::SelectLast);
-    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
-        panic!("one page asked for")
-    };
-    h.app.update(Action::ReindexDone(Ok(ReindexSummary {
-        changed_articles: 1,
-        first: false,
-        committed: true,
-        passages: 130,
-        took_ms: 9.0,
-        issues: Vec::new(),
-    })));
+    let (generation, offset) = one_page(&mut h);
+    h.app.update(testing::reindexed(130));
     h.app.update(answer_page(&h, generation, offset));
     assert_eq!(h.app.hits().len(), PAGE);
     // A page for the current search but another place is ignored too.
     h.run();
     let loaded = h.app.hits().len();
     h.app.update(Action::SelectLast);
-    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
-        panic!("one page asked for")
-    };
+    let (generation, offset) = one_page(&mut h);
     assert_eq!(offset, loaded);
     h.app.update(answer_page(&h, generation, offset + 1));
     assert_eq!(h.app.hits().len(), loaded);
@@ -768,16 +768,11 @@ fn a_page_for_a_stale_query_or_topic_is_ignored() {
 fn a_failed_or_empty_page_is_not_appended() {
     let mut h = many(130, "");
     h.app.update(Action::SelectLast);
-    let [(generation, offset, _)] = pages_of(&h.app.take_effects())[..] else {
-        panic!("one page asked for")
-    };
+    let (generation, offset) = one_page(&mut h);
     h.app.update(Action::PageDone {
         generation,
         offset,
-        result: Err(SearchError {
-            message: "the index is busy".to_owned(),
-            unknown_topic: false,
-        }),
+        result: failure("the index is busy", false),
     });
     assert_eq!(h.app.hits().len(), PAGE);
     assert_eq!(h.app.search_error, None, "the results still show");
@@ -803,14 +798,7 @@ fn a_failed_or_empty_page_is_not_appended() {
     // query goes after them.
     let mut h = many(130, "");
     h.app.update(Action::Insert('c'));
-    let generation = generation_of(&h.app.take_effects())[0];
-    h.app.update(Action::SearchDone {
-        generation,
-        result: Err(SearchError {
-            message: "the index is busy".to_owned(),
-            unknown_topic: false,
-        }),
-    });
+    fail_search(&mut h, "the index is busy", false);
     h.app.update(Action::SelectLast);
     assert_eq!(h.app.selected, PAGE - 1);
     assert!(h.app.take_effects().is_empty());
@@ -865,16 +853,9 @@ fn a_refresh_reloads_the_pages_loaded_and_keeps_the_selection() {
     }
     assert_eq!(h.app.hits().len(), 2 * PAGE);
     let id = h.app.selected_hit().unwrap().passage.id.clone();
-    h.app.update(Action::ReindexDone(Ok(ReindexSummary {
-        changed_articles: 1,
-        first: false,
-        committed: true,
-        passages: 130,
-        took_ms: 9.0,
-        issues: Vec::new(),
-    })));
+    h.app.update(testing::reindexed(130));
     let effects = h.app.take_effects();
-    let Some(Effect::Search { request, .. }) = effects.last() else {
+    let Some(Effect::Search(SearchJob::New { request, .. })) = effects.last() else {
         panic!("{effects:?}")
     };
     assert_eq!(request.limit, 2 * PAGE);
@@ -887,14 +868,7 @@ fn a_refresh_reloads_the_pages_loaded_and_keeps_the_selection() {
 
 #[test]
 fn a_tall_list_gets_a_bigger_first_page() {
-    let source = {
-        let mut article = "# Collagen\n\n## Notes\n\n".to_owned();
-        for i in 1..=300 {
-            article.push_str(&format!("Note {i} on collagen.\n\n"));
-        }
-        Harness::memory(&[("collagen.md", &article)])
-    };
-    let mut h = Harness::with(source, 100, 200, "", None);
+    let mut h = Harness::with(notes(300), 100, 200, "", None);
     let capacity = h.app.areas().list_capacity();
     assert!(3 * capacity > PAGE, "{capacity}");
     assert_eq!(h.app.hits().len(), 3 * capacity);

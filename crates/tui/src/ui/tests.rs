@@ -5,8 +5,8 @@
 use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::style::{Color, Modifier};
 
-use crate::action::{Action, ReindexSummary};
-use crate::testing::Harness;
+use crate::action::Action;
+use crate::testing::{self, Harness};
 use crate::theme::Theme;
 
 macro_rules! snapshot {
@@ -124,14 +124,7 @@ fn wide_characters_stacked() {
 #[test]
 fn status_line_after_a_reindex_and_after_an_error() {
     let mut h = Harness::query(100, 30, "spf");
-    h.act(Action::ReindexDone(Ok(ReindexSummary {
-        changed_articles: 1,
-        first: false,
-        committed: true,
-        passages: 24,
-        took_ms: 9.0,
-        issues: Vec::new(),
-    })));
+    h.act(testing::reindexed(24));
     let screen = h.screen();
     let status = screen.lines().last().unwrap();
     assert!(status.contains("✓ reindexed 1 article, 9.0 ms"), "{status}");
