@@ -414,9 +414,7 @@ mod tests {
         for visit in walk(root) {
             match visit {
                 Visit::File(file) => files.push(file.rel),
-                Visit::Issue(issue) => {
-                    other.push(format!("{}: {}", issue.path.display(), issue.message))
-                }
+                Visit::Issue(issue) => other.push(issue.to_string()),
                 Visit::Unreadable(rel, issue) => other.push(format!("{rel}! {}", issue.message)),
             }
         }
@@ -448,12 +446,41 @@ mod tests {
         assert!(other.is_empty(), "{other:?}");
     }
 
+    /// The content files the `ignore` crate's own walker (as configured
+    /// before this module replaced it) finds under `root`.
+    fn walked_by_the_ignore_crate(root: &Path) -> Vec<String> {
+        let mut files: Vec<String> = ignore::WalkBuilder::new(root)
+            .follow_links(true)
+            .hidden(true)
+            .parents(false)
+            .git_global(false)
+            .git_exclude(false)
+            .add_custom_ignore_filename(IGNORE_FILE)
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .filter_map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(root)
+                    .ok()?
+                    .to_str()?
+                    .replace('\\', "/");
+                Format::of(&rel).map(|_| rel)
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
     #[test]
     fn ignore_files_and_hidden_names_follow_the_ignore_crate() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        write(root, IGNORE_FILE, "drafts/\n*.txt\n!keep.txt\n");
+        write(root, IGNORE_FILE, "drafts/\n*.txt\n!keep.txt\n!.shown.md\n");
         write(root, ".hidden.md", "text");
+        // A rule can let a hidden name in.
+        write(root, ".shown.md", "text");
         write(root, ".dot/inside.md", "text");
         write(root, "drafts/one.md", "text");
         write(root, "keep.txt", "text");
@@ -474,9 +501,16 @@ mod tests {
         let (files, other) = walked(root);
         assert_eq!(
             files,
-            ["keep.txt", "plain/gi.md", "repo/kept.md", "sub/again.txt"]
+            [
+                ".shown.md",
+                "keep.txt",
+                "plain/gi.md",
+                "repo/kept.md",
+                "sub/again.txt"
+            ]
         );
         assert!(other.is_empty(), "{other:?}");
+        assert_eq!(files, walked_by_the_ignore_crate(root));
     }
 
     #[test]
@@ -486,24 +520,12 @@ mod tests {
         write(root, IGNORE_FILE, "b.md\n[z-a].md\n");
         write(root, "a.md", "text");
         write(root, "b.md", "text");
-        let mut issues = Vec::new();
-        let mut files = Vec::new();
-        for visit in walk(root) {
-            match visit {
-                Visit::File(file) => files.push(file.rel),
-                Visit::Issue(issue) => issues.push(issue),
-                Visit::Unreadable(rel, _) => panic!("{rel} unreadable"),
-            }
-        }
+        let (files, other) = walked(root);
         assert_eq!(files, ["a.md"]);
-        assert_eq!(issues.len(), 1, "{issues:?}");
-        assert_eq!(issues[0].path, Path::new(IGNORE_FILE));
-        assert_eq!(issues[0].line, Some(2));
+        assert_eq!(other.len(), 1, "{other:?}");
         assert!(
-            issues[0]
-                .message
-                .contains("`[z-a].md` is not a valid pattern"),
-            "{issues:?}"
+            other[0].starts_with(".needleignore:2: the rule `[z-a].md` is not a valid pattern"),
+            "{other:?}"
         );
     }
 
@@ -537,6 +559,7 @@ mod tests {
             other[1].starts_with("real/up! symbolic link loop"),
             "{other:?}"
         );
+        assert_eq!(files, walked_by_the_ignore_crate(root));
     }
 
     #[test]
