@@ -7,26 +7,20 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use needle_index::fuzzing::read_query;
-use needle_index::{
-    ContentSource, MemoryFile, NeedleIndex, ReindexOptions, SearchRequest, Synonyms,
-};
+use needle_index::{ContentSource, NeedleIndex, ReindexOptions, SearchRequest, Synonyms};
 
 const SYNONYMS: &str = include_str!("../../content/synonyms.toml");
 
 fn index() -> &'static NeedleIndex {
     static INDEX: OnceLock<NeedleIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let file = |path: &str, contents: &str| MemoryFile {
-            path: path.to_owned(),
-            contents: contents.to_owned(),
-        };
-        let source = ContentSource::Memory(vec![
-            file(
+        let source = ContentSource::memory([
+            (
                 "microneedling.md",
                 include_str!("../../content/microneedling.md"),
             ),
-            file("topics.toml", include_str!("../../content/topics.toml")),
-            file("synonyms.toml", SYNONYMS),
+            ("topics.toml", include_str!("../../content/topics.toml")),
+            ("synonyms.toml", SYNONYMS),
         ]);
         let index = NeedleIndex::in_memory().expect("in-memory index");
         index

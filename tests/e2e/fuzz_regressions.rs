@@ -6,7 +6,7 @@ use std::path::Path;
 
 use needle_index::fuzzing::{Format, Parsed, parse, read_query};
 use needle_index::{
-    ContentSource, MemoryFile, NeedleIndex, ReindexOptions, SearchRequest, Synonyms, TopicRules,
+    ContentSource, NeedleIndex, ReindexOptions, SearchRequest, Synonyms, TopicRules,
 };
 
 use crate::util::repo_root;
@@ -30,21 +30,12 @@ fn parse_checked(format: Format, path: &str, text: &str) -> Parsed {
 
 fn bundled_index() -> NeedleIndex {
     let root = repo_root().join("content");
-    let file = |name: &str| MemoryFile {
-        path: name.to_owned(),
-        contents: std::fs::read_to_string(root.join(name)).unwrap(),
-    };
+    let source = ContentSource::memory(
+        ["microneedling.md", "topics.toml", "synonyms.toml"]
+            .map(|name| (name, std::fs::read_to_string(root.join(name)).unwrap())),
+    );
     let index = NeedleIndex::in_memory().unwrap();
-    index
-        .reindex(
-            &ContentSource::Memory(vec![
-                file("microneedling.md"),
-                file("topics.toml"),
-                file("synonyms.toml"),
-            ]),
-            &ReindexOptions::default(),
-        )
-        .unwrap();
+    index.reindex(&source, &ReindexOptions::default()).unwrap();
     index
 }
 

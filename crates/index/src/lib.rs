@@ -8,11 +8,12 @@
 //! ## The pieces
 //!
 //! - [`ContentSource`]: where articles come from — a directory (recursive),
-//!   one file, or files in memory. Markdown (`.md`, `.markdown`), plain text
-//!   (`.txt`) and JSON Lines (`.jsonl`, one `{"_id", "title", "text",
-//!   "topics"?}` record per line) are read. The content root may hold
-//!   `topics.toml` ([`TopicRules`]: heading words to topics) and
-//!   `synonyms.toml` ([`Synonyms`]), and a `.needleignore` (gitignore syntax).
+//!   one file, or files in memory ([`ContentSource::memory`]). Markdown
+//!   (`.md`, `.markdown`), plain text (`.txt`) and JSON Lines (`.jsonl`, one
+//!   `{"_id", "title", "text", "topics"?}` record per line) are read. The
+//!   content root may hold `topics.toml` ([`TopicRules`]: heading words to
+//!   topics) and `synonyms.toml` ([`Synonyms`]), and a `.needleignore`
+//!   (gitignore syntax).
 //! - [`Passage`]: what is indexed and returned. Its id
 //!   (`article#section-slug.N`) stays the same when other sections change.
 //! - [`NeedleIndex`]: the index, on disk ([`NeedleIndex::open`]) or in memory

@@ -200,14 +200,12 @@ impl NeedleIndex {
             scored,
             topic_counts,
         } = self.rank(
-            &searcher,
             &mut analyzers,
-            &plan,
-            &topics,
-            Page {
-                limit: request.limit,
-                offset: request.offset,
-                count_topics: request.count_topics,
+            RankRequest {
+                searcher: &searcher,
+                plan: &plan,
+                topics: &topics,
+                page: Page::of(request),
             },
         )?;
 
@@ -244,40 +242,40 @@ impl NeedleIndex {
         })
     }
 
-    /// The page of hits of a plan (restricted to `topics`), the total, and
-    /// the per-topic counts when asked for.
+    /// The page of hits of a plan (restricted to its topics), the total,
+    /// and the per-topic counts when asked for.
     ///
     /// Plans without phrases and without feedback (all the short queries
     /// people type) are evaluated by [`fast`]; the others run the Tantivy
     /// query of [`query::build`]. Both rank the same way.
-    fn rank(
-        &self,
-        searcher: &Searcher,
-        analyzers: &mut query::Analyzers,
-        plan: &Plan,
-        topics: &[String],
-        page: Page,
-    ) -> Result<Ranked> {
-        let mut plan = plan.clone();
+    fn rank(&self, analyzers: &mut query::Analyzers, request: RankRequest<'_>) -> Result<Ranked> {
+        let mut plan = request.plan.clone();
         if !plan.is_browse() {
-            query::expand_prefixes(&mut plan, searcher, &self.fields)?;
+            query::expand_prefixes(&mut plan, request.searcher, &self.fields)?;
         }
+        let request = RankRequest {
+            plan: &plan,
+            ..request
+        };
         if fast::applies(&plan, &self.ranking) {
-            return fast::rank(self, searcher, analyzers, &plan, topics, page);
+            return fast::rank(self, analyzers, request);
         }
-        self.rank_with_tantivy(searcher, analyzers, &plan, topics, page)
+        self.rank_with_tantivy(analyzers, request)
     }
 
     /// [`rank`](Self::rank) with the Tantivy query of [`query::build`]
     /// (plus feedback terms for long queries).
     fn rank_with_tantivy(
         &self,
-        searcher: &Searcher,
         analyzers: &mut query::Analyzers,
-        plan: &Plan,
-        topics: &[String],
-        page: Page,
+        request: RankRequest<'_>,
     ) -> Result<Ranked> {
+        let RankRequest {
+            searcher,
+            plan,
+            topics,
+            page,
+        } = request;
         let mut q = query::build(&self.fields, &self.ranking, analyzers, plan, topics);
         if !plan.is_browse() {
             let active = plan.words.iter().filter(|w| w.active).count();
@@ -371,14 +369,15 @@ impl NeedleIndex {
         let mut analyzers = self.analyzers.clone();
         let plan = query::parse(&request.query, &mut analyzers, &snapshot.synonyms);
         let Ranked { scored, .. } = self.rank(
-            &searcher,
             &mut analyzers,
-            &plan,
-            &request.topics,
-            Page {
-                limit: request.limit,
-                offset: request.offset,
-                count_topics: false,
+            RankRequest {
+                searcher: &searcher,
+                plan: &plan,
+                topics: &request.topics,
+                page: Page {
+                    count_topics: false,
+                    ..Page::of(request)
+                },
             },
         )?;
         let field = if passages { "id" } else { "article" };
@@ -569,6 +568,28 @@ struct Page {
     count_topics: bool,
 }
 
+impl Page {
+    /// The page a search request asks for.
+    fn of(request: &SearchRequest) -> Page {
+        Page {
+            limit: request.limit,
+            offset: request.offset,
+            count_topics: request.count_topics,
+        }
+    }
+}
+
+/// What to rank: a plan restricted to topics, in one searcher's view of
+/// the index, and the page wanted.
+#[derive(Clone, Copy)]
+struct RankRequest<'a> {
+    searcher: &'a Searcher,
+    plan: &'a Plan,
+    /// Only passages with one of these topics (none: all passages).
+    topics: &'a [String],
+    page: Page,
+}
+
 /// What ranking a plan gives.
 struct Ranked {
     /// Matching passages.
@@ -716,24 +737,12 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::content::{ContentSource, MemoryFile};
+    use crate::content::ContentSource;
     use crate::reindex::ReindexOptions;
 
     const ARTICLE: &str = include_str!("../../../content/microneedling.md");
     const TOPICS: &str = include_str!("../../../content/topics.toml");
     const SYNONYMS: &str = include_str!("../../../content/synonyms.toml");
-
-    fn memory(files: &[(&str, &str)]) -> ContentSource {
-        ContentSource::Memory(
-            files
-                .iter()
-                .map(|(path, contents)| MemoryFile {
-                    path: (*path).to_owned(),
-                    contents: (*contents).to_owned(),
-                })
-                .collect(),
-        )
-    }
 
     /// Queries of every shape the fast evaluation takes: words, prefixes
     /// (the last word), typos, stop words, synonyms of one and several
@@ -811,11 +820,14 @@ mod tests {
                     if !fast::applies(&plan, &index.ranking) {
                         continue;
                     }
-                    let fast =
-                        fast::rank(index, &searcher, &mut analyzers, &plan, &topics, page).unwrap();
-                    let tantivy = index
-                        .rank_with_tantivy(&searcher, &mut analyzers, &plan, &topics, page)
-                        .unwrap();
+                    let request = RankRequest {
+                        searcher: &searcher,
+                        plan: &plan,
+                        topics: &topics,
+                        page,
+                    };
+                    let fast = fast::rank(index, &mut analyzers, request).unwrap();
+                    let tantivy = index.rank_with_tantivy(&mut analyzers, request).unwrap();
                     assert_eq!(fast.total, tantivy.total, "total of {q:?} in {topics:?}");
                     assert_eq!(fast.scored, tantivy.scored, "hits of {q:?} in {topics:?}");
                     assert_eq!(
@@ -845,7 +857,8 @@ mod tests {
     #[test]
     fn fast_caches_are_owned_by_their_index() {
         fn shared_between_threads<T: Send + Sync>(_: &T) {}
-        let content = memory(&[("microneedling.md", ARTICLE), ("topics.toml", TOPICS)]);
+        let content =
+            ContentSource::memory([("microneedling.md", ARTICLE), ("topics.toml", TOPICS)]);
         let index = NeedleIndex::in_memory().unwrap();
         let other = NeedleIndex::in_memory().unwrap();
         shared_between_threads(&index.fast_caches);
@@ -890,7 +903,7 @@ mod tests {
     #[test]
     fn fast_evaluation_ranks_as_tantivy_on_the_bundled_article() {
         let index = NeedleIndex::in_memory().unwrap();
-        let content = memory(&[
+        let content = ContentSource::memory([
             ("microneedling.md", ARTICLE),
             ("topics.toml", TOPICS),
             ("synonyms.toml", SYNONYMS),
@@ -908,13 +921,12 @@ mod tests {
         })
         .unwrap();
         let files = |articles: &[(String, String)]| {
-            let mut files: Vec<(&str, &str)> = articles
-                .iter()
-                .map(|(p, t)| (p.as_str(), t.as_str()))
-                .collect();
-            files.push(("topics.toml", TOPICS));
-            files.push(("synonyms.toml", SYNONYMS));
-            memory(&files)
+            ContentSource::memory(
+                articles
+                    .iter()
+                    .map(|(p, t)| (p.as_str(), t.as_str()))
+                    .chain([("topics.toml", TOPICS), ("synonyms.toml", SYNONYMS)]),
+            )
         };
         let index = NeedleIndex::in_memory().unwrap();
         let half = articles.len() / 2;
@@ -955,7 +967,10 @@ mod tests {
             }
         }
         let index = NeedleIndex::in_memory().unwrap();
-        let content = memory(&[("records.jsonl", &records), ("synonyms.toml", SYNONYMS)]);
+        let content = ContentSource::memory([
+            ("records.jsonl", records.as_str()),
+            ("synonyms.toml", SYNONYMS),
+        ]);
         let report = index.reindex(&content, &ReindexOptions::default()).unwrap();
         assert!(report.passages > 10);
         check_both_ways(&index);
@@ -968,7 +983,7 @@ mod tests {
     #[test]
     fn fast_evaluation_follows_other_rankings() {
         let mut index = NeedleIndex::in_memory().unwrap();
-        let content = memory(&[
+        let content = ContentSource::memory([
             ("microneedling.md", ARTICLE),
             ("topics.toml", TOPICS),
             ("synonyms.toml", SYNONYMS),

@@ -10,16 +10,7 @@ const ARTICLE_TXT: &str = include_str!("../testdata/microneedling.txt");
 const TOPICS: &str = include_str!("../../../content/topics.toml");
 
 fn bundled() -> ContentSource {
-    ContentSource::Memory(vec![
-        MemoryFile {
-            path: "microneedling.md".into(),
-            contents: ARTICLE_MD.into(),
-        },
-        MemoryFile {
-            path: "topics.toml".into(),
-            contents: TOPICS.into(),
-        },
-    ])
+    ContentSource::memory([("microneedling.md", ARTICLE_MD), ("topics.toml", TOPICS)])
 }
 
 fn bundled_index() -> NeedleIndex {
@@ -244,15 +235,14 @@ fn plain_text_seed_indexes_to_the_same_sections() {
 #[test]
 fn jsonl_records_are_articles() {
     let index = NeedleIndex::in_memory().unwrap();
-    let source = ContentSource::Memory(vec![MemoryFile {
-        path: "corpus.jsonl".into(),
-        contents: concat!(
+    let source = ContentSource::memory([(
+        "corpus.jsonl",
+        concat!(
             "{\"_id\": \"d1\", \"title\": \"Wing flutter\", \"text\": \"Flutter of a wing in a slipstream.\"}\n",
             "{\"_id\": \"d2\", \"title\": \"Heat\", \"text\": \"Heat conduction in slabs.\", \"topics\": [\"heat\"]}\n",
             "{broken\n"
-        )
-        .into(),
-    }]);
+        ),
+    )]);
     let report = index.reindex(&source, &ReindexOptions::default()).unwrap();
     assert_eq!(report.added, 2);
     assert_eq!(report.issues.len(), 1);
@@ -605,23 +595,11 @@ fn prefix_matches_the_last_word() {
 
 #[test]
 fn exact_beats_stemmed_beats_prefix_beats_typo() {
-    let content = ContentSource::Memory(vec![
-        MemoryFile {
-            path: "a.md".into(),
-            contents: "Typo: the sessoins went well.\n".into(),
-        },
-        MemoryFile {
-            path: "b.md".into(),
-            contents: "Prefix: sessionsabc are odd words.\n".into(),
-        },
-        MemoryFile {
-            path: "c.md".into(),
-            contents: "Stem: one session here.\n".into(),
-        },
-        MemoryFile {
-            path: "d.md".into(),
-            contents: "Exact: many sessions here.\n".into(),
-        },
+    let content = ContentSource::memory([
+        ("a.md", "Typo: the sessoins went well.\n"),
+        ("b.md", "Prefix: sessionsabc are odd words.\n"),
+        ("c.md", "Stem: one session here.\n"),
+        ("d.md", "Exact: many sessions here.\n"),
     ]);
     let index = NeedleIndex::in_memory().unwrap();
     index.reindex(&content, &ReindexOptions::default()).unwrap();
@@ -780,18 +758,15 @@ fn limit_zero_is_rejected() {
 
 #[test]
 fn synonyms_find_other_words_ranked_below_typed_ones() {
-    let mut files = vec![MemoryFile {
-        path: "a.md".into(),
-        contents: "## One\n\nThe pain was mild.\n\n## Two\n\nIt did not hurt at all.\n".into(),
-    }];
-    files.push(MemoryFile {
-        path: "synonyms.toml".into(),
-        contents: "groups = [[\"hurt\", \"pain\"]]\n".into(),
-    });
+    let files = ContentSource::memory([
+        (
+            "a.md",
+            "## One\n\nThe pain was mild.\n\n## Two\n\nIt did not hurt at all.\n",
+        ),
+        ("synonyms.toml", "groups = [[\"hurt\", \"pain\"]]\n"),
+    ]);
     let index = NeedleIndex::in_memory().unwrap();
-    index
-        .reindex(&ContentSource::Memory(files), &ReindexOptions::default())
-        .unwrap();
+    index.reindex(&files, &ReindexOptions::default()).unwrap();
     let r = search(&index, "hurt");
     assert_eq!(r.total, 2);
     assert_eq!(r.hits[0].passage.section, "Two");
@@ -800,25 +775,22 @@ fn synonyms_find_other_words_ranked_below_typed_ones() {
 
 #[test]
 fn passages_found_through_a_synonym_are_ordered_by_bm25() {
-    let files = vec![
-        MemoryFile {
-            path: "a.md".into(),
-            contents: concat!(
+    let files = ContentSource::memory([
+        (
+            "a.md",
+            concat!(
                 "## Swelling\n\nSome discomfort and swelling may follow, with redness, warmth and tenderness for a day or two afterwards.\n\n",
                 "## Is it painful?\n\nPain is mild. Most feel little pain, and numbing cream keeps the pain low.\n\n",
                 "## Typed\n\nDoes it hurt? A little.\n"
-            )
-            .into(),
-        },
-        MemoryFile {
-            path: "synonyms.toml".into(),
-            contents: "groups = [[\"hurt\", \"pain\", \"painful\", \"discomfort\"]]\n".into(),
-        },
-    ];
+            ),
+        ),
+        (
+            "synonyms.toml",
+            "groups = [[\"hurt\", \"pain\", \"painful\", \"discomfort\"]]\n",
+        ),
+    ]);
     let index = NeedleIndex::in_memory().unwrap();
-    index
-        .reindex(&ContentSource::Memory(files), &ReindexOptions::default())
-        .unwrap();
+    index.reindex(&files, &ReindexOptions::default()).unwrap();
     let r = search(&index, "hurt");
     let sections: Vec<&str> = r.hits.iter().map(|h| h.passage.section.as_str()).collect();
     // The typed word first; then, among synonym matches, the passage about

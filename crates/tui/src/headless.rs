@@ -33,14 +33,11 @@ use crate::worker;
 /// use std::sync::Arc;
 ///
 /// use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-/// use needle_index::{ContentSource, MemoryFile, NeedleIndex, ReindexOptions};
+/// use needle_index::{ContentSource, NeedleIndex, ReindexOptions};
 ///
 /// let index = NeedleIndex::in_memory().unwrap();
 /// let article = "# Care\n\n## Aftercare\n\nWear sunscreen every day.\n";
-/// let source = ContentSource::Memory(vec![MemoryFile {
-///     path: "care.md".to_owned(),
-///     contents: article.to_owned(),
-/// }]);
+/// let source = ContentSource::memory([("care.md", article)]);
 /// index.reindex(&source, &ReindexOptions::default()).unwrap();
 ///
 /// let mut ui = needle_tui::Headless::new(Arc::new(index), "care.md", 100, 30);

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use needle_index::{ContentSource, MemoryFile};
+use needle_index::ContentSource;
 
 use crate::cli::Location;
 
@@ -34,15 +34,7 @@ pub struct Resolved {
 
 /// The bundled article as a content source.
 pub fn bundled() -> ContentSource {
-    ContentSource::Memory(
-        BUNDLED
-            .iter()
-            .map(|(path, contents)| MemoryFile {
-                path: (*path).to_owned(),
-                contents: (*contents).to_owned(),
-            })
-            .collect(),
-    )
+    ContentSource::memory(BUNDLED)
 }
 
 pub fn resolve(loc: &Location) -> Result<Resolved> {

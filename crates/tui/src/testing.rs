@@ -3,7 +3,7 @@
 //! `TestBackend`. Timings are fixed so that snapshots do not vary.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use needle_index::{ContentSource, MemoryFile, NeedleIndex, ReindexOptions};
+use needle_index::{ContentSource, NeedleIndex, ReindexOptions};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -82,19 +82,6 @@ impl Harness {
         h.app.update(Action::ReindexDone(report));
         h.run();
         h
-    }
-
-    /// Content from files in memory.
-    pub fn memory(files: &[(&str, &str)]) -> ContentSource {
-        ContentSource::Memory(
-            files
-                .iter()
-                .map(|(path, contents)| MemoryFile {
-                    path: (*path).to_owned(),
-                    contents: (*contents).to_owned(),
-                })
-                .collect(),
-        )
     }
 
     /// Runs the queued searches and reindexes, as the worker would.

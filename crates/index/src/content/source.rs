@@ -34,6 +34,42 @@ pub enum ContentSource {
     Memory(Vec<MemoryFile>),
 }
 
+impl ContentSource {
+    /// Files in memory, from `(path, text)` pairs: a [`ContentSource::Memory`].
+    /// Paths are relative to the content root, with `/` separators.
+    ///
+    /// ```
+    /// use needle_index::{ContentSource, NeedleIndex, ReindexOptions, SearchRequest};
+    ///
+    /// # fn main() -> Result<(), needle_index::Error> {
+    /// let source = ContentSource::memory([
+    ///     ("care.md", "# Care\n\n## Aftercare\n\nWear sunscreen every day.\n"),
+    ///     ("synonyms.toml", "groups = [[\"sunscreen\", \"sunblock\"]]\n"),
+    /// ]);
+    /// let ContentSource::Memory(files) = &source else { unreachable!() };
+    /// assert_eq!(files[1].path, "synonyms.toml");
+    ///
+    /// let index = NeedleIndex::in_memory()?;
+    /// let report = index.reindex(&source, &ReindexOptions::default())?;
+    /// assert_eq!(report.added, 1);
+    /// assert_eq!(index.search(&SearchRequest::new("sunblock"))?.total, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn memory(files: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>) -> Self {
+        ContentSource::Memory(
+            files
+                .into_iter()
+                .map(|(path, contents)| MemoryFile {
+                    path: path.into(),
+                    contents: contents.into(),
+                })
+                .collect(),
+        )
+    }
+}
+
 /// A file of a [`ContentSource::Memory`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemoryFile {

@@ -20,17 +20,20 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+#[cfg(test)]
+use tantivy::Searcher;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::InvertedIndexReader;
 use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::query::{Bm25Weight, DfaWrapper, EnableScoring, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Searcher, SegmentReader, Term};
+use tantivy::{DocAddress, DocId, SegmentReader, Term};
 
-use super::{Page, Ranked, TopicCounter};
+use super::{RankRequest, Ranked, TopicCounter};
 use crate::error::Result;
 use crate::index::NeedleIndex;
 use crate::query::{self, Plan, Ranking, Source};
+#[cfg(test)]
 use crate::schema::Fields;
 use tantivy::collector::{Collector, SegmentCollector};
 
@@ -233,15 +236,20 @@ struct Automaton {
 /// Terms of a vocabulary, with the fields that have them.
 type Accepted = Vec<(Vec<u8>, u32)>;
 
+/// The query of a request, ready for the segments, with the index's
+/// fields, ranking and caches.
 fn prepare<'c>(
-    caches: &'c Caches,
-    searcher: &Searcher,
-    f: &Fields,
-    r: &Ranking,
+    index: &'c NeedleIndex,
     analyzers: &mut query::Analyzers,
-    plan: &Plan,
-    topics: &[String],
+    request: RankRequest<'_>,
 ) -> Result<Query<'c>> {
+    let RankRequest {
+        searcher,
+        plan,
+        topics,
+        ..
+    } = request;
+    let (caches, f, r) = (&index.fast_caches, &index.fields, &index.ranking);
     let mut automata: Vec<Automaton> = Vec::new();
     let mut prepare_source = |source: &Source| -> Result<Prepared> {
         Ok(match source {
@@ -1471,6 +1479,29 @@ enum Part {
     Expansion,
 }
 
+impl Part {
+    /// Records a candidate's score `x` for a term of this part: `clause`
+    /// is what the candidate's clause scores so far, `lower` its lower
+    /// bound.
+    #[inline]
+    fn record(self, x: f32, clause: &mut f32, lower: &mut f32) {
+        match self {
+            // The clause's one term: its score.
+            Part::Bm25(_) => {
+                *clause = x;
+                *lower += x;
+            }
+            // The best expansion so far.
+            Part::Expansion => {
+                if x > *clause {
+                    *lower += x - *clause;
+                    *clause = x;
+                }
+            }
+        }
+    }
+}
+
 /// A term in fewer than one candidate in this many is cheap to score
 /// for every candidate; before a longer one, candidates that cannot
 /// reach the page are dropped.
@@ -1606,21 +1637,20 @@ fn segment_hits(
     let mut matches: Vec<u64> = vec![0; n];
     let mut units: Vec<Unit<'_>> = Vec::new();
     for (w, word) in q.words.iter().enumerate() {
-        for (j, scored) in word.bm25.iter().enumerate() {
+        let bm25 = word
+            .bm25
+            .iter()
+            .enumerate()
+            .map(|(j, scored)| (Part::Bm25(j), scored));
+        let expansions = word
+            .expansions
+            .iter()
+            .map(|scored| (Part::Expansion, scored));
+        for (part, scored) in bm25.chain(expansions) {
             if let Some(info) = inverted.term_info(&scored.term)? {
                 units.push(Unit {
                     word: w,
-                    part: Part::Bm25(j),
-                    scored,
-                    info,
-                });
-            }
-        }
-        for scored in &word.expansions {
-            if let Some(info) = inverted.term_info(&scored.term)? {
-                units.push(Unit {
-                    word: w,
-                    part: Part::Expansion,
+                    part,
                     scored,
                     info,
                 });
@@ -1754,42 +1784,23 @@ fn segment_hits(
                 lower[i] = base;
             }
         };
-        match unit.part {
-            Part::Bm25(c) => {
-                let out = &mut bm25[w][c];
-                score_postings(
-                    &mut inverted,
-                    unit.scored,
-                    &unit.info,
-                    docs,
-                    slots,
-                    |j, x| {
-                        let i = index(j);
-                        reach(i, &mut lower);
-                        out[i] = x;
-                        lower[i] += x;
-                    },
-                )?;
-            }
-            Part::Expansion => {
-                let out = &mut expansion[w];
-                score_postings(
-                    &mut inverted,
-                    unit.scored,
-                    &unit.info,
-                    docs,
-                    slots,
-                    |j, x| {
-                        let i = index(j);
-                        reach(i, &mut lower);
-                        if x > out[i] {
-                            lower[i] += x - out[i];
-                            out[i] = x;
-                        }
-                    },
-                )?;
-            }
-        }
+        let part = unit.part;
+        let out = match part {
+            Part::Bm25(c) => &mut bm25[w][c],
+            Part::Expansion => &mut expansion[w],
+        };
+        score_postings(
+            &mut inverted,
+            unit.scored,
+            &unit.info,
+            docs,
+            slots,
+            |j, x| {
+                let i = index(j);
+                reach(i, &mut lower);
+                part.record(x, &mut out[i], &mut lower[i]);
+            },
+        )?;
     }
     // Exact scores of the candidates in the running, summed as Tantivy
     // sums them: each word's clauses in order, then the words in order.
@@ -1993,46 +2004,49 @@ fn first_by_ordinal(
 /// fresh allocations cost page faults at every search.
 mod scratch {
     use std::cell::RefCell;
+    use std::thread::LocalKey;
+
+    /// The buffers of one element type kept for later searches.
+    type Free<T> = RefCell<Vec<Vec<T>>>;
 
     thread_local! {
-        static FREE: RefCell<Vec<Vec<f32>>> = const { RefCell::new(Vec::new()) };
+        static FREE: Free<f32> = const { RefCell::new(Vec::new()) };
+        static FREE_U32: Free<u32> = const { RefCell::new(Vec::new()) };
     }
 
     /// A buffer of `n` zeros.
     pub(super) fn take(n: usize) -> Vec<f32> {
-        let mut buffer = FREE.with(|f| f.borrow_mut().pop()).unwrap_or_default();
-        buffer.clear();
-        buffer.resize(n, 0.0);
-        buffer
+        take_from(&FREE, n, 0.0)
     }
 
     /// Returns a buffer for later searches (a few are kept).
     pub(super) fn give(buffer: Vec<f32>) {
-        FREE.with(|f| {
-            let mut free = f.borrow_mut();
-            if free.len() < 8 {
-                free.push(buffer);
-            }
-        });
-    }
-
-    thread_local! {
-        static FREE_U32: RefCell<Vec<Vec<u32>>> = const { RefCell::new(Vec::new()) };
+        give_to(&FREE, buffer, 8);
     }
 
     /// A buffer of `n` times `value`.
     pub(super) fn take_u32(n: usize, value: u32) -> Vec<u32> {
-        let mut buffer = FREE_U32.with(|f| f.borrow_mut().pop()).unwrap_or_default();
+        take_from(&FREE_U32, n, value)
+    }
+
+    /// Returns a buffer for later searches (a few are kept).
+    pub(super) fn give_u32(buffer: Vec<u32>) {
+        give_to(&FREE_U32, buffer, 2);
+    }
+
+    /// A buffer of `n` times `value`, reusing one of `free`.
+    fn take_from<T: Clone>(free: &'static LocalKey<Free<T>>, n: usize, value: T) -> Vec<T> {
+        let mut buffer = free.with(|f| f.borrow_mut().pop()).unwrap_or_default();
         buffer.clear();
         buffer.resize(n, value);
         buffer
     }
 
-    /// Returns a buffer for later searches (a few are kept).
-    pub(super) fn give_u32(buffer: Vec<u32>) {
-        FREE_U32.with(|f| {
+    /// Keeps a buffer in `free`, unless it holds `keep` already.
+    fn give_to<T>(free: &'static LocalKey<Free<T>>, buffer: Vec<T>, keep: usize) {
+        free.with(|f| {
             let mut free = f.borrow_mut();
-            if free.len() < 2 {
+            if free.len() < keep {
                 free.push(buffer);
             }
         });
@@ -2043,21 +2057,11 @@ mod scratch {
 /// caches.
 pub(super) fn rank(
     index: &NeedleIndex,
-    searcher: &Searcher,
     analyzers: &mut query::Analyzers,
-    plan: &Plan,
-    topics: &[String],
-    page: Page,
+    request: RankRequest<'_>,
 ) -> Result<Ranked> {
-    let q = prepare(
-        &index.fast_caches,
-        searcher,
-        &index.fields,
-        &index.ranking,
-        analyzers,
-        plan,
-        topics,
-    )?;
+    let q = prepare(index, analyzers, request)?;
+    let RankRequest { searcher, page, .. } = request;
     let need = page.offset.saturating_add(page.limit);
     let mut total = 0;
     let mut hits: Vec<(f32, u64, u32, DocId)> = Vec::new();

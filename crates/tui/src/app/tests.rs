@@ -565,7 +565,7 @@ fn notes(n: usize) -> ContentSource {
         article.push_str(&format!("Note {i} on collagen and skin.\n\n"));
     }
     let topics = "[[topic]]\nname = \"notes\"\nlabel = \"Notes\"\nheadings = [\"notes\"]\n";
-    Harness::memory(&[("collagen.md", &article), ("topics.toml", topics)])
+    ContentSource::memory([("collagen.md", article.as_str()), ("topics.toml", topics)])
 }
 
 /// [`notes`] in a 100x30 terminal (8 results show): more than a page of

@@ -3,6 +3,7 @@
 //! and searched in place; timings are fixed by the harness.
 
 use crossterm::event::{KeyCode, KeyModifiers};
+use needle_index::ContentSource;
 use ratatui::style::{Color, Modifier};
 
 use crate::action::Action;
@@ -108,7 +109,7 @@ fn help_overlay() {
 
 #[test]
 fn wide_characters() {
-    let source = Harness::memory(&[("wide.md", WIDE), ("topics.toml", WIDE_TOPICS)]);
+    let source = ContentSource::memory([("wide.md", WIDE), ("topics.toml", WIDE_TOPICS)]);
     let h = Harness::with(source, 100, 30, "sunscreen", None);
     assert!(!h.app.hits().is_empty());
     snapshot!("wide_characters_100x30", h);
@@ -116,7 +117,7 @@ fn wide_characters() {
 
 #[test]
 fn wide_characters_stacked() {
-    let source = Harness::memory(&[("wide.md", WIDE), ("topics.toml", WIDE_TOPICS)]);
+    let source = ContentSource::memory([("wide.md", WIDE), ("topics.toml", WIDE_TOPICS)]);
     let h = Harness::with(source, 47, 22, "sunscreen", None);
     snapshot!("wide_characters_47x22", h);
 }
