@@ -5,6 +5,7 @@
 //! needle-corpus 100000 /tmp/corpus-100k            # 100,000 passages, seed 1
 //! needle-corpus 100000 /tmp/corpus-100k --seed 7
 //! needle-corpus --export-passages /tmp/corpus-100k /tmp/passages.jsonl
+//! needle-corpus --export-passages /tmp/corpus-100k /tmp/twice.jsonl --exact-copies
 //! ```
 
 use std::io::{BufWriter, Write};
@@ -37,12 +38,18 @@ struct Args {
     /// (`id`, `title`, `section`, `text`): input for other search tools.
     #[arg(long, num_args = 2, value_names = ["CORPUS", "OUT"])]
     export_passages: Option<Vec<PathBuf>>,
+
+    /// With --export-passages: also write `title_raw`, `section_raw` and
+    /// `text_raw`, copies of `title`, `section` and `text`, for a tool set
+    /// up to index each text twice as needle does (stemmed, and exact).
+    #[arg(long, requires = "export_passages")]
+    exact_copies: bool,
 }
 
 fn main() -> Result<()> {
     let args = Args::parse();
     if let Some(paths) = &args.export_passages {
-        return export(&paths[0], &paths[1]);
+        return export(&paths[0], &paths[1], args.exact_copies);
     }
     let (Some(passages), Some(dir)) = (args.passages, &args.dir) else {
         bail!("usage: needle-corpus N DIR [--seed S]");
@@ -71,7 +78,7 @@ fn mb(bytes: u64) -> f64 {
 
 /// Re-generates the corpus in memory from its stats (same seed, same
 /// bytes), splits each article with needle's parser and writes the passages.
-fn export(dir: &std::path::Path, out: &std::path::Path) -> Result<()> {
+fn export(dir: &std::path::Path, out: &std::path::Path, exact_copies: bool) -> Result<()> {
     let stats = corpus::read_stats(dir).with_context(|| {
         format!(
             "{} has no {}: generate it with needle-corpus first",
@@ -86,12 +93,17 @@ fn export(dir: &std::path::Path, out: &std::path::Path) -> Result<()> {
     let mut n = 0usize;
     corpus::for_each_article(stats.passages, stats.seed, |_, rel, text| {
         for p in split_markdown(rel.trim_end_matches(".md"), text, &rules) {
-            let line = serde_json::json!({
+            let mut line = serde_json::json!({
                 "id": p.id,
                 "title": p.title,
                 "section": p.section,
                 "text": p.text,
             });
+            if exact_copies {
+                for field in ["title", "section", "text"] {
+                    line[format!("{field}_raw")] = line[field].clone();
+                }
+            }
             serde_json::to_writer(&mut w, &line)?;
             w.write_all(b"\n")?;
             n += 1;

@@ -21,8 +21,9 @@ pub(crate) const IGNORE_FILE: &str = ".needleignore";
 ///
 /// Files are recognised by extension: `.md`/`.markdown` (Markdown), `.txt`
 /// (plain text), `.jsonl` (JSON Lines). Hidden files, files listed in a
-/// `.needleignore` (gitignore syntax) and, inside a git repository, files git
-/// ignores are skipped. The root may hold `topics.toml` and `synonyms.toml`.
+/// `.needleignore` or `.ignore` (gitignore syntax) and, inside a git
+/// repository that starts at the content root or below, files a `.gitignore`
+/// lists are skipped. The root may hold `topics.toml` and `synonyms.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContentSource {
     /// A directory, searched recursively, or a single file. For a single
