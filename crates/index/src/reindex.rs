@@ -295,7 +295,7 @@ impl NeedleIndex {
             }
             let articles = content::parse_file(
                 file.format,
-                &file.article_id,
+                file.article_id(),
                 &file.rel,
                 &text,
                 &found.config.topics,

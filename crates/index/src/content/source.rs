@@ -1,7 +1,9 @@
 //! Where content comes from: a directory, a single file, or files in memory.
 
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use super::ContentIssue;
@@ -105,7 +107,11 @@ impl Format {
 
 #[derive(Debug, Clone)]
 enum Location {
-    Disk(PathBuf),
+    /// A file on disk: its directory (shared by the files in it) and name.
+    Disk {
+        dir: Arc<Path>,
+        name: OsString,
+    },
     Memory(usize),
 }
 
@@ -114,8 +120,6 @@ enum Location {
 pub(crate) struct SourceFile {
     /// Path relative to the content root, `/`-separated.
     pub rel: String,
-    /// The article id of a Markdown or text file: `rel` without extension.
-    pub article_id: String,
     pub format: Format,
     pub size: u64,
     /// Modification time in nanoseconds since the epoch; `None` in memory.
@@ -124,16 +128,28 @@ pub(crate) struct SourceFile {
 }
 
 impl SourceFile {
-    /// A file on disk, with what its stat (links followed) tells.
-    pub(super) fn on_disk(rel: String, path: PathBuf, format: Format, meta: &fs::Metadata) -> Self {
+    /// A file on disk, `name` in `dir`, with what its stat (links
+    /// followed) tells.
+    pub(super) fn on_disk(
+        rel: String,
+        dir: Arc<Path>,
+        name: OsString,
+        format: Format,
+        meta: &fs::Metadata,
+    ) -> Self {
         SourceFile {
-            article_id: article_id_of(&rel),
             rel,
             format,
             size: meta.len(),
             mtime: mtime_of(meta),
-            location: Location::Disk(path),
+            location: Location::Disk { dir, name },
         }
+    }
+
+    /// The article id of a Markdown or text file: `rel` without extension
+    /// (`guides/Microneedling.md` -> `guides/Microneedling`).
+    pub fn article_id(&self) -> &str {
+        article_id_of(&self.rel)
     }
 }
 
@@ -216,7 +232,6 @@ fn scan_memory(files: &[MemoryFile]) -> Result<Scan> {
             let format = Format::of(&f.path)?;
             Some(SourceFile {
                 rel: f.path.clone(),
-                article_id: article_id_of(&f.path),
                 format,
                 size: f.contents.len() as u64,
                 mtime: None,
@@ -262,16 +277,20 @@ fn scan_path(path: &Path) -> Result<Scan> {
     let mut unreadable = Vec::new();
     let mut files = Vec::new();
     if meta.is_file() {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let Some(format) = Format::of(&name) else {
+        let name = path.file_name().unwrap_or_default().to_owned();
+        let rel = name.to_string_lossy().into_owned();
+        let Some(format) = Format::of(&rel) else {
             return Err(Error::UnsupportedFile {
                 path: path.to_owned(),
             });
         };
-        files.push(SourceFile::on_disk(name, path.to_owned(), format, &meta));
+        files.push(SourceFile::on_disk(
+            rel,
+            Arc::from(root.as_path()),
+            name,
+            format,
+            &meta,
+        ));
         return Ok(Scan {
             files,
             config,
@@ -309,10 +328,10 @@ fn mtime_of(meta: &fs::Metadata) -> Option<u64> {
 }
 
 /// `guides/Microneedling.md` -> `guides/Microneedling`.
-fn article_id_of(rel: &str) -> String {
+fn article_id_of(rel: &str) -> &str {
     match rel.rsplit_once('.') {
-        Some((stem, _)) if !stem.is_empty() && !stem.ends_with('/') => stem.to_owned(),
-        _ => rel.to_owned(),
+        Some((stem, _)) if !stem.is_empty() && !stem.ends_with('/') => stem,
+        _ => rel,
     }
 }
 
@@ -353,7 +372,7 @@ impl ContentSource {
             (Location::Memory(i), ContentSource::Memory(files)) => {
                 return Ok(files[*i].contents.clone());
             }
-            (Location::Disk(p), _) => match fs::read(p) {
+            (Location::Disk { dir, name }, _) => match fs::read(dir.join(name)) {
                 Ok(b) => b,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     return Err(ContentIssue::new(

@@ -15,7 +15,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, DirEntry, Metadata};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -46,7 +46,7 @@ pub(super) fn walk(root: &Path) -> Vec<Visit> {
     let queue = Queue {
         state: Mutex::new(QueueState {
             dirs: vec![Arc::new(Dir {
-                path: root.to_owned(),
+                path: Arc::from(root),
                 rel: String::new(),
                 rules: None,
                 parent: None,
@@ -73,7 +73,7 @@ pub(super) fn walk(root: &Path) -> Vec<Visit> {
 
 /// A directory to list.
 struct Dir {
-    path: PathBuf,
+    path: Arc<Path>,
     /// Relative to the root, `/`-separated; empty for the root.
     rel: String,
     /// The ignore rules in force inside it.
@@ -121,9 +121,10 @@ impl Rules {
     }
 }
 
-/// Whether the walk skips `name` at `path`: hidden, or ignored by a rule.
-fn skipped(rules: Option<&Rules>, name: &OsStr, path: &Path, is_dir: bool) -> bool {
-    match rules.and_then(|r| r.ignores(path, is_dir)) {
+/// Whether the walk skips `name` in `dir`: hidden, or ignored by a rule.
+/// The path is only built when a rule may apply.
+fn skipped(rules: Option<&Arc<Rules>>, dir: &Dir, name: &OsStr, is_dir: bool) -> bool {
+    match rules.and_then(|r| r.ignores(&dir.path.join(name), is_dir)) {
         Some(ignored) => ignored,
         None => name.as_encoded_bytes().first() == Some(&b'.'),
     }
@@ -208,8 +209,8 @@ fn list(dir: &Arc<Dir>, found: &mut Vec<Visit>, subdirs: &mut Vec<Arc<Dir>>) {
     };
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let rules = rules_of(dir, &entries, found);
+    let rules = rules.as_ref();
     for (name, entry) in entries {
-        let path = entry.path();
         let file_type = match entry.file_type() {
             Ok(t) => t,
             Err(err) => {
@@ -218,22 +219,22 @@ fn list(dir: &Arc<Dir>, found: &mut Vec<Visit>, subdirs: &mut Vec<Arc<Dir>>) {
             }
         };
         if file_type.is_dir() {
-            if !skipped(rules.as_deref(), &name, &path, true) {
+            if !skipped(rules, dir, &name, true) {
                 subdirs.push(Arc::new(Dir {
                     rel: rel_of(dir, &name),
-                    path,
-                    rules: rules.clone(),
+                    path: dir.path.join(&name).into(),
+                    rules: rules.map(Arc::clone),
                     parent: Some(Arc::clone(dir)),
                 }));
             }
         } else if file_type.is_symlink() {
-            follow(dir, &rules, &name, path, found, subdirs);
+            follow(dir, rules, name, found, subdirs);
         } else if let Some(format) = Format::of(&name.to_string_lossy())
-            && !skipped(rules.as_deref(), &name, &path, false)
+            && !skipped(rules, dir, &name, false)
         {
             // Relative to the directory's handle: no lookup from the root.
             match entry.metadata() {
-                Ok(meta) => found.push(file(dir, &name, path, format, meta)),
+                Ok(meta) => found.push(file(dir, name, format, &meta)),
                 Err(err) => found.push(Visit::Issue(cannot_read(&rel_of(dir, &name), &err))),
             }
         }
@@ -242,10 +243,16 @@ fn list(dir: &Arc<Dir>, found: &mut Vec<Visit>, subdirs: &mut Vec<Arc<Dir>>) {
 
 /// A content file, or an issue when it is not a regular file (reading a
 /// named pipe would wait forever).
-fn file(dir: &Dir, name: &OsStr, path: PathBuf, format: Format, meta: Metadata) -> Visit {
-    let rel = rel_of(dir, name);
+fn file(dir: &Dir, name: OsString, format: Format, meta: &Metadata) -> Visit {
+    let rel = rel_of(dir, &name);
     if meta.is_file() {
-        Visit::File(SourceFile::on_disk(rel, path, format, &meta))
+        Visit::File(SourceFile::on_disk(
+            rel,
+            Arc::clone(&dir.path),
+            name,
+            format,
+            meta,
+        ))
     } else {
         Visit::Issue(ContentIssue::new(
             rel,
@@ -259,17 +266,17 @@ fn file(dir: &Dir, name: &OsStr, path: PathBuf, format: Format, meta: Metadata) 
 /// unless the walk is already inside it.
 fn follow(
     dir: &Arc<Dir>,
-    rules: &Option<Arc<Rules>>,
-    name: &OsStr,
-    path: PathBuf,
+    rules: Option<&Arc<Rules>>,
+    name: OsString,
     found: &mut Vec<Visit>,
     subdirs: &mut Vec<Arc<Dir>>,
 ) {
+    let path = dir.path.join(&name);
     let meta = match fs::metadata(&path) {
         Ok(meta) => meta,
         Err(err) => {
-            if !skipped(rules.as_deref(), name, &path, false) {
-                let rel = rel_of(dir, name);
+            if !skipped(rules, dir, &name, false) {
+                let rel = rel_of(dir, &name);
                 let issue = cannot_read(&rel, &err);
                 found.push(Visit::Unreadable(rel, issue));
             }
@@ -278,16 +285,16 @@ fn follow(
     };
     if !meta.is_dir() {
         if let Some(format) = Format::of(&name.to_string_lossy())
-            && !skipped(rules.as_deref(), name, &path, false)
+            && !skipped(rules, dir, &name, false)
         {
-            found.push(file(dir, name, path, format, meta));
+            found.push(file(dir, name, format, &meta));
         }
         return;
     }
-    if skipped(rules.as_deref(), name, &path, true) {
+    if skipped(rules, dir, &name, true) {
         return;
     }
-    let rel = rel_of(dir, name);
+    let rel = rel_of(dir, &name);
     if loops(dir, &path) {
         let issue = ContentIssue::new(&rel, None, "symbolic link loop; skipped");
         found.push(Visit::Unreadable(rel, issue));
@@ -295,8 +302,8 @@ fn follow(
     }
     subdirs.push(Arc::new(Dir {
         rel,
-        path,
-        rules: rules.clone(),
+        path: path.into(),
+        rules: rules.map(Arc::clone),
         parent: Some(Arc::clone(dir)),
     }));
 }
