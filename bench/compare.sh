@@ -116,37 +116,37 @@ if have tantivy; then
   PASSAGES_JSON="$WORK/passages-$N.json"
   [ -f "$PASSAGES_JSON" ] || "$CORPUS_BIN" --export-passages "$CORPUS" "$PASSAGES_JSON"
   TI="$WORK/tantivy-cli-$N"
+  # tantivy_index NAME FIELDS JSON: tantivy-cli indexes JSON into a fresh
+  # index whose schema has FIELDS (lines of tantivy's schema JSON).
+  tantivy_index() {
+    printf '{"segments":[],"schema":[\n%s\n],"opstamp":0}\n' "$2" >"$WORK/tantivy-meta.json"
+    measure "$1" "rm -rf $TI && mkdir -p $TI && cp $WORK/tantivy-meta.json $TI/meta.json" \
+      "tantivy index -i $TI -t 2 < $3"
+  }
+  field() { # field NAME RECORD TOKENIZER STORED
+    printf ' {"name":"%s","type":"text","options":{"indexing":{"record":"%s","fieldnorms":%s,"tokenizer":"%s"},"stored":%s,"fast":false}}' \
+      "$1" "$2" "$([ "$3" = raw ] && echo false || echo true)" "$3" "$4"
+  }
+  ID="$(field id basic raw true)"
   # The same passages, with the fields needle searches: id (key), title,
   # section, text (stemmed English, positions, stored).
-  cat >"$WORK/tantivy-meta.json" <<'JSON'
-{"segments":[],"schema":[
- {"name":"id","type":"text","options":{"indexing":{"record":"basic","fieldnorms":false,"tokenizer":"raw"},"stored":true,"fast":false}},
- {"name":"title","type":"text","options":{"indexing":{"record":"position","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}},
- {"name":"section","type":"text","options":{"indexing":{"record":"position","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}},
- {"name":"text","type":"text","options":{"indexing":{"record":"position","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}}
-],"opstamp":0}
-JSON
-  TPREP="rm -rf $TI && mkdir -p $TI && cp $WORK/tantivy-meta.json $TI/meta.json"
-  measure "tantivy-cli index (same passages as JSON)" "$TPREP" "tantivy index -i $TI -t 2 < $PASSAGES_JSON"
+  tantivy_index "tantivy-cli index (same passages as JSON)" "$ID,
+$(field title position en_stem true),
+$(field section position en_stem true),
+$(field text position en_stem true)" "$PASSAGES_JSON"
   note "   needle / tantivy-cli: $(ratio "$NEEDLE_INDEX_MS" "$MED")x the time"
   # Like for like: needle indexes each text twice, stemmed (frequencies) for
   # ranking and exact (positions for phrases, the vocabulary for prefixes and
   # typos). The same fields for tantivy-cli, from the same passages.
   TWICE_JSON="$WORK/passages-$N-twice.json"
   [ -f "$TWICE_JSON" ] || "$CORPUS_BIN" --export-passages "$CORPUS" "$TWICE_JSON" --exact-copies
-  cat >"$WORK/tantivy-meta-twice.json" <<'JSON'
-{"segments":[],"schema":[
- {"name":"id","type":"text","options":{"indexing":{"record":"basic","fieldnorms":false,"tokenizer":"raw"},"stored":true,"fast":false}},
- {"name":"title","type":"text","options":{"indexing":{"record":"freq","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}},
- {"name":"title_raw","type":"text","options":{"indexing":{"record":"basic","fieldnorms":true,"tokenizer":"default"},"stored":false,"fast":false}},
- {"name":"section","type":"text","options":{"indexing":{"record":"freq","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}},
- {"name":"section_raw","type":"text","options":{"indexing":{"record":"basic","fieldnorms":true,"tokenizer":"default"},"stored":false,"fast":false}},
- {"name":"text","type":"text","options":{"indexing":{"record":"freq","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}},
- {"name":"text_raw","type":"text","options":{"indexing":{"record":"position","fieldnorms":true,"tokenizer":"default"},"stored":false,"fast":false}}
-],"opstamp":0}
-JSON
-  TPREP="rm -rf $TI && mkdir -p $TI && cp $WORK/tantivy-meta-twice.json $TI/meta.json"
-  measure "tantivy-cli index, needle's text fields" "$TPREP" "tantivy index -i $TI -t 2 < $TWICE_JSON"
+  tantivy_index "tantivy-cli index, needle's text fields" "$ID,
+$(field title freq en_stem true),
+$(field title_raw basic default false),
+$(field section freq en_stem true),
+$(field section_raw basic default false),
+$(field text freq en_stem true),
+$(field text_raw position default false)" "$TWICE_JSON"
   note "   needle / tantivy-cli with needle's text fields: $(ratio "$NEEDLE_INDEX_MS" "$MED")x the time"
 else
   note "tantivy-cli: skipped: tantivy-cli not installed (cargo install tantivy-cli)"
