@@ -110,6 +110,10 @@ fn messy_tree(s: &Sandbox, big_mb: usize) -> Vec<(&'static str, &'static str)> {
     let fifo = Command::new("mkfifo").arg(c.join("pipe.md")).status();
     let has_fifo = fifo.is_ok_and(|st| st.success());
     s.write("folder.md/inner.md", "# Inner\n\nInnerword here.\n");
+    // An ignore file with a rule that is not a valid pattern: reported by
+    // line, and its other rules still apply.
+    s.write(".needleignore", "drafts/\n[z-a].md\n");
+    s.write("drafts/draft.md", "# Draft\n\nDraftonlyword here.\n");
 
     let mut bad = vec![
         ("empty.md", "no text to index"),
@@ -127,6 +131,10 @@ fn messy_tree(s: &Sandbox, big_mb: usize) -> Vec<(&'static str, &'static str)> {
         ("sub/loop", "symbolic link loop"),
         ("dangling.md", "cannot be read"),
         ("self.md", "cannot be read"),
+        (
+            ".needleignore:2",
+            "the rule `[z-a].md` is not a valid pattern",
+        ),
     ];
     if has_fifo {
         bad.push(("pipe.md", "not a regular file"));
@@ -190,6 +198,9 @@ fn check_messy(big_mb: usize) {
     for hit in v["hits"].as_array().unwrap() {
         assert!(hit["text"].as_str().unwrap().len() <= 16 * 1024);
     }
+    // The ignore file's valid rule applied.
+    let r = s.run(&["search", "--no-refresh", "draftonlyword"]);
+    r.code(1);
     // Nothing indexed twice, nothing lost: the again-run changes nothing and
     // reports the still-broken files again.
     let again = s.run(&["index", "--json"]);
