@@ -165,7 +165,9 @@ impl NeedleIndex {
     /// - [`Error::Config`] when `topics.toml` or `synonyms.toml` is invalid;
     /// - [`Error::MassRemoval`] when more than half of the indexed articles
     ///   would go, unless `options.force`;
-    /// - [`Error::Locked`] when another process is writing the index.
+    /// - [`Error::Locked`] when another process is writing the index and
+    ///   there is something to write (a reindex that finds every file as the
+    ///   last commit saw it takes no writer, so it succeeds).
     ///
     /// Unreadable, binary and non-UTF-8 files are not errors: they are
     /// listed in [`ReindexReport::issues`] and skipped.
