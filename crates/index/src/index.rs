@@ -80,7 +80,10 @@ pub(crate) struct ArticleEntry {
 /// garbage collection only deletes the files it registered), so a sources
 /// file lives exactly as long as needle wants it to.
 const SOURCES_PREFIX: &str = ".needle-sources-";
-const SOURCES_SUFFIX: &str = ".json";
+/// Sources files are postcard (serde's compact binary form).
+const SOURCES_SUFFIX: &str = ".bin";
+/// What index format 3 wrote: still needle's when a newer needle finds it.
+const OLD_SOURCES_SUFFIX: &str = ".json";
 
 impl Manifest {
     pub fn from_payload(payload: Option<&str>) -> Option<Manifest> {
@@ -88,17 +91,20 @@ impl Manifest {
     }
 }
 
-/// The name of the sources file holding `json`.
-fn sources_file_name(json: &[u8]) -> String {
+/// The name of the sources file holding `bytes`.
+fn sources_file_name(bytes: &[u8]) -> String {
     format!(
         "{SOURCES_PREFIX}{:016x}{SOURCES_SUFFIX}",
-        crate::content::hash_bytes(json)
+        crate::content::hash_bytes(bytes)
     )
 }
 
 fn is_sources_file(name: &str) -> bool {
     name.strip_prefix(SOURCES_PREFIX)
-        .and_then(|rest| rest.strip_suffix(SOURCES_SUFFIX))
+        .and_then(|rest| {
+            rest.strip_suffix(SOURCES_SUFFIX)
+                .or_else(|| rest.strip_suffix(OLD_SOURCES_SUFFIX))
+        })
         .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
@@ -420,7 +426,7 @@ impl NeedleIndex {
             .directory()
             .atomic_read(Path::new(name))
             .map_err(|e| self.sources_damaged(name, &e.to_string()))?;
-        serde_json::from_slice(&bytes).map_err(|e| self.sources_damaged(name, &e.to_string()))
+        postcard::from_bytes(&bytes).map_err(|e| self.sources_damaged(name, &e.to_string()))
     }
 
     fn sources_damaged(&self, name: &str, why: &str) -> Error {
@@ -436,13 +442,14 @@ impl NeedleIndex {
     /// Written before the commit, it is in place when a reader sees it; a
     /// crash before the commit leaves an unused file, removed later.
     pub(crate) fn write_sources(&self, sources: &Sources) -> Result<String> {
-        let json = serde_json::to_vec(sources).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let name = sources_file_name(&json);
+        let bytes =
+            postcard::to_stdvec(sources).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let name = sources_file_name(&bytes);
         let path = Path::new(&name);
         let directory = self.index.directory();
         if !directory.exists(path).unwrap_or(false) {
             directory
-                .atomic_write(path, &json)
+                .atomic_write(path, &bytes)
                 .map_err(|e| Error::io(self.dir_display().join(&name), e))?;
         }
         Ok(name)
@@ -609,6 +616,7 @@ mod tests {
         assert!(is_index_file("0123456789abcdef0123456789abcdef.12.del"));
         assert!(!is_index_file("notes.md"));
         assert!(!is_index_file("0123.idx"));
+        assert!(is_index_file(".needle-sources-0123456789abcdef.bin"));
         assert!(is_index_file(".needle-sources-0123456789abcdef.json"));
         assert!(!is_index_file(".needle-sources-notes.json"));
         assert!(is_index_file(".tmpA1b2C3"));

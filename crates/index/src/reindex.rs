@@ -108,8 +108,9 @@ impl ReindexReport {
 struct Pending<'w> {
     writer: &'w mut IndexWriter,
     fields: &'w Fields,
-    /// Every article id of the last commit.
-    old_ids: HashSet<&'w str>,
+    /// The hashes of the article ids of the last commit (a collision only
+    /// costs a delete of an id nothing has).
+    old_ids: HashSet<u64>,
     /// Articles added by this reindex.
     added: HashSet<String>,
     /// Whether anything was sent.
@@ -122,7 +123,7 @@ impl Pending<'_> {
     /// under its id (an update, or an article moved from another file).
     fn add(&mut self, article: &Article, report: &mut ReindexReport) -> Result<()> {
         self.sent = true;
-        if self.old_ids.contains(article.id.as_str()) {
+        if self.old_ids.contains(&id_hash(&article.id)) {
             self.writer
                 .delete_term(Term::from_field_text(self.fields.article, &article.id));
         }
@@ -223,7 +224,7 @@ impl NeedleIndex {
         };
         let rebuild_all =
             options.force || old.config_hash != found.config.hash || old.needle != SCHEMA_VERSION;
-        let old_files = match self.read_sources(&old) {
+        let mut old_files = match self.read_sources(&old) {
             Ok(files) => files,
             // A forced rebuild starts over: it needs nothing of the old state.
             Err(_) if options.force => Sources::default(),
@@ -233,29 +234,32 @@ impl NeedleIndex {
         if options.force {
             writer.delete_all_documents()?;
         }
+        let indexed: usize = old_files.values().map(|f| f.articles.len()).sum();
         let mut pending = Pending {
             writer,
             fields: &self.fields,
             old_ids: old_files
                 .values()
-                .flat_map(|f| f.articles.iter().map(|a| a.id.as_str()))
+                .flat_map(|f| f.articles.iter().map(|a| id_hash(&a.id)))
                 .collect(),
             added: HashSet::new(),
             sent: options.force,
             committed: false,
         };
+        // The new list of source files. Entries move over from the old list,
+        // which is left with the files that are gone; `changed` tells
+        // whether the two lists differ.
         let mut files = Sources::new();
+        let mut changed = false;
         let mut claimed: HashSet<String> = HashSet::new();
-        let mut seen_files: HashSet<&str> = HashSet::new();
         let mut added_ids: HashSet<String> = HashSet::new();
         let mut removed_ids: HashSet<String> = HashSet::new();
         let total = found.files.len();
 
         for (done, file) in found.files.iter().enumerate() {
-            seen_files.insert(file.rel.as_str());
-            let previous = old_files.get(&file.rel);
+            let previous = old_files.remove(&file.rel);
             // Unchanged by stat: carry the entry over without reading.
-            if let Some(prev) = previous
+            if let Some(prev) = &previous
                 && !rebuild_all
                 && file.mtime.is_some()
                 && prev.size == file.size
@@ -263,7 +267,7 @@ impl NeedleIndex {
                 && claim_all(&mut claimed, prev)
             {
                 report.unchanged += prev.articles.len();
-                files.insert(file.rel.clone(), prev.clone());
+                files.extend(previous.map(|prev| (file.rel.clone(), prev)));
                 continue;
             }
             let text = match source.read(file) {
@@ -272,27 +276,31 @@ impl NeedleIndex {
                     report.issues.push(issue);
                     // Nothing is lost: an indexed file that cannot be read
                     // now keeps its passages until it can be (or is gone).
-                    if let Some(prev) = previous
+                    if let Some(prev) = &previous
                         && claim_all(&mut claimed, prev)
                     {
                         report.unchanged += prev.articles.len();
-                        files.insert(file.rel.clone(), prev.clone());
+                        files.extend(previous.map(|prev| (file.rel.clone(), prev)));
+                    } else {
+                        changed |= previous.is_some();
                     }
                     continue;
                 }
             };
             report.files_read += 1;
             let hash = content::hash_bytes(text.as_bytes());
-            if let Some(prev) = previous
+            if let Some(prev) = &previous
                 && !rebuild_all
                 && prev.hash == hash
                 && claim_all(&mut claimed, prev)
             {
                 report.unchanged += prev.articles.len();
-                let mut entry = prev.clone();
-                entry.size = file.size;
-                entry.mtime = file.mtime;
-                files.insert(file.rel.clone(), entry);
+                if let Some(mut entry) = previous {
+                    changed |= entry.size != file.size || entry.mtime != file.mtime;
+                    entry.size = file.size;
+                    entry.mtime = file.mtime;
+                    files.insert(file.rel.clone(), entry);
+                }
                 continue;
             }
             let articles = content::parse_file(
@@ -304,8 +312,9 @@ impl NeedleIndex {
                 &mut report.issues,
             );
             let old_articles: BTreeMap<&str, &ArticleEntry> = previous
-                .map(|p| p.articles.iter().map(|a| (a.id.as_str(), a)).collect())
-                .unwrap_or_default();
+                .iter()
+                .flat_map(|p| p.articles.iter().map(|a| (a.id.as_str(), a)))
+                .collect();
             let mut entry = FileEntry {
                 size: file.size,
                 mtime: file.mtime,
@@ -359,33 +368,33 @@ impl NeedleIndex {
                     pending.delete(id);
                 }
             }
+            changed |= previous.as_ref() != Some(&entry);
             files.insert(file.rel.clone(), entry);
             if let Some(progress) = &options.progress {
                 progress(done + 1, total);
             }
         }
-        // Files that are gone.
-        for (rel, prev) in &old_files {
-            if !seen_files.contains(rel.as_str()) {
-                // Under a folder that could not be listed (permissions), a
-                // file is out of reach, not gone: it keeps its passages.
-                let unreachable = found.unreadable.iter().any(|dir| {
-                    dir.is_empty()
-                        || rel
-                            .strip_prefix(dir.as_str())
-                            .is_some_and(|r| r.starts_with('/'))
-                });
-                if unreachable && claim_all(&mut claimed, prev) {
-                    report.unchanged += prev.articles.len();
-                    files.insert(rel.clone(), prev.clone());
-                    continue;
-                }
-                for a in &prev.articles {
-                    report.removed += 1;
-                    removed_ids.insert(a.id.clone());
-                    report.passages_removed += a.passages as usize;
-                    pending.delete(&a.id);
-                }
+        // Files that are gone: what is left of the old list.
+        for (rel, prev) in old_files {
+            // Under a folder that could not be listed (permissions), a
+            // file is out of reach, not gone: it keeps its passages.
+            let unreachable = found.unreadable.iter().any(|dir| {
+                dir.is_empty()
+                    || rel
+                        .strip_prefix(dir.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            });
+            if unreachable && claim_all(&mut claimed, &prev) {
+                report.unchanged += prev.articles.len();
+                files.insert(rel, prev);
+                continue;
+            }
+            changed = true;
+            for a in &prev.articles {
+                report.removed += 1;
+                removed_ids.insert(a.id.clone());
+                report.passages_removed += a.passages as usize;
+                pending.delete(&a.id);
             }
         }
         // An article that moved from one file to another is an update, not a
@@ -395,7 +404,6 @@ impl NeedleIndex {
         report.added -= moved;
         report.updated += moved;
 
-        let indexed: usize = old_files.values().map(|f| f.articles.len()).sum();
         if !options.force && indexed > 0 && report.removed * 2 > indexed {
             return Err(Error::MassRemoval {
                 removing: report.removed,
@@ -403,7 +411,7 @@ impl NeedleIndex {
             });
         }
 
-        let manifest_changed = old_files != files
+        let manifest_changed = changed
             || old.config_hash != found.config.hash
             || old.needle != SCHEMA_VERSION
             || old.sources_file.is_none();
@@ -489,6 +497,10 @@ fn write_error(dir: std::path::PathBuf, e: tantivy::TantivyError) -> Error {
 }
 
 /// Claims the ids of a file's articles, unless one is claimed already.
+fn id_hash(id: &str) -> u64 {
+    content::hash_bytes(id.as_bytes())
+}
+
 fn claim_all(claimed: &mut HashSet<String>, entry: &FileEntry) -> bool {
     if entry.articles.iter().any(|a| claimed.contains(&a.id)) {
         return false;

@@ -8,9 +8,10 @@ use tantivy::tokenizer::{
     StopWordFilter, TextAnalyzer, TokenizerManager,
 };
 
-/// Bump whenever the schema or the analysis changes: an index built with
-/// another version is rebuilt from the content, never misread.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+/// Bump whenever the schema, the analysis or the files beside the index
+/// change: an index built with another version is rebuilt from the content,
+/// never misread. 4: the list of source files is postcard, not JSON.
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 
 /// Words only (split on anything not a letter or digit), lowercase, accents folded.
 pub(crate) const RAW_ANALYZER: &str = "needle_raw";

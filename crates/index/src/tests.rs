@@ -828,6 +828,40 @@ fn schema_version_change_rebuilds() {
     assert!(r.rebuilt.is_some());
 }
 
+/// Guards: an index that index format 3 wrote, whose list of source files
+/// was JSON, is still recognised as needle's and rebuilt, not refused as a
+/// directory of foreign files.
+#[test]
+fn an_index_with_a_json_list_of_sources_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = NeedleIndex::open(dir.path()).unwrap();
+        index
+            .reindex(&bundled(), &ReindexOptions::default())
+            .unwrap();
+        index.close().unwrap();
+    }
+    let [binary] = sources_files(dir.path()).try_into().unwrap();
+    let json = binary.replace(".bin", ".json");
+    fs::rename(dir.path().join(&binary), dir.path().join(&json)).unwrap();
+    let meta_path = dir.path().join("meta.json");
+    let meta = fs::read_to_string(&meta_path).unwrap();
+    let old = meta.replace(&binary, &json).replace(
+        &format!("\\\"needle\\\":{}", crate::schema::SCHEMA_VERSION),
+        "\\\"needle\\\":3",
+    );
+    assert_ne!(meta, old);
+    fs::write(&meta_path, old).unwrap();
+    let index = NeedleIndex::open(dir.path()).unwrap();
+    assert!(index.rebuilt().unwrap().contains("index format 3"));
+    assert!(sources_files(dir.path()).is_empty());
+    let r = index
+        .reindex(&bundled(), &ReindexOptions::default())
+        .unwrap();
+    assert_eq!(r.added, 1);
+    assert_eq!(sources_files(dir.path()).len(), 1);
+}
+
 fn sources_files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
