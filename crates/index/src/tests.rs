@@ -799,27 +799,35 @@ fn passages_found_through_a_synonym_are_ordered_by_bm25() {
     assert_eq!(sections, vec!["Typed", "Is it painful?", "Swelling"]);
 }
 
-#[test]
-fn schema_version_change_rebuilds() {
+/// An index of the bundled article on disk, closed.
+fn bundled_on_disk() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    {
-        let index = NeedleIndex::open(dir.path()).unwrap();
-        index
-            .reindex(&bundled(), &ReindexOptions::default())
-            .unwrap();
-        index.close().unwrap();
-    }
-    // Pretend an older needle wrote it.
-    let meta_path = dir.path().join("meta.json");
+    let index = NeedleIndex::open(dir.path()).unwrap();
+    index
+        .reindex(&bundled(), &ReindexOptions::default())
+        .unwrap();
+    index.close().unwrap();
+    dir
+}
+
+/// Rewrites the index's `meta.json` as if index format `version` had
+/// written it, with `edit` applied too.
+fn pretend_format(dir: &Path, version: u32, edit: impl Fn(String) -> String) {
+    let meta_path = dir.join("meta.json");
     let meta = fs::read_to_string(&meta_path).unwrap();
-    let old = meta.replace(
+    let old = edit(meta.replace(
         &format!("\\\"needle\\\":{}", crate::schema::SCHEMA_VERSION),
-        "\\\"needle\\\":0",
-    );
+        &format!("\\\"needle\\\":{version}"),
+    ));
     assert_ne!(meta, old, "the manifest is in the payload");
     fs::write(&meta_path, old).unwrap();
-    let index = NeedleIndex::open(dir.path()).unwrap();
-    assert!(index.rebuilt().unwrap().contains("another version"));
+}
+
+/// Opens an index another format wrote: it is rebuilt, and the next
+/// reindex fills it again.
+fn reopen_rebuilt(dir: &Path, reason: &str) {
+    let index = NeedleIndex::open(dir).unwrap();
+    assert!(index.rebuilt().unwrap().contains(reason));
     assert_eq!(index.passage_count(), 0);
     let r = index
         .reindex(&bundled(), &ReindexOptions::default())
@@ -828,38 +836,27 @@ fn schema_version_change_rebuilds() {
     assert!(r.rebuilt.is_some());
 }
 
+#[test]
+fn schema_version_change_rebuilds() {
+    let dir = bundled_on_disk();
+    pretend_format(dir.path(), 0, |meta| meta);
+    reopen_rebuilt(dir.path(), "another version");
+}
+
 /// Guards: an index that index format 3 wrote, whose list of source files
 /// was JSON, is still recognised as needle's and rebuilt, not refused as a
 /// directory of foreign files.
 #[test]
 fn an_index_with_a_json_list_of_sources_is_rebuilt() {
-    let dir = tempfile::tempdir().unwrap();
-    {
-        let index = NeedleIndex::open(dir.path()).unwrap();
-        index
-            .reindex(&bundled(), &ReindexOptions::default())
-            .unwrap();
-        index.close().unwrap();
-    }
+    let dir = bundled_on_disk();
     let [binary] = sources_files(dir.path()).try_into().unwrap();
     let json = binary.replace(".bin", ".json");
     fs::rename(dir.path().join(&binary), dir.path().join(&json)).unwrap();
-    let meta_path = dir.path().join("meta.json");
-    let meta = fs::read_to_string(&meta_path).unwrap();
-    let old = meta.replace(&binary, &json).replace(
-        &format!("\\\"needle\\\":{}", crate::schema::SCHEMA_VERSION),
-        "\\\"needle\\\":3",
-    );
-    assert_ne!(meta, old);
-    fs::write(&meta_path, old).unwrap();
-    let index = NeedleIndex::open(dir.path()).unwrap();
-    assert!(index.rebuilt().unwrap().contains("index format 3"));
-    assert!(sources_files(dir.path()).is_empty());
-    let r = index
-        .reindex(&bundled(), &ReindexOptions::default())
-        .unwrap();
-    assert_eq!(r.added, 1);
-    assert_eq!(sources_files(dir.path()).len(), 1);
+    pretend_format(dir.path(), 3, |meta| meta.replace(&binary, &json));
+    reopen_rebuilt(dir.path(), "index format 3");
+    // The JSON list went with the old index; the new commit wrote its own.
+    let [sources] = sources_files(dir.path()).try_into().unwrap();
+    assert!(sources.ends_with(".bin"), "{sources}");
 }
 
 fn sources_files(dir: &Path) -> Vec<String> {
