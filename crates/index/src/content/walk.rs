@@ -56,7 +56,15 @@ pub(super) fn walk(root: &Path) -> Vec<Visit> {
         wake: Condvar::new(),
     };
     let mut listed = std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(|| queue.work())).collect();
+        // A helper that cannot be started leaves more for the others.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("needle-walk".to_owned())
+                    .spawn_scoped(s, || queue.work())
+                    .ok()
+            })
+            .collect();
         let mut listed = queue.work();
         for helper in helpers {
             match helper.join() {
@@ -147,7 +155,6 @@ impl Queue {
     /// Returns what each directory held, with the directory's path.
     fn work(&self) -> Vec<(String, Vec<Visit>)> {
         let mut listed = Vec::new();
-        let mut subdirs = Vec::new();
         loop {
             let dir = {
                 let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -165,14 +172,35 @@ impl Queue {
                         .unwrap_or_else(PoisonError::into_inner);
                 }
             };
+            let mut busy = Busy {
+                queue: self,
+                subdirs: Vec::new(),
+            };
             let mut found = Vec::new();
-            list(&dir, &mut found, &mut subdirs);
+            list(&dir, &mut found, &mut busy.subdirs);
             listed.push((dir.rel.clone(), found));
-            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            state.busy -= 1;
-            state.dirs.append(&mut subdirs);
-            self.wake.notify_all();
         }
+    }
+}
+
+/// A directory being listed. When the listing ends, even by a panic, its
+/// subdirectories join the queue and the other threads are woken: none of
+/// them waits forever for a thread that is gone.
+struct Busy<'q> {
+    queue: &'q Queue,
+    subdirs: Vec<Arc<Dir>>,
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        let mut state = self
+            .queue
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        state.busy -= 1;
+        state.dirs.append(&mut self.subdirs);
+        self.queue.wake.notify_all();
     }
 }
 
@@ -518,6 +546,44 @@ mod tests {
         );
         assert!(other.is_empty(), "{other:?}");
         assert_eq!(files, walked_by_the_ignore_crate(root));
+    }
+
+    #[test]
+    fn wide_and_deep_trees_are_walked_whole_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut expected = Vec::new();
+        for a in 0..12 {
+            for b in 0..4 {
+                let rel = format!("d{a:02}/e{b}/f{}.md", a * 4 + b);
+                write(root, &rel, "text");
+                expected.push(rel);
+            }
+            let rel = format!("d{a:02}/top.txt");
+            write(root, &rel, "text");
+            expected.push(rel);
+        }
+        let deep = "x/".repeat(40) + "deep.md";
+        write(root, &deep, "text");
+        expected.push(deep);
+        expected.sort();
+        // Unsorted, to see the walk's own order: by directory, then name.
+        let order: Vec<String> = walk(root)
+            .into_iter()
+            .filter_map(|v| match v {
+                Visit::File(file) => Some(file.rel),
+                _ => None,
+            })
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(sorted, expected);
+        assert_eq!(sorted, walked_by_the_ignore_crate(root));
+        let dirs: Vec<&str> = order
+            .iter()
+            .map(|r| r.rsplit_once('/').unwrap().0)
+            .collect();
+        assert!(dirs.is_sorted(), "{dirs:?}");
     }
 
     #[test]
