@@ -2,10 +2,10 @@
 //! benchmarks, or exports a corpus's passages as JSON for other search tools.
 //!
 //! ```text
-//! needle-corpus 100000 /tmp/corpus-100k            # 100,000 passages, seed 1
-//! needle-corpus 100000 /tmp/corpus-100k --seed 7
-//! needle-corpus --export-passages /tmp/corpus-100k /tmp/passages.jsonl
-//! needle-corpus --export-passages /tmp/corpus-100k /tmp/twice.jsonl --exact-copies
+//! needle-corpus 100000 corpus-100k            # 100,000 passages, seed 1
+//! needle-corpus 100000 corpus-100k --seed 7
+//! needle-corpus --export-passages corpus-100k passages.jsonl
+//! needle-corpus --export-passages corpus-100k twice.jsonl --exact-copies
 //! ```
 
 use std::io::{BufWriter, Write};
