@@ -120,8 +120,9 @@ pub(crate) struct Snapshot {
 ///
 /// Holds one Tantivy `IndexReader` (shared by all searches; each search takes
 /// a consistent snapshot) and, once the first reindex with something to
-/// write needs it, one `IndexWriter` for the life of the value. Share it between threads with an
-/// `Arc`: searches run in parallel, reindexes one at a time.
+/// write needs it, one `IndexWriter` for the life of the value. Share it
+/// between threads with an `Arc`: searches run in parallel, reindexes one at
+/// a time.
 pub struct NeedleIndex {
     pub(crate) index: Index,
     pub(crate) fields: Fields,

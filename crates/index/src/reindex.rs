@@ -180,13 +180,15 @@ impl NeedleIndex {
         let started = Instant::now();
         let found = scan(source)?;
         let fingerprint = found.fingerprint();
+        // The topics, the synonyms or the index format changed since `old`:
+        // every article is indexed again.
+        let config_changed =
+            |old: &Manifest| old.config_hash != found.config.hash || old.needle != SCHEMA_VERSION;
         let unchanged = |old: &Manifest| -> Option<ReindexReport> {
-            let config_changed =
-                old.config_hash != found.config.hash || old.needle != SCHEMA_VERSION;
             // Every file has the size and time the last commit saw, and the
             // commit had every file: nothing to do, nothing more to read.
             (!options.force
-                && !config_changed
+                && !config_changed(old)
                 && fingerprint.is_some()
                 && fingerprint == old.fingerprint)
                 .then(|| ReindexReport {
@@ -222,8 +224,7 @@ impl NeedleIndex {
             rebuilt: self.rebuilt().map(str::to_owned),
             ..ReindexReport::default()
         };
-        let rebuild_all =
-            options.force || old.config_hash != found.config.hash || old.needle != SCHEMA_VERSION;
+        let rebuild_all = options.force || config_changed(&old);
         let mut old_files = match self.read_sources(&old) {
             Ok(files) => files,
             // A forced rebuild starts over: it needs nothing of the old state.
@@ -411,10 +412,7 @@ impl NeedleIndex {
             });
         }
 
-        let manifest_changed = changed
-            || old.config_hash != found.config.hash
-            || old.needle != SCHEMA_VERSION
-            || old.sources_file.is_none();
+        let manifest_changed = changed || config_changed(&old) || old.sources_file.is_none();
         if pending.sent || manifest_changed {
             let sources_file = self.write_sources(&files)?;
             // The fingerprint of what was indexed: when a file could not be

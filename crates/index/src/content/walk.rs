@@ -356,7 +356,7 @@ fn identity(path: &Path) -> std::io::Result<(u64, u64)> {
 
 /// What makes a directory the same directory, whatever path reaches it.
 #[cfg(not(unix))]
-fn identity(path: &Path) -> std::io::Result<PathBuf> {
+fn identity(path: &Path) -> std::io::Result<std::path::PathBuf> {
     fs::canonicalize(path)
 }
 
@@ -367,30 +367,29 @@ fn rules_of(
     entries: &[(OsString, DirEntry)],
     found: &mut Vec<Visit>,
 ) -> Option<Arc<Rules>> {
-    let has = |name: &str| entries.iter().any(|(n, _)| n == name);
+    // The entries are sorted by name.
+    let has = |name: &str| {
+        entries
+            .binary_search_by(|(n, _)| n.as_os_str().cmp(OsStr::new(name)))
+            .is_ok()
+    };
     let has_git = has(".git");
-    let files = [IGNORE_FILE, ".ignore", ".gitignore"].map(has);
-    if !has_git && !files.iter().any(|&f| f) {
+    if !has_git && ![IGNORE_FILE, ".ignore", ".gitignore"].into_iter().any(has) {
         return dir.rules.clone();
     }
-    let mut load = |i: usize, name: &str| -> Option<Gitignore> {
-        if !files[i] {
+    let mut load = |name: &str| -> Option<Gitignore> {
+        if !has(name) {
             return None;
         }
         let mut builder = GitignoreBuilder::new(&dir.path);
         if let Some(err) = builder.add(dir.path.join(name)) {
-            let rel = if dir.rel.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{}/{name}", dir.rel)
-            };
-            report_rules(&rel, &err, None, found);
+            report_rules(&rel_of(dir, OsStr::new(name)), &err, None, found);
         }
         builder.build().ok()
     };
-    let needle = load(0, IGNORE_FILE);
-    let ignore = load(1, ".ignore");
-    let git = load(2, ".gitignore");
+    let needle = load(IGNORE_FILE);
+    let ignore = load(".ignore");
+    let git = load(".gitignore");
     Some(Arc::new(Rules {
         needle,
         ignore,
