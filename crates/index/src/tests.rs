@@ -466,19 +466,19 @@ fn bad_files_are_reported_and_the_rest_indexes() {
     write(content.path(), ".needleignore", "README.md\n");
     write(content.path(), ".hidden.md", "# hidden\n\nsecret\n");
     let index = NeedleIndex::in_memory().unwrap();
-    let r = index
-        .reindex(
-            &ContentSource::Path(content.path().into()),
-            &ReindexOptions::default(),
-        )
-        .unwrap();
-    let mut paths: Vec<String> = r
-        .issues
-        .iter()
-        .map(|i| i.path.display().to_string())
-        .collect();
-    paths.sort();
-    assert_eq!(paths, vec!["bin.md", "empty.md", "latin1.txt"]);
+    let source = ContentSource::Path(content.path().into());
+    let refresh = || index.reindex(&source, &ReindexOptions::default()).unwrap();
+    let issue_paths = |r: &ReindexReport| {
+        let mut paths: Vec<String> = r
+            .issues
+            .iter()
+            .map(|i| i.path.display().to_string())
+            .collect();
+        paths.sort();
+        paths
+    };
+    let r = refresh();
+    assert_eq!(issue_paths(&r), vec!["bin.md", "empty.md", "latin1.txt"]);
     assert!(r.issues.iter().any(|i| i.message.contains("UTF-8")));
     assert_eq!(r.added, 2, "good.md and empty.md");
     assert_eq!(search(&index, "fine").total, 1);
@@ -488,38 +488,17 @@ fn bad_files_are_reported_and_the_rest_indexes() {
     // The next refresh tries the unreadable files again, and says so again
     // (the shortcut for unchanged content applies only when every file is
     // indexed), while the indexed ones are not read.
-    let again = index
-        .reindex(
-            &ContentSource::Path(content.path().into()),
-            &ReindexOptions::default(),
-        )
-        .unwrap();
-    let mut paths: Vec<String> = again
-        .issues
-        .iter()
-        .map(|i| i.path.display().to_string())
-        .collect();
-    paths.sort();
-    assert_eq!(paths, vec!["bin.md", "latin1.txt"]);
+    let again = refresh();
+    assert_eq!(issue_paths(&again), vec!["bin.md", "latin1.txt"]);
     assert_eq!((again.files_read, again.committed), (0, false));
 
     // Once fixed, the file is indexed, and the content is whole: from then
     // on an unchanged refresh reads nothing and reports nothing.
     fs::write(content.path().join("bin.md"), "# Bin\n\nNow text.\n").unwrap();
     fs::write(content.path().join("latin1.txt"), "café au lait\n").unwrap();
-    let fixed = index
-        .reindex(
-            &ContentSource::Path(content.path().into()),
-            &ReindexOptions::default(),
-        )
-        .unwrap();
+    let fixed = refresh();
     assert_eq!((fixed.added, fixed.issues.len()), (2, 0));
-    let quiet = index
-        .reindex(
-            &ContentSource::Path(content.path().into()),
-            &ReindexOptions::default(),
-        )
-        .unwrap();
+    let quiet = refresh();
     assert_eq!(
         (quiet.files_read, quiet.unchanged, quiet.committed),
         (0, 4, false)
