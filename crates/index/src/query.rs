@@ -433,6 +433,16 @@ pub(crate) enum Source {
     Phrase(Vec<String>),
 }
 
+/// Tantivy's query for the terms within `distance` edits of `term`'s text
+/// (transpositions count as one), or of a prefix of it when `prefix`.
+pub(crate) fn fuzzy_query(term: Term, distance: u8, prefix: bool) -> FuzzyTermQuery {
+    if prefix {
+        FuzzyTermQuery::new_prefix(term, distance, true)
+    } else {
+        FuzzyTermQuery::new(term, distance, true)
+    }
+}
+
 impl Source {
     pub(crate) fn query(&self, f: &Fields) -> Box<dyn Query> {
         match self {
@@ -443,18 +453,8 @@ impl Source {
                 field,
                 text,
                 distance,
-                prefix: false,
-            } => Box::new(FuzzyTermQuery::new(term(*field, text), *distance, true)),
-            Source::Fuzzy {
-                field,
-                text,
-                distance,
-                prefix: true,
-            } => Box::new(FuzzyTermQuery::new_prefix(
-                term(*field, text),
-                *distance,
-                true,
-            )),
+                prefix,
+            } => Box::new(fuzzy_query(term(*field, text), *distance, *prefix)),
             Source::Phrase(words) => phrase_query(f.text_raw, words),
         }
     }
@@ -548,7 +548,8 @@ impl WordSpec {
 /// text and headings, raw or stemmed, or the words as a phrase.
 fn alternative_sources(f: &Fields, analyzers: &mut Analyzers, words: &[String]) -> Vec<Source> {
     if let [word] = words {
-        let mut sources: Vec<Source> = [f.text_raw, f.section_raw, f.title_raw]
+        let mut sources: Vec<Source> = f
+            .raw()
             .into_iter()
             .map(|field| Source::Term(field, word.clone()))
             .collect();
@@ -587,7 +588,7 @@ pub(crate) fn word_spec(
     index: usize,
 ) -> WordSpec {
     let w = &plan.words[index];
-    let raw_fields = [f.text_raw, f.section_raw, f.title_raw];
+    let raw_fields = f.raw();
     let raw_terms = |text: &str| -> Vec<Source> {
         raw_fields
             .iter()
@@ -807,7 +808,8 @@ pub(crate) fn excluded_sources(f: &Fields, plan: &Plan) -> Vec<Vec<Source>> {
     plan.excluded
         .iter()
         .map(|(raw, stem)| {
-            let mut sources: Vec<Source> = [f.text_raw, f.section_raw, f.title_raw]
+            let mut sources: Vec<Source> = f
+                .raw()
                 .into_iter()
                 .map(|field| Source::Term(field, raw.clone()))
                 .collect();

@@ -215,6 +215,14 @@ pub(crate) struct Fields {
     pub line: Field,
 }
 
+impl Fields {
+    /// The unstemmed fields, text first: where exact words, prefixes and
+    /// typos are matched.
+    pub(crate) fn raw(&self) -> [Field; 3] {
+        [self.text_raw, self.section_raw, self.title_raw]
+    }
+}
+
 pub(crate) fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let stemmed = || {

@@ -1033,7 +1033,6 @@ mod edit_distance_tests {
     use tantivy::Term;
     use tantivy::directory::FileSlice;
     use tantivy::postings::TermInfo;
-    use tantivy::query::FuzzyTermQuery;
     use tantivy::schema::Field;
     use tantivy::termdict::{TermDictionary, TermDictionaryBuilder};
 
@@ -1109,12 +1108,9 @@ mod edit_distance_tests {
         let dict = TermDictionary::open(FileSlice::from(builder.finish().unwrap())).unwrap();
         let accepted = |q: &str, distance: u8, prefix: bool| {
             let term = Term::from_field_text(Field::from_field_id(0), q);
-            let query = if prefix {
-                FuzzyTermQuery::new_prefix(term, distance, true)
-            } else {
-                FuzzyTermQuery::new(term, distance, true)
-            };
-            let dfa = query.automaton().unwrap();
+            let dfa = crate::query::fuzzy_query(term, distance, prefix)
+                .automaton()
+                .unwrap();
             let mut accepted = BTreeSet::new();
             let mut stream = dict.search(&dfa).into_stream().unwrap();
             while stream.advance() {

@@ -62,8 +62,7 @@ impl Caches {
     /// Builds the vocabulary of the searcher's raw fields now, for tests.
     #[cfg(test)]
     pub(super) fn build_vocabulary_now(&self, searcher: &Searcher, f: &Fields) {
-        self.vocabularies
-            .build_now(searcher, vocabulary::raw_fields(f));
+        self.vocabularies.build_now(searcher, f.raw());
     }
 
     /// The vocabulary of the searcher's raw fields if it is built, for
@@ -74,7 +73,7 @@ impl Caches {
         searcher: &Searcher,
         f: &Fields,
     ) -> Option<Arc<vocabulary::Vocabulary>> {
-        self.vocabularies.ready(searcher, vocabulary::raw_fields(f))
+        self.vocabularies.ready(searcher, f.raw())
     }
 }
 
@@ -229,7 +228,7 @@ struct Automaton {
     dfa: Option<Arc<DfaWrapper>>,
     /// The terms of the searcher's raw fields it accepts, with the
     /// fields that have each (bit `i`: the `i`-th of
-    /// [`vocabulary::raw_fields`]), when the vocabulary is at hand.
+    /// [`Fields::raw`]), when the vocabulary is at hand.
     accepted: Option<Arc<Accepted>>,
 }
 
@@ -344,7 +343,7 @@ fn prepare<'c>(
     // Typo automata accept few terms but explore much of a dictionary:
     // walk the vocabulary of all segments and fields once, when it has
     // been built, instead of each segment's field dictionaries.
-    let raw_fields = vocabulary::raw_fields(f);
+    let raw_fields = f.raw();
     let vocabulary = caches.vocabularies.get(searcher, raw_fields);
     for a in &mut automata {
         if a.distance == 0 && a.prefix {
@@ -398,7 +397,7 @@ mod automata {
     use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
     use tantivy::Term;
-    use tantivy::query::{DfaWrapper, FuzzyTermQuery};
+    use tantivy::query::DfaWrapper;
     use tantivy::schema::Field;
 
     use super::Accepted;
@@ -450,12 +449,7 @@ mod automata {
             }
             // The field plays no part in the automaton.
             let term = Term::from_field_text(Field::from_field_id(0), text);
-            let query = if prefix {
-                FuzzyTermQuery::new_prefix(term, distance, true)
-            } else {
-                FuzzyTermQuery::new(term, distance, true)
-            };
-            let dfa = Arc::new(query.automaton()?);
+            let dfa = Arc::new(crate::query::fuzzy_query(term, distance, prefix).automaton()?);
             let mut cache = self.lock();
             if cache.len() >= KEEP {
                 cache.remove(0);
@@ -513,13 +507,6 @@ mod vocabulary {
     use tantivy::query::DfaWrapper;
     use tantivy::schema::Field;
     use tantivy::termdict::{TermDictionary, TermDictionaryBuilder};
-
-    use crate::schema::Fields;
-
-    /// The fields of the vocabulary, by bit.
-    pub(in crate::search) fn raw_fields(f: &Fields) -> [Field; 3] {
-        [f.text_raw, f.section_raw, f.title_raw]
-    }
 
     /// The terms of one field of one segment, in memory, sorted: a
     /// prefix is a slice of them, and a term is found by binary search,
@@ -623,6 +610,13 @@ mod vocabulary {
         used: u64,
     }
 
+    impl Entry {
+        /// Whether this is the entry of these segments' vocabulary.
+        fn of(&self, segments: &[SegmentId], fields: [Field; 3]) -> bool {
+            self.segments == segments && self.fields == fields
+        }
+    }
+
     /// The generations searched, the least recently used first to go.
     #[derive(Default)]
     struct Generations {
@@ -666,10 +660,7 @@ mod vocabulary {
             cache.clock += 1;
             let now = cache.clock;
             let entries = &mut cache.entries;
-            let i = match entries
-                .iter()
-                .position(|e| e.segments == segments && e.fields == fields)
-            {
+            let i = match entries.iter().position(|e| e.of(&segments, fields)) {
                 Some(i) => i,
                 None => {
                     if entries.len() >= KEEP
@@ -731,9 +722,7 @@ mod vocabulary {
             let segments = segments_of(searcher);
             let vocabulary = build(searcher, fields, &[]).unwrap();
             let mut cache = lock(&self.0);
-            cache
-                .entries
-                .retain(|e| !(e.segments == segments && e.fields == fields));
+            cache.entries.retain(|e| !e.of(&segments, fields));
             cache.entries.push(Entry {
                 segments,
                 fields,
@@ -755,7 +744,7 @@ mod vocabulary {
             cache
                 .entries
                 .iter()
-                .find(|e| e.segments == segments && e.fields == fields)
+                .find(|e| e.of(&segments, fields))
                 .and_then(|e| match &e.state {
                     State::Ready(vocabulary) => Some(Arc::clone(vocabulary)),
                     _ => None,
@@ -786,11 +775,7 @@ mod vocabulary {
         built: tantivy::Result<Vocabulary>,
     ) {
         let mut cache = lock(cache);
-        if let Some(entry) = cache
-            .entries
-            .iter_mut()
-            .find(|e| e.segments == segments && e.fields == fields)
-        {
+        if let Some(entry) = cache.entries.iter_mut().find(|e| e.of(segments, fields)) {
             entry.state = match built {
                 Ok(vocabulary) => State::Ready(Arc::new(vocabulary)),
                 Err(_) => State::Failed,
