@@ -987,6 +987,21 @@ struct Walk<'a> {
     also: Vec<(bool, usize)>,
 }
 
+impl Walk<'_> {
+    /// The level of a term the walk found: the best of the walk's own and
+    /// those of the other sources of the word that `key` matches too.
+    fn level_of(&self, key: &[u8]) -> usize {
+        let text = self.text.as_bytes();
+        self.also.iter().fold(self.level, |level, &(prefix, l)| {
+            if (prefix && key.starts_with(text)) || (!prefix && key == text) {
+                level.min(l)
+            } else {
+                level
+            }
+        })
+    }
+}
+
 fn union_of(
     q: &Query<'_>,
     sources: &[Prepared],
@@ -1042,11 +1057,6 @@ fn run_walk(
     let mut postings = inverted.postings(walk.field)?;
     let dict = inv.terms();
     let text = walk.text.as_bytes();
-    let every = walk
-        .also
-        .iter()
-        .filter(|a| a.0)
-        .fold(walk.level, |level, a| level.min(a.1));
     if let (true, Some(table)) = (walk.plain_prefix, &table) {
         // The terms starting with `text`: a slice of the table.
         for i in table.lower_bound(text)..table.len() {
@@ -1054,17 +1064,17 @@ fn run_walk(
             if !key.starts_with(text) {
                 break;
             }
-            let mut level = every;
-            if key == text {
-                for &(_, l) in &walk.also {
-                    level = level.min(l);
-                }
-            }
-            postings.add(&table.info(i), &mut levels[level])?;
+            postings.add(&table.info(i), &mut levels[walk.level_of(key)])?;
         }
         return Ok(());
     }
     if walk.plain_prefix {
+        // Every term starts with `text`: the prefix sources apply to all.
+        let every = walk
+            .also
+            .iter()
+            .filter(|a| a.0)
+            .fold(walk.level, |level, a| level.min(a.1));
         // The terms starting with `text`: a range of term ordinals,
         // streamed with no automaton and no key comparisons.
         let first_from = |key: &[u8]| -> tantivy::Result<Option<u64>> {
@@ -1110,13 +1120,7 @@ fn run_walk(
             let Some(info) = info else {
                 continue;
             };
-            let mut level = walk.level;
-            for &(prefix, l) in &walk.also {
-                if (prefix && key.starts_with(text)) || (!prefix && key == text) {
-                    level = level.min(l);
-                }
-            }
-            postings.add(&info, &mut levels[level])?;
+            postings.add(&info, &mut levels[walk.level_of(key)])?;
         }
         return Ok(());
     }
@@ -1129,14 +1133,7 @@ fn run_walk(
     };
     let mut stream = dict.search(&*dfa).into_stream()?;
     while stream.advance() {
-        let mut level = walk.level;
-        for &(prefix, l) in &walk.also {
-            let key = stream.key();
-            if (prefix && key.starts_with(text)) || (!prefix && key == text) {
-                level = level.min(l);
-            }
-        }
-        postings.add(stream.value(), &mut levels[level])?;
+        postings.add(stream.value(), &mut levels[walk.level_of(stream.key())])?;
     }
     Ok(())
 }
