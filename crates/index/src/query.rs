@@ -162,6 +162,11 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
+    /// How many words take part in matching (see [`Word::active`]).
+    pub fn active_words(&self) -> usize {
+        self.words.iter().filter(|w| w.active).count()
+    }
+
     /// No words or phrases: the query browses (article order).
     pub fn is_browse(&self) -> bool {
         self.phrases.is_empty() && !self.words.iter().any(|w| w.active)
@@ -315,7 +320,7 @@ pub(crate) fn parse(input: &str, analyzers: &mut Analyzers, synonyms: &Synonyms)
             w.active = true;
         }
     }
-    let active = plan.words.iter().filter(|w| w.active).count();
+    let active = plan.active_words();
     if active <= MAX_FUZZY_WORDS {
         let n = plan.words.len();
         for (i, w) in plan.words.iter_mut().enumerate() {
@@ -746,7 +751,7 @@ pub(crate) fn build(
     if !words.is_empty() {
         clauses.push((Occur::Must, Box::new(BooleanQuery::union(words))));
     }
-    let active = plan.words.iter().filter(|w| w.active).count();
+    let active = plan.active_words();
     let r = &r.for_query(active);
     // In a long question (read as natural language, not as query syntax), a
     // quoted phrase is a bonus, not a requirement: a pasted paragraph that
@@ -795,7 +800,7 @@ pub(crate) fn word_specs(
     analyzers: &mut Analyzers,
     plan: &Plan,
 ) -> Vec<WordSpec> {
-    let active = plan.words.iter().filter(|w| w.active).count();
+    let active = plan.active_words();
     let r = &r.for_query(active);
     (0..plan.words.len())
         .filter(|&i| plan.words[i].active)

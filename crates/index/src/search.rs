@@ -278,7 +278,7 @@ impl NeedleIndex {
         } = request;
         let mut q = query::build(&self.fields, &self.ranking, analyzers, plan, topics);
         if !plan.is_browse() {
-            let active = plan.words.iter().filter(|w| w.active).count();
+            let active = plan.active_words();
             q = crate::feedback::expand(
                 searcher,
                 &self.fields,

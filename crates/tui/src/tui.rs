@@ -492,6 +492,12 @@ impl Drop for Input {
     }
 }
 
+/// The exit code after an ending signal: 128 + its number (the shell's
+/// convention: 143 for SIGTERM, 129 for SIGHUP).
+pub(crate) fn signal_exit_code(signal: i32) -> u8 {
+    u8::try_from(128 + signal).unwrap_or(u8::MAX)
+}
+
 /// Signals: SIGTERM and SIGHUP end the interface (the terminal restored,
 /// exit 128 + the signal's number), SIGCONT redraws it, and Ctrl-Z stops the
 /// process with SIGTSTP. Through `signal-hook`'s safe wrappers (the
@@ -563,11 +569,7 @@ mod signals {
         signal == SIGCONT
     }
 
-    /// The exit code after an ending signal: 128 + its number (the shell's
-    /// convention: 143 for SIGTERM, 129 for SIGHUP).
-    pub fn exit_code(signal: i32) -> u8 {
-        u8::try_from(128 + signal).unwrap_or(u8::MAX)
-    }
+    pub(crate) use super::signal_exit_code as exit_code;
 
     /// Stops the process as Ctrl-Z does (SIGTSTP, whose default action is
     /// to stop); returns when it is continued.
@@ -605,9 +607,7 @@ mod signals {
         false
     }
 
-    pub fn exit_code(signal: i32) -> u8 {
-        u8::try_from(128 + signal).unwrap_or(u8::MAX)
-    }
+    pub(crate) use super::signal_exit_code as exit_code;
 
     pub fn stop() {}
 }

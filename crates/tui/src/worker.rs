@@ -201,11 +201,8 @@ pub fn run_page(
     index: &NeedleIndex,
     request: &SearchRequest,
 ) -> Result<SearchResults, SearchError> {
-    let request = SearchRequest {
-        count_topics: false,
-        ..request.clone()
-    };
-    index.search(&request).map_err(failed)
+    // The state asks for pages without topic counts (`App::load_more`).
+    index.search(request).map_err(failed)
 }
 
 fn failed(e: Error) -> SearchError {

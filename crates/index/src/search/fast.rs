@@ -41,7 +41,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 /// words for pseudo-relevance feedback (the condition of
 /// `feedback::expand`).
 pub(super) fn applies(plan: &Plan, r: &Ranking) -> bool {
-    let active = plan.words.iter().filter(|w| w.active).count();
+    let active = plan.active_words();
     let feedback = crate::feedback::applies(r, active);
     // Tiered queries only: the loose ranking of longer ones scores its
     // tiers at zero, which this evaluation does not model.
