@@ -13,7 +13,11 @@
 //! - only passages that can reach the page are scored by BM25: a passage's
 //!   tier scores bound its score from below, its tiers plus the largest
 //!   BM25 scores of its words from above, so passages whose upper bound is
-//!   below the page's lower bound are skipped.
+//!   below the page's lower bound are skipped;
+//! - scores are kept only for the passages a scored term reaches, and a
+//!   term's scan does not take in a passage it is the first to reach when
+//!   its score there, with the most the other terms could add, leaves the
+//!   passage below the page: a common word's long postings list adds few.
 //!
 //! Scores are summed in the order Tantivy sums them, so ties break the same.
 
@@ -1246,16 +1250,16 @@ fn word_levels(
     })
 }
 
-/// Adds each candidate's BM25 score for a term (`add(index, score)`).
-/// `docs` are the candidates, ascending; `slot` gives a document's
-/// index in `docs`.
+/// Adds the BM25 score for a term of each document of `set`
+/// (`add(doc, score)`, in document order); `size` is how many `set`
+/// holds.
 fn score_postings(
     inverted: &mut Inverted<'_>,
     scored: &Scored,
     info: &TermInfo,
-    docs: &[DocId],
-    slot: Option<&Slots>,
-    mut add: impl FnMut(usize, f32),
+    set: &DocBits,
+    size: usize,
+    mut add: impl FnMut(DocId, f32),
 ) -> tantivy::Result<()> {
     let field = scored.term.field();
     let inv = inverted.get(field)?;
@@ -1267,19 +1271,16 @@ fn score_postings(
     let mut postings: BlockSegmentPostings =
         inv.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
     let score = |doc: DocId, tf: u32| scored.weight.score(fieldnorms.fieldnorm_id(doc), tf);
-    let slot = match slot {
-        Some(slot) if !sparse(docs.len(), info) => slot,
-        _ => {
-            // Few candidates: skip to each.
-            for (i, &doc) in docs.iter().enumerate() {
-                let at = postings.seek(doc);
-                if postings.docs().get(at) == Some(&doc) {
-                    add(i, score(doc, postings.freq(at)));
-                }
+    if sparse(size, info) {
+        // Few documents: skip to each.
+        for doc in set.docs() {
+            let at = postings.seek(doc);
+            if postings.docs().get(at) == Some(&doc) {
+                add(doc, score(doc, postings.freq(at)));
             }
-            return Ok(());
         }
-    };
+        return Ok(());
+    }
     loop {
         let block = postings.docs();
         if block.is_empty() {
@@ -1287,8 +1288,8 @@ fn score_postings(
         }
         let freqs = postings.freqs();
         for (&doc, &tf) in block.iter().zip(freqs) {
-            if let Some(i) = slot.get(doc) {
-                add(i, score(doc, tf));
+            if set.has(doc) {
+                add(doc, score(doc, tf));
             }
         }
         postings.advance();
@@ -1366,76 +1367,138 @@ fn groups(words: &[Levels], prepared: &[Word], all: &DocBits) -> Vec<Group> {
     out
 }
 
-/// The index of each document of a set in the set's ascending order.
-struct Slots {
-    /// Per document of the segment (`u32::MAX`: not in the set).
-    index: Vec<u32>,
+/// The candidates a scored term has reached, numbered in the order they
+/// were reached: scores are kept for those only, not for every candidate
+/// (a common word has hundreds of thousands in a large segment, and few
+/// are reached before the rest are ruled out).
+struct Reached {
+    /// The documents reached: a bit per document of the segment, read
+    /// first (it stays in the processor's cache where `number` may not).
+    bits: DocBits,
+    /// Per document of the segment, its number (`u32::MAX`: not reached).
+    number: Vec<u32>,
+    /// The documents, by number.
+    docs: Vec<DocId>,
 }
 
-impl Slots {
-    fn new(docs: &[DocId], max_doc: DocId) -> Self {
-        let mut index = scratch::take_u32(max_doc as usize, u32::MAX);
-        for (i, &doc) in docs.iter().enumerate() {
-            index[doc as usize] = u32::try_from(i).unwrap_or(u32::MAX);
+impl Reached {
+    fn new(max_doc: DocId) -> Self {
+        Reached {
+            bits: DocBits::new(max_doc),
+            number: scratch::take_numbers(max_doc as usize),
+            docs: Vec::new(),
         }
-        Slots { index }
     }
 
-    /// The document's index, if it is in the set.
+    /// The document's number, if it has been reached.
     #[inline]
     fn get(&self, doc: DocId) -> Option<usize> {
-        match self.index.get(doc as usize) {
+        if !self.bits.has(doc) {
+            return None;
+        }
+        match self.number.get(doc as usize) {
             Some(&i) if i != u32::MAX => Some(i as usize),
             _ => None,
         }
     }
+
+    /// Numbers a document not reached before.
+    #[inline]
+    fn insert(&mut self, doc: DocId) -> usize {
+        let i = self.docs.len();
+        self.bits.insert(doc);
+        self.number[doc as usize] = u32::try_from(i).unwrap_or(u32::MAX);
+        self.docs.push(doc);
+        i
+    }
+
+    fn len(&self) -> usize {
+        self.docs.len()
+    }
 }
 
-impl Drop for Slots {
+impl Drop for Reached {
     fn drop(&mut self) {
-        scratch::give_u32(std::mem::take(&mut self.index));
+        // Unnumber the reached documents only: the buffer goes back all
+        // `u32::MAX`, without a pass over the whole segment.
+        for &doc in &self.docs {
+            self.number[doc as usize] = u32::MAX;
+        }
+        scratch::give_numbers(std::mem::take(&mut self.number));
+    }
+}
+
+/// A score ordered by `total_cmp`, smallest on top of the heap.
+struct Low(f32);
+
+impl PartialEq for Low {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.total_cmp(&other.0).is_eq()
+    }
+}
+
+impl Eq for Low {}
+
+impl PartialOrd for Low {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Low {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.0.total_cmp(&self.0)
+    }
+}
+
+/// The `k`-th largest of the values offered so far.
+struct Largest {
+    k: usize,
+    heap: std::collections::BinaryHeap<Low>,
+    /// The smallest value in the heap, once it holds `k`.
+    least: f32,
+}
+
+impl Largest {
+    fn new(k: usize) -> Self {
+        Largest {
+            k,
+            heap: std::collections::BinaryHeap::with_capacity(k + 1),
+            least: f32::NEG_INFINITY,
+        }
+    }
+
+    /// Offers a value; true when the `k`-th largest changed.
+    #[inline]
+    fn offer(&mut self, v: f32) -> bool {
+        if self.heap.len() < self.k {
+            self.heap.push(Low(v));
+            if self.heap.len() == self.k {
+                self.least = self.heap.peek().map_or(self.least, |l| l.0);
+                return true;
+            }
+        } else if self.k > 0 && v.total_cmp(&self.least).is_gt() {
+            self.heap.pop();
+            self.heap.push(Low(v));
+            self.least = self.heap.peek().map_or(self.least, |l| l.0);
+            return true;
+        }
+        false
+    }
+
+    /// The `k`-th largest (`None`: fewer values were offered).
+    fn get(&self) -> Option<f32> {
+        (self.k > 0 && self.heap.len() == self.k).then_some(self.least)
     }
 }
 
 /// The `k`-th largest of the values (`None`: there are fewer).
 pub(super) fn nth_largest(values: impl Iterator<Item = f32>, k: usize) -> Option<f32> {
-    /// A score ordered by `total_cmp`, smallest on top of the heap.
-    struct Low(f32);
-    impl PartialEq for Low {
-        fn eq(&self, other: &Self) -> bool {
-            self.0.total_cmp(&other.0).is_eq()
-        }
-    }
-    impl Eq for Low {}
-    impl PartialOrd for Low {
-        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-            Some(self.cmp(other))
-        }
-    }
-    impl Ord for Low {
-        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-            other.0.total_cmp(&self.0)
-        }
-    }
-    if k == 0 {
-        return None;
-    }
-    let mut heap: std::collections::BinaryHeap<Low> =
-        std::collections::BinaryHeap::with_capacity(k + 1);
-    let mut least = f32::NEG_INFINITY;
+    let mut largest = Largest::new(k);
     for v in values {
-        if heap.len() < k {
-            heap.push(Low(v));
-            if heap.len() == k {
-                least = heap.peek().map_or(least, |l| l.0);
-            }
-        } else if v.total_cmp(&least).is_gt() {
-            heap.pop();
-            heap.push(Low(v));
-            least = heap.peek().map_or(least, |l| l.0);
-        }
+        largest.offer(v);
     }
-    (heap.len() == k).then(|| heap.peek().map_or(f32::NEG_INFINITY, |l| l.0))
+    largest.get()
 }
 
 /// Whether to skip to each candidate in a term's postings rather than
@@ -1569,20 +1632,18 @@ fn segment_hits(
             chosen.union_with(&g.bits);
         }
     }
-    let candidates: Vec<DocId> = chosen.docs().collect();
+    let n = chosen.len();
 
     // Score the candidates. The terms that can add most to a score are
     // scored first, for every candidate; before a long postings list,
     // the candidates that can no longer reach the page (their lower
     // bound plus all that the remaining terms could add is below the
     // page's lower bound) are dropped, and the remaining terms are
-    // scored only for the others.
-    let n = candidates.len();
-    let slot = Slots::new(&candidates, max_doc);
+    // scored only for the others. Scores are kept per reached candidate
+    // (by its number in `reached`), not per candidate.
     let n_words = q.words.len();
-    // A candidate's tier score in a word (NaN: the word does not match).
-    let tier = |w: usize, i: usize| -> f32 {
-        let doc = candidates[i];
+    // A document's tier score in a word (NaN: the word does not match).
+    let tier = |w: usize, doc: DocId| -> f32 {
         words[w]
             .levels
             .iter()
@@ -1599,7 +1660,7 @@ fn segment_hits(
     let mut bm25: Vec<Vec<Vec<f32>>> = q
         .words
         .iter()
-        .map(|word| word.bm25.iter().map(|_| scratch::take(n)).collect())
+        .map(|word| word.bm25.iter().map(|_| scratch::take(0)).collect())
         .collect();
     let mut expansion: Vec<Vec<f32>> = q
         .words
@@ -1608,15 +1669,16 @@ fn segment_hits(
             if word.expansions.is_empty() {
                 Vec::new()
             } else {
-                scratch::take(n)
+                scratch::take(0)
             }
         })
         .collect();
-    // What the candidates reached by a scored term score at least so
-    // far: tiers, plus the terms scored.
-    let mut lower = scratch::take(n);
+    // What the reached candidates score at least so far: tiers, plus
+    // the terms scored.
+    let mut lower = scratch::take(0);
     // Which words each reached candidate matches (bit `w`).
-    let mut matches: Vec<u64> = vec![0; n];
+    let mut matches: Vec<u64> = Vec::new();
+    let mut reached = Reached::new(max_doc);
     let mut units: Vec<Unit<'_>> = Vec::new();
     for (w, word) in q.words.iter().enumerate() {
         let bm25 = word
@@ -1645,15 +1707,30 @@ fn segment_hits(
             .total_cmp(&a.scored.most())
             .then(a.info.doc_freq.cmp(&b.info.doc_freq))
     });
-    // The candidates still in the running (indices into `candidates`),
-    // when some were dropped.
-    let mut alive: Option<(Vec<usize>, Vec<DocId>, Option<Slots>)> = None;
-    // While all candidates are in the running: those a scored term has
-    // reached (the others score their tiers so far), and the most any
-    // candidate's tiers add up to.
-    let mut reached = vec![false; n];
-    let mut touched: Vec<usize> = Vec::new();
-    let mut touched_at_check = 0;
+    // The candidates still in the running (numbers in `reached`, and the
+    // same as a set of documents), when some were dropped. Until then,
+    // every candidate is: those no scored term has reached score their
+    // tiers so far.
+    let mut alive: Option<(Vec<usize>, DocBits)> = None;
+    let mut reached_at_check = 0;
+    // What the remaining terms (from the `from`-th) can add, per word:
+    // their BM25 clauses, and their best expansion.
+    let rest = |from: usize| {
+        let mut bm25 = vec![0.0f32; n_words];
+        let mut expansion = vec![0.0f32; n_words];
+        for u in &units[from..] {
+            match u.part {
+                Part::Bm25(_) => bm25[u.word] += u.scored.most(),
+                Part::Expansion => expansion[u.word] = expansion[u.word].max(u.scored.most()),
+            }
+        }
+        (bm25, expansion)
+    };
+    // While every candidate is in the running, a term's scan skips the
+    // candidates it is the first to reach when they cannot reach the page
+    // even so: `missed` is the most the terms scanned so far can add to
+    // a candidate they skipped.
+    let mut missed = 0.0f32;
     for (k, unit) in units.iter().enumerate() {
         let set_len = alive.as_ref().map_or(n, |a| a.0.len());
         let expensive = unit.info.doc_freq as usize * CHEAP_SHARE > set_len;
@@ -1663,24 +1740,14 @@ fn segment_hits(
             && match alive {
                 Some(_) => expensive,
                 None => {
-                    touched.len() >= need
-                        && (expensive || touched.len() >= 2 * touched_at_check.max(need))
+                    reached.len() >= need
+                        && (expensive || reached.len() >= 2 * reached_at_check.max(need))
                 }
             };
         if check {
-            // What the remaining terms can add, per word.
-            let mut rest_bm25 = vec![0.0f32; n_words];
-            let mut rest_expansion = vec![0.0f32; n_words];
-            for u in &units[k..] {
-                match u.part {
-                    Part::Bm25(_) => rest_bm25[u.word] += u.scored.most(),
-                    Part::Expansion => {
-                        rest_expansion[u.word] = rest_expansion[u.word].max(u.scored.most());
-                    }
-                }
-            }
+            let (rest_bm25, rest_expansion) = rest(k);
             let upper = |i: usize| {
-                let mut up = lower[i];
+                let mut up = lower[i] + missed;
                 for w in 0..n_words {
                     if matches[i] & (1 << w.min(63)) != 0 {
                         up += rest_bm25[w];
@@ -1692,7 +1759,7 @@ fn segment_hits(
                 up
             };
             let kept: Option<Vec<usize>> = match &alive {
-                Some((set, _, _)) => {
+                Some((set, _)) => {
                     let floor = nth_largest(set.iter().map(|&i| lower[i]), need)
                         .map_or(f32::NEG_INFINITY, |nth| nth - slack(nth));
                     Some(
@@ -1706,110 +1773,150 @@ fn segment_hits(
                     )
                 }
                 None => {
-                    touched_at_check = touched.len();
+                    reached_at_check = reached.len();
                     // The `need`-th best of the reached candidates is a
                     // lower bound of the page; the others cannot reach it
                     // when their tiers plus all the remaining terms
                     // could add stay below.
-                    let floor = nth_largest(touched.iter().map(|&i| lower[i]), need)
+                    let floor = nth_largest(lower.iter().copied(), need)
                         .map_or(f32::NEG_INFINITY, |nth| nth - slack(nth));
                     let others: f32 = top_tiers
+                        + missed
                         + rest_bm25.iter().sum::<f32>()
                         + rest_expansion.iter().sum::<f32>();
                     (others + slack(others) < floor).then(|| {
-                        let mut kept: Vec<usize> = touched
-                            .iter()
-                            .copied()
+                        (0..reached.len())
                             .filter(|&i| {
                                 let up = upper(i);
                                 up + slack(up) >= floor
                             })
-                            .collect();
-                        kept.sort_unstable();
-                        kept
+                            .collect()
                     })
                 }
             };
             if let Some(kept) = kept
                 && kept.len() * 2 <= set_len
             {
-                let docs: Vec<DocId> = kept.iter().map(|&i| candidates[i]).collect();
-                alive = Some((kept, docs, None));
+                let mut bits = DocBits::new(max_doc);
+                for &i in &kept {
+                    bits.insert(reached.docs[i]);
+                }
+                alive = Some((kept, bits));
             }
         }
         let w = unit.word;
-        let dense = alive.is_none();
-        if let Some((_, docs, slots @ None)) = &mut alive
-            && !sparse(docs.len(), &unit.info)
-        {
-            // Scanning the postings: look candidates up by document.
-            *slots = Some(Slots::new(docs, max_doc));
-        }
-        let (docs, slots, map): (&[DocId], Option<&Slots>, Option<&[usize]>) = match &alive {
-            Some((set, docs, slots)) => (docs, slots.as_ref(), Some(set)),
-            None => (&candidates, Some(&slot), None),
-        };
-        let index = |j: usize| map.map_or(j, |m| m[j]);
-        // A candidate first reached: its tiers.
-        let mut reach = |i: usize, lower: &mut [f32]| {
-            if dense && !reached[i] {
-                reached[i] = true;
-                touched.push(i);
-                let mut base = 0.0f32;
-                for w in 0..n_words {
-                    let t = tier(w, i);
-                    if !t.is_nan() {
-                        base += t;
-                        matches[i] |= 1 << w.min(63);
-                    }
-                }
-                lower[i] = base;
-            }
-        };
         let part = unit.part;
-        let out = match part {
-            Part::Bm25(c) => &mut bm25[w][c],
-            Part::Expansion => &mut expansion[w],
+        let (set, size) = match &alive {
+            Some((kept, bits)) => (bits, kept.len()),
+            None => (&chosen, n),
         };
+        let dense = alive.is_none();
+        // A candidate first reached by this term is skipped when its
+        // tiers, this term's score, what the remaining terms can add and
+        // what skipped terms could have added stay below the `need`-th
+        // best lower bound of the candidates reached (those stay in the
+        // page's lower bound, and so the page).
+        let (later_bm25, later_expansion) = rest(k + 1);
+        let beyond = top_tiers
+            + missed
+            + later_bm25.iter().sum::<f32>()
+            + later_expansion.iter().sum::<f32>();
+        // Two lower bounds of the page: the `need`-th best of the
+        // candidates reached before this term, and of those this term
+        // scores (each once: a candidate offered twice would count as
+        // two).
+        let before = if dense && reached.len() >= need {
+            nth_largest(lower.iter().copied(), need)
+        } else {
+            None
+        };
+        let mut page = Largest::new(if dense { need } else { 0 });
+        let floor_of = |page: &Largest| {
+            let nth = match (before, page.get()) {
+                (Some(a), Some(b)) => a.max(b),
+                (a, b) => a.or(b).unwrap_or(f32::NEG_INFINITY),
+            };
+            nth - slack(nth)
+        };
+        let mut page_floor = floor_of(&page);
+        let mut skipped = 0.0f32;
         score_postings(
             &mut inverted,
             unit.scored,
             &unit.info,
-            docs,
-            slots,
-            |j, x| {
-                let i = index(j);
-                reach(i, &mut lower);
-                part.record(x, &mut out[i], &mut lower[i]);
+            set,
+            size,
+            |doc, x| {
+                let i = match reached.get(doc) {
+                    Some(i) => i,
+                    None if dense => {
+                        let up = beyond + x;
+                        if up + slack(up) < page_floor {
+                            skipped = skipped.max(x);
+                            return;
+                        }
+                        // A candidate first reached: its tiers.
+                        let i = reached.insert(doc);
+                        let mut base = 0.0f32;
+                        let mut words_matched = 0u64;
+                        for w in 0..n_words {
+                            let t = tier(w, doc);
+                            if !t.is_nan() {
+                                base += t;
+                                words_matched |= 1 << w.min(63);
+                            }
+                        }
+                        lower.push(base);
+                        matches.push(words_matched);
+                        for clauses in &mut bm25 {
+                            for clause in clauses {
+                                clause.push(0.0);
+                            }
+                        }
+                        for (best, word) in expansion.iter_mut().zip(&q.words) {
+                            if !word.expansions.is_empty() {
+                                best.push(0.0);
+                            }
+                        }
+                        i
+                    }
+                    // The candidates in the running have all been reached.
+                    None => return,
+                };
+                let out = match part {
+                    Part::Bm25(c) => &mut bm25[w][c][i],
+                    Part::Expansion => &mut expansion[w][i],
+                };
+                part.record(x, out, &mut lower[i]);
+                if dense && page.offer(lower[i]) {
+                    page_floor = floor_of(&page);
+                }
             },
         )?;
+        missed += skipped;
     }
     // Exact scores of the candidates in the running, summed as Tantivy
     // sums them: each word's clauses in order, then the words in order.
     // Candidates no scored term reached score their tiers: the same for
     // all of a group.
     let (set, flat_groups): (Vec<usize>, Vec<(f32, DocBits)>) = match alive {
-        Some((set, _, _)) => (set, Vec::new()),
+        Some((set, _)) => (set, Vec::new()),
         None => {
-            let mut reached_docs = DocBits::new(max_doc);
-            for &i in &touched {
-                reached_docs.insert(candidates[i]);
-            }
             let flat = groups
                 .iter()
                 .filter(|g| g.upper + slack(g.upper) >= floor)
-                .map(|g| (g.flat(), g.bits.difference(&reached_docs)))
+                .map(|g| (g.flat(), g.bits.difference(&reached.bits)))
                 .filter(|(_, bits)| !bits.is_empty())
                 .collect();
-            touched.sort_unstable();
-            (touched, flat)
+            ((0..reached.len()).collect(), flat)
         }
     };
     let mut scored: Vec<(f32, DocId)> = Vec::with_capacity(set.len());
     for &i in &set {
+        let doc = reached.docs[i];
         let mut score = 0.0f32;
         for w in 0..n_words {
-            let tier = tier(w, i);
+            let tier = tier(w, doc);
             if tier.is_nan() {
                 continue;
             }
@@ -1820,8 +1927,9 @@ fn segment_hits(
             let best = expansion[w].get(i).copied().unwrap_or(0.0);
             score += (tier + sum) + best;
         }
-        scored.push((score, candidates[i]));
+        scored.push((score, doc));
     }
+    drop(reached);
     for buffer in bm25.into_iter().flatten().chain(expansion).chain([lower]) {
         scratch::give(buffer);
     }
@@ -1993,7 +2101,8 @@ mod scratch {
 
     thread_local! {
         static FREE: Free<f32> = const { RefCell::new(Vec::new()) };
-        static FREE_U32: Free<u32> = const { RefCell::new(Vec::new()) };
+        /// Buffers all `u32::MAX`.
+        static NUMBERS: Free<u32> = const { RefCell::new(Vec::new()) };
     }
 
     /// A buffer of `n` zeros.
@@ -2006,14 +2115,20 @@ mod scratch {
         give_to(&FREE, buffer, 8);
     }
 
-    /// A buffer of `n` times `value`.
-    pub(super) fn take_u32(n: usize, value: u32) -> Vec<u32> {
-        take_from(&FREE_U32, n, value)
+    /// A buffer of at least `n` times `u32::MAX`. Give it back as it was
+    /// taken, all `u32::MAX`: it is not filled again.
+    pub(super) fn take_numbers(n: usize) -> Vec<u32> {
+        let mut buffer = NUMBERS.with(|f| f.borrow_mut().pop()).unwrap_or_default();
+        if buffer.len() < n {
+            buffer.resize(n, u32::MAX);
+        }
+        buffer
     }
 
-    /// Returns a buffer for later searches (a few are kept).
-    pub(super) fn give_u32(buffer: Vec<u32>) {
-        give_to(&FREE_U32, buffer, 2);
+    /// Returns a buffer of [`take_numbers`], all `u32::MAX` again.
+    pub(super) fn give_numbers(buffer: Vec<u32>) {
+        debug_assert!(buffer.iter().all(|&x| x == u32::MAX));
+        give_to(&NUMBERS, buffer, 2);
     }
 
     /// A buffer of `n` times `value`, reusing one of `free`.
