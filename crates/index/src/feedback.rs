@@ -36,7 +36,8 @@ pub(crate) fn expand(
     if !applies(ranking, active_words) {
         return Ok(q);
     }
-    let top = searcher.search(
+    let top = crate::search::parallel::search(
+        searcher,
         &*q,
         &TopDocs::with_limit(ranking.feedback_docs).order_by_score(),
     )?;

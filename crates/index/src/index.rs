@@ -122,7 +122,9 @@ pub(crate) struct Snapshot {
 /// a consistent snapshot) and, once the first reindex with something to
 /// write needs it, one `IndexWriter` for the life of the value. Share it
 /// between threads with an `Arc`: searches run in parallel, reindexes one at
-/// a time.
+/// a time. A search of an index of 20,000 passages or more in several
+/// segments also spreads its segments over a pool of threads, one per
+/// processor, that all indexes of the process share.
 pub struct NeedleIndex {
     pub(crate) index: Index,
     pub(crate) fields: Fields,

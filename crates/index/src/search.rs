@@ -301,7 +301,7 @@ impl NeedleIndex {
                     &[],
                 )
             };
-            Some(searcher.search(&*unfiltered, &TopicCounter)?)
+            Some(parallel::search(searcher, &*unfiltered, &TopicCounter)?)
         } else {
             None
         };
@@ -335,7 +335,7 @@ impl NeedleIndex {
                     Order::Asc,
                 ),
             ));
-            let (total, docs) = searcher.search(q, &(Count, collector))?;
+            let (total, docs) = parallel::search(searcher, q, &(Count, collector))?;
             (
                 total,
                 docs.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
@@ -350,7 +350,7 @@ impl NeedleIndex {
                     Order::Asc,
                 ),
             ));
-            let (total, docs) = searcher.search(q, &(Count, collector))?;
+            let (total, docs) = parallel::search(searcher, q, &(Count, collector))?;
             (
                 total,
                 docs.into_iter()
@@ -434,7 +434,7 @@ impl NeedleIndex {
     pub fn topics(&self) -> Result<Vec<TopicCount>> {
         let searcher = self.reader.searcher();
         let snapshot = self.snapshot(&searcher)?;
-        let counts = searcher.search(&AllQuery, &TopicCounter)?;
+        let counts = parallel::search(&searcher, &AllQuery, &TopicCounter)?;
         Ok(self
             .ordered_topic_counts(&snapshot.manifest.topics, &counts)
             .into_iter()
@@ -729,6 +729,7 @@ impl SegmentCollector for TopicSegmentCounter {
 }
 
 mod fast;
+pub(crate) mod parallel;
 
 pub(crate) use fast::Caches as FastCaches;
 

@@ -2163,17 +2163,30 @@ pub(super) fn rank(
     let mut total = 0;
     let mut hits: Vec<(f32, u64, u32, DocId)> = Vec::new();
     let mut counts: Option<HashMap<String, u64>> = page.count_topics.then(HashMap::new);
-    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let ord = u32::try_from(ord).unwrap_or(u32::MAX);
-        let seg = segment_hits(&q, ord as usize, reader, need, page.count_topics)?;
-        total += seg.total;
-        hits.extend(seg.hits.into_iter().map(|(s, o, d)| (s, o, ord, d)));
-        if let (Some(counts), Some(unfiltered)) = (&mut counts, &seg.unfiltered) {
-            let mut counter = TopicCounter.for_segment(ord, reader)?;
-            for doc in unfiltered.docs() {
-                counter.collect(doc, 0.0);
-            }
-            for (topic, n) in counter.harvest() {
+    // The segments, on the search threads of a large index.
+    let per_segment = super::parallel::executor(searcher).map(
+        |(ord, reader): (usize, &SegmentReader)| {
+            let ord = u32::try_from(ord).unwrap_or(u32::MAX);
+            let seg = segment_hits(&q, ord as usize, reader, need, page.count_topics)?;
+            let topics = match &seg.unfiltered {
+                Some(unfiltered) => {
+                    let mut counter = TopicCounter.for_segment(ord, reader)?;
+                    for doc in unfiltered.docs() {
+                        counter.collect(doc, 0.0);
+                    }
+                    Some(counter.harvest())
+                }
+                None => None,
+            };
+            Ok((ord, seg.total, seg.hits, topics))
+        },
+        searcher.segment_readers().iter().enumerate(),
+    )?;
+    for (ord, seg_total, seg_hits, topics) in per_segment {
+        total += seg_total;
+        hits.extend(seg_hits.into_iter().map(|(s, o, d)| (s, o, ord, d)));
+        if let (Some(counts), Some(topics)) = (&mut counts, topics) {
+            for (topic, n) in topics {
                 *counts.entry(topic).or_insert(0) += n;
             }
         }

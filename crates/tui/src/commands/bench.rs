@@ -5,7 +5,8 @@
 //! search is timed on its own (query parsing, matching, ranking, fetching the
 //! page of passages and highlighting them). Per query class it prints the
 //! median, 95th and 99th percentiles and maximum latency, and the queries
-//! per second one thread sustains.
+//! per second one client sustains, asking one query at a time (the
+//! library searches the segments of a large index on several threads).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -172,7 +173,7 @@ pub struct ClassFigures {
     pub p99_ms: f64,
     pub max_ms: f64,
     pub mean_ms: f64,
-    /// Searches per second on one thread: samples / total time.
+    /// Searches per second, one at a time: samples / total time.
     pub qps: f64,
     /// Mean number of matching passages.
     pub mean_total: f64,
@@ -350,7 +351,7 @@ fn print_table(out: &mut impl Write, r: &Report<'_>, index: &NeedleIndex) -> Res
     )?;
     writeln!(
         out,
-        "{} timed rounds after {} warm-up rounds, top {} hits with highlights, one thread",
+        "{} timed rounds after {} warm-up rounds, top {} hits with highlights, one query at a time",
         r.rounds, r.warmup, r.limit
     )?;
     writeln!(
