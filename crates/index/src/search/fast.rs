@@ -1678,6 +1678,9 @@ fn segment_hits(
     let mut lower = scratch::take(0);
     // Which words each reached candidate matches (bit `w`).
     let mut matches: Vec<u64> = Vec::new();
+    // The most the terms that skipped each reached candidate (before it
+    // was reached) could have added to it.
+    let mut missing: Vec<f32> = Vec::new();
     let mut reached = Reached::new(max_doc);
     let mut units: Vec<Unit<'_>> = Vec::new();
     for (w, word) in q.words.iter().enumerate() {
@@ -1729,7 +1732,8 @@ fn segment_hits(
     // While every candidate is in the running, a term's scan skips the
     // candidates it is the first to reach when they cannot reach the page
     // even so: `missed` is the most the terms scanned so far can add to
-    // a candidate they skipped.
+    // a candidate they skipped (and `missing`, per reached candidate, what
+    // it was when the candidate was reached).
     let mut missed = 0.0f32;
     for (k, unit) in units.iter().enumerate() {
         let set_len = alive.as_ref().map_or(n, |a| a.0.len());
@@ -1747,7 +1751,7 @@ fn segment_hits(
         if check {
             let (rest_bm25, rest_expansion) = rest(k);
             let upper = |i: usize| {
-                let mut up = lower[i] + missed;
+                let mut up = lower[i] + missing[i];
                 for w in 0..n_words {
                     if matches[i] & (1 << w.min(63)) != 0 {
                         up += rest_bm25[w];
@@ -1868,6 +1872,7 @@ fn segment_hits(
                         }
                         lower.push(base);
                         matches.push(words_matched);
+                        missing.push(missed);
                         for clauses in &mut bm25 {
                             for clause in clauses {
                                 clause.push(0.0);
