@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use needle_bench::corpus;
+use needle_bench::{corpus, stats};
 use needle_index::{ContentSource, NeedleIndex, ReindexOptions, SearchRequest};
 use needle_tui::Headless;
 
@@ -49,10 +49,7 @@ const WIDTH: u16 = 100;
 const HEIGHT: u16 = 30;
 
 fn passages() -> usize {
-    std::env::var("NEEDLE_BENCH_PASSAGES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000)
+    stats::passages_from_env(100_000)
 }
 
 fn key(code: KeyCode) -> KeyEvent {
@@ -143,11 +140,11 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// The nearest-rank quantile, as `needle bench` reports them.
 fn quantile(v: &[Duration], q: f64) -> Duration {
     let mut v = v.to_vec();
     v.sort();
-    let at = ((v.len() - 1) as f64 * q).round() as usize;
-    v[at]
+    stats::percentile(&v, q)
 }
 
 /// Types the phrase `runs` times (and a Backspace after it), timing each

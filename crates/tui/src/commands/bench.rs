@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use needle_bench::stats::percentile;
 use needle_index::{NeedleIndex, SearchRequest};
 use serde::Serialize;
 
@@ -190,20 +191,6 @@ struct Report<'a> {
     classes: Vec<ClassFigures>,
     all: ClassFigures,
     skipped: Vec<String>,
-}
-
-/// The nearest-rank percentile of sorted samples.
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let rank = (p * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 fn ms(d: Duration) -> f64 {
@@ -417,13 +404,5 @@ mod tests {
                 BenchQuery::new("phrase", "\"acne scars\"")
             ]
         );
-    }
-
-    #[test]
-    fn percentiles_use_the_nearest_rank() {
-        let s: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
-        assert_eq!(percentile(&s, 0.5), Duration::from_millis(50));
-        assert_eq!(percentile(&s, 0.99), Duration::from_millis(99));
-        assert_eq!(percentile(&s[..1], 0.99), Duration::from_millis(1));
     }
 }
