@@ -14,4 +14,13 @@
 
 pub mod corpus;
 pub mod rng;
-pub mod stats;
+
+/// How many passages a benchmark's generated corpus has:
+/// `NEEDLE_BENCH_PASSAGES` when it is set to a number, else `default`.
+#[must_use]
+pub fn passages_from_env(default: usize) -> usize {
+    std::env::var("NEEDLE_BENCH_PASSAGES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}

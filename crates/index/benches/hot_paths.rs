@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use needle_bench::{corpus, stats};
+use needle_bench::corpus;
 use needle_index::{
     ContentSource, NeedleIndex, ReindexOptions, SearchRequest, TopicRules, split_markdown,
 };
@@ -28,7 +28,7 @@ const QUERIES: [(&str, &str); 7] = [
 ];
 
 fn passages() -> usize {
-    stats::passages_from_env(20_000)
+    needle_bench::passages_from_env(20_000)
 }
 
 fn splitting(c: &mut Criterion) {

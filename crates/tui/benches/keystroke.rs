@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use needle_bench::{corpus, stats};
+use needle_bench::corpus;
 use needle_index::{ContentSource, NeedleIndex, ReindexOptions, SearchRequest};
 use needle_tui::Headless;
 
@@ -49,7 +49,7 @@ const WIDTH: u16 = 100;
 const HEIGHT: u16 = 30;
 
 fn passages() -> usize {
-    stats::passages_from_env(100_000)
+    needle_bench::passages_from_env(100_000)
 }
 
 fn key(code: KeyCode) -> KeyEvent {
@@ -144,7 +144,7 @@ fn ms(d: Duration) -> f64 {
 fn quantile(v: &[Duration], q: f64) -> Duration {
     let mut v = v.to_vec();
     v.sort();
-    stats::percentile(&v, q)
+    needle_tui::percentile(&v, q)
 }
 
 /// Types the phrase `runs` times (and a Backspace after it), timing each

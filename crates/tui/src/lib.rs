@@ -48,6 +48,7 @@ mod worker;
 use std::process::ExitCode;
 
 pub use crate::cli::Cli;
+pub use crate::commands::percentile;
 pub use crate::headless::Headless;
 
 use crate::cli::Command;

@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use needle_bench::stats::percentile;
 use needle_index::{NeedleIndex, SearchRequest};
 use serde::Serialize;
 
@@ -191,6 +190,33 @@ struct Report<'a> {
     classes: Vec<ClassFigures>,
     all: ClassFigures,
     skipped: Vec<String>,
+}
+
+/// The nearest-rank `p`-th quantile (`p` in 0..=1) of samples sorted in
+/// ascending order: the smallest sample that at least `p` of all samples
+/// are at or below (zero when there are none). `needle bench` reports
+/// these, and so does the keystroke benchmark, so that they compare.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let ms: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+/// assert_eq!(needle_tui::percentile(&ms, 0.5), Duration::from_millis(50));
+/// assert_eq!(needle_tui::percentile(&ms, 0.99), Duration::from_millis(99));
+/// assert_eq!(needle_tui::percentile(&ms, 1.0), Duration::from_millis(100));
+/// ```
+#[must_use]
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 fn ms(d: Duration) -> f64 {
@@ -392,6 +418,17 @@ mod tests {
             .take(3)
             .collect();
         assert_eq!(typed, ["c", "co", "col"]);
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let s: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&s, 0.5), Duration::from_millis(50));
+        assert_eq!(percentile(&s, 0.9), Duration::from_millis(90));
+        assert_eq!(percentile(&s, 0.99), Duration::from_millis(99));
+        assert_eq!(percentile(&s[..1], 0.99), Duration::from_millis(1));
+        assert_eq!(percentile(&s[..3], 0.0), Duration::from_millis(1));
+        assert_eq!(percentile(&[], 0.5), Duration::ZERO);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use needle_index::{Error, NeedleIndex, ReindexOptions, ReindexReport};
 
 use crate::location::Resolved;
 
-pub use bench::{BenchArgs, run as bench};
+pub use bench::{BenchArgs, percentile, run as bench};
 pub use eval::run as eval;
 pub use index::run as index;
 pub use list::{articles, topics};
