@@ -1557,6 +1557,12 @@ fn slack(x: f32) -> f32 {
     1e-3 + x.abs() * 1e-5
 }
 
+/// A lower bound of the page from the `need`-th best lower bound of the
+/// passages (`None`: fewer are known), less the rounding allowance.
+fn page_floor(nth: Option<f32>) -> f32 {
+    nth.map_or(f32::NEG_INFINITY, |nth| nth - slack(nth))
+}
+
 fn segment_hits(
     q: &Query<'_>,
     segment: usize,
@@ -1616,15 +1622,11 @@ fn segment_hits(
         let mut by_lower: Vec<&Group> = groups.iter().collect();
         by_lower.sort_by(|a, b| b.lower.total_cmp(&a.lower));
         let mut seen = 0;
-        let mut floor = f32::NEG_INFINITY;
-        for g in by_lower {
+        let nth = by_lower.into_iter().find(|g| {
             seen += g.size;
-            if seen >= need {
-                floor = g.lower - slack(g.lower);
-                break;
-            }
-        }
-        floor
+            seen >= need
+        });
+        page_floor(nth.map(|g| g.lower))
     };
     let mut chosen = DocBits::new(max_doc);
     for g in &groups {
@@ -1736,6 +1738,13 @@ fn segment_hits(
     // it was when the candidate was reached).
     let mut missed = 0.0f32;
     for (k, unit) in units.iter().enumerate() {
+        // While every candidate is in the running: the `need`-th best
+        // lower bound of those reached, a lower bound of the page.
+        let reached_nth = if alive.is_none() && reached.len() >= need {
+            nth_largest(lower.iter().copied(), need)
+        } else {
+            None
+        };
         let set_len = alive.as_ref().map_or(n, |a| a.0.len());
         let expensive = unit.info.doc_freq as usize * CHEAP_SHARE > set_len;
         // Check seldom: each check reads the candidates reached.
@@ -1764,8 +1773,7 @@ fn segment_hits(
             };
             let kept: Option<Vec<usize>> = match &alive {
                 Some((set, _)) => {
-                    let floor = nth_largest(set.iter().map(|&i| lower[i]), need)
-                        .map_or(f32::NEG_INFINITY, |nth| nth - slack(nth));
+                    let floor = page_floor(nth_largest(set.iter().map(|&i| lower[i]), need));
                     Some(
                         set.iter()
                             .copied()
@@ -1782,8 +1790,7 @@ fn segment_hits(
                     // lower bound of the page; the others cannot reach it
                     // when their tiers plus all the remaining terms
                     // could add stay below.
-                    let floor = nth_largest(lower.iter().copied(), need)
-                        .map_or(f32::NEG_INFINITY, |nth| nth - slack(nth));
+                    let floor = page_floor(reached_nth);
                     let others: f32 = top_tiers
                         + missed
                         + rest_bm25.iter().sum::<f32>()
@@ -1826,23 +1833,17 @@ fn segment_hits(
             + later_bm25.iter().sum::<f32>()
             + later_expansion.iter().sum::<f32>();
         // Two lower bounds of the page: the `need`-th best of the
-        // candidates reached before this term, and of those this term
-        // scores (each once: a candidate offered twice would count as
-        // two).
-        let before = if dense && reached.len() >= need {
-            nth_largest(lower.iter().copied(), need)
-        } else {
-            None
-        };
+        // candidates reached before this term (`reached_nth`), and of
+        // those this term scores (each once: a candidate offered twice
+        // would count as two).
         let mut page = Largest::new(if dense { need } else { 0 });
         let floor_of = |page: &Largest| {
-            let nth = match (before, page.get()) {
-                (Some(a), Some(b)) => a.max(b),
-                (a, b) => a.or(b).unwrap_or(f32::NEG_INFINITY),
-            };
-            nth - slack(nth)
+            page_floor(match (reached_nth, page.get()) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            })
         };
-        let mut page_floor = floor_of(&page);
+        let mut floor_now = floor_of(&page);
         let mut skipped = 0.0f32;
         score_postings(
             &mut inverted,
@@ -1855,7 +1856,7 @@ fn segment_hits(
                     Some(i) => i,
                     None if dense => {
                         let up = beyond + x;
-                        if up + slack(up) < page_floor {
+                        if up + slack(up) < floor_now {
                             skipped = skipped.max(x);
                             return;
                         }
@@ -1894,7 +1895,7 @@ fn segment_hits(
                 };
                 part.record(x, out, &mut lower[i]);
                 if dense && page.offer(lower[i]) {
-                    page_floor = floor_of(&page);
+                    floor_now = floor_of(&page);
                 }
             },
         )?;
