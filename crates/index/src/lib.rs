@@ -105,6 +105,3 @@ pub use query::Ranking;
 pub use reindex::{ProgressFn, ReindexOptions, ReindexReport};
 pub use search::{ArticleInfo, Hit, SearchRequest, SearchResults, TopicCount, char_to_byte_ranges};
 pub use synonyms::Synonyms;
-
-#[cfg(test)]
-mod tests;

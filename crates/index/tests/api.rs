@@ -1,9 +1,10 @@
-//! Tests of the library as a whole, on the bundled article, in RAM or temp dirs.
+//! Tests of the library's public API as a whole, on the bundled article, in
+//! RAM or temp dirs.
 
 use std::fs;
 use std::path::Path;
 
-use crate::*;
+use needle_index::*;
 
 const ARTICLE_MD: &str = include_str!("../../../content/microneedling.md");
 const ARTICLE_TXT: &str = include_str!("../testdata/microneedling.txt");
@@ -794,10 +795,12 @@ fn bundled_on_disk() -> tempfile::TempDir {
 fn pretend_format(dir: &Path, version: u32, edit: impl Fn(String) -> String) {
     let meta_path = dir.join("meta.json");
     let meta = fs::read_to_string(&meta_path).unwrap();
-    let old = edit(meta.replace(
-        &format!("\\\"needle\\\":{}", crate::schema::SCHEMA_VERSION),
-        &format!("\\\"needle\\\":{version}"),
-    ));
+    // The payload holds `\"needle\":N`, N the format this build writes.
+    let key = "\\\"needle\\\":";
+    let at = meta.find(key).expect("needle's format in the payload") + key.len();
+    let digits = meta[at..].chars().take_while(char::is_ascii_digit).count();
+    let current = &meta[at..at + digits];
+    let old = edit(meta.replace(&format!("{key}{current}"), &format!("{key}{version}")));
     assert_ne!(meta, old, "the manifest is in the payload");
     fs::write(&meta_path, old).unwrap();
 }
