@@ -36,7 +36,7 @@ INDEX="$WORK/index-$N"
 RESULTS="$WORK/results-$N.txt"
 
 echo "== building release binaries"
-cargo build --release --quiet -p needle-tui -p needle-bench
+cargo build --release --quiet -p needle -p needle-bench
 NEEDLE="$PWD/target/release/needle"
 CORPUS_BIN="$PWD/target/release/needle-corpus"
 

@@ -20,14 +20,14 @@ pub fn needle_bin() -> &'static Path {
             .unwrap_or("debug");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let mut build = Command::new(cargo);
-        build.args(["build", "--quiet", "-p", "needle-tui", "--bin", "needle"]);
+        build.args(["build", "--quiet", "-p", "needle", "--bin", "needle"]);
         if profile == "release" {
             build.arg("--release");
         }
         let status = build
             .status()
             .expect("running cargo build for the needle binary");
-        assert!(status.success(), "cargo build -p needle-tui failed");
+        assert!(status.success(), "cargo build -p needle failed");
         let bin = profile_dir.join(format!("needle{}", std::env::consts::EXE_SUFFIX));
         assert!(bin.exists(), "{} was not built", bin.display());
         bin

@@ -201,9 +201,9 @@ struct Report<'a> {
 /// use std::time::Duration;
 ///
 /// let ms: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
-/// assert_eq!(needle_tui::percentile(&ms, 0.5), Duration::from_millis(50));
-/// assert_eq!(needle_tui::percentile(&ms, 0.99), Duration::from_millis(99));
-/// assert_eq!(needle_tui::percentile(&ms, 1.0), Duration::from_millis(100));
+/// assert_eq!(needle::percentile(&ms, 0.5), Duration::from_millis(50));
+/// assert_eq!(needle::percentile(&ms, 0.99), Duration::from_millis(99));
+/// assert_eq!(needle::percentile(&ms, 1.0), Duration::from_millis(100));
 /// ```
 #[must_use]
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -1,6 +1,6 @@
 //! `needle`: ranked full-text search over article passages.
 //!
-//! `main` parses the arguments, runs the command (the `needle_tui` library)
+//! `main` parses the arguments, runs the command (the `needle` library)
 //! and maps the outcome to an exit code: 0 success (a search with hits), 1 a
 //! search without, 2 an error (one message on stderr), 130 when the
 //! interface is quit without a choice, 143 and 129 when SIGTERM or SIGHUP
@@ -10,11 +10,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use needle_tui::Cli;
+use needle::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match needle_tui::run(cli) {
+    match needle::run(cli) {
         Ok(code) => code,
         Err(err) => {
             if is_broken_pipe(&err) {

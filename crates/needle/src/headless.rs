@@ -40,7 +40,7 @@ use crate::worker;
 /// let source = ContentSource::memory([("care.md", article)]);
 /// index.reindex(&source, &ReindexOptions::default()).unwrap();
 ///
-/// let mut ui = needle_tui::Headless::new(Arc::new(index), "care.md", 100, 30);
+/// let mut ui = needle::Headless::new(Arc::new(index), "care.md", 100, 30);
 /// for c in "sun".chars() {
 ///     ui.keystroke(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
 /// }

@@ -1,10 +1,10 @@
 //! Keystroke to frame: one key press in the terminal interface, the search it
 //! triggers and the frame it draws, timed together.
 //!
-//! Run with `cargo bench -p needle-tui --bench keystroke`. The target (issue
+//! Run with `cargo bench -p needle --bench keystroke`. The target (issue
 //! 4) is under 16 ms per keystroke at 100,000 passages: one frame at 60 Hz.
 //!
-//! What runs: [`needle_tui::Headless`], the interface's own code on this
+//! What runs: [`needle::Headless`], the interface's own code on this
 //! thread. The key goes through the key table to the state; the search it
 //! queues runs synchronously through the function the worker's search
 //! thread calls (`worker::run_search`: a first page of 50 hits with
@@ -39,9 +39,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use needle::Headless;
 use needle_bench::corpus;
 use needle_index::{ContentSource, NeedleIndex, ReindexOptions, SearchRequest};
-use needle_tui::Headless;
 
 /// Typed letter by letter: a common word, then a rarer one after a space.
 const PHRASE: &str = "collagen induction";
@@ -144,7 +144,7 @@ fn ms(d: Duration) -> f64 {
 fn quantile(v: &[Duration], q: f64) -> Duration {
     let mut v = v.to_vec();
     v.sort();
-    needle_tui::percentile(&v, q)
+    needle::percentile(&v, q)
 }
 
 /// Types the phrase `runs` times (and a Backspace after it), timing each

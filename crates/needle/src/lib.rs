@@ -22,9 +22,9 @@
 //! // `needle topics --json` on the bundled article, in a throwaway index.
 //! let dir = tempfile::tempdir().unwrap();
 //! let index = dir.path().to_str().unwrap();
-//! let cli = needle_tui::Cli::try_parse_from(["needle", "--index", index, "topics", "--json"])
+//! let cli = needle::Cli::try_parse_from(["needle", "--index", index, "topics", "--json"])
 //!     .unwrap();
-//! let code = needle_tui::run(cli).unwrap();
+//! let code = needle::run(cli).unwrap();
 //! assert_eq!(code, std::process::ExitCode::SUCCESS);
 //! ```
 
