@@ -39,8 +39,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         index.set_ranking(ranking);
         let r = index.evaluate(&collection)?;
         println!(
-            "ndcg@10 {:.4}  map {:.4}  r@10 {:.4}  {:.0} ms  {line}",
-            r.ndcg_10, r.map, r.recall_10, r.search_ms
+            "ndcg@10 {:.4}  map {:.4}  r@10 {:.4}  mrr@10 {:.4}  s@3 {:.4}  {:.0} ms  {line}",
+            r.ndcg_10, r.map, r.recall_10, r.mrr_10, r.success_3, r.search_ms
         );
     }
     Ok(())

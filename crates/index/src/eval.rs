@@ -2,8 +2,11 @@
 //! `queries.jsonl`, `qrels/test.tsv` and (optionally) `corpus.jsonl`.
 //!
 //! Metrics follow trec_eval: nDCG@10 with graded gains and a log2(rank+1)
-//! discount (`ndcg_cut_10`), MAP over the first 1000 results (`map`), and
-//! Recall@10 (`recall_10`), averaged over the judged queries.
+//! discount (`ndcg_cut_10`), MAP over the first 1000 results (`map`),
+//! Recall@10 (`recall_10`), and, for known-item search, the reciprocal rank
+//! of the first relevant result within 10 (`recip_rank` cut at 10) and
+//! whether one is in the first 3 (`success_3`), averaged over the judged
+//! queries.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -111,6 +114,10 @@ pub struct QueryScore {
     pub ap: f64,
     /// Recall@10.
     pub recall_10: f64,
+    /// 1 / the rank of the first relevant result, 0 past rank 10.
+    pub rr_10: f64,
+    /// 1 when a relevant result is in the first 3, else 0.
+    pub success_3: f64,
     /// The ids ranked (articles or passages), best first, at most 1000.
     #[serde(skip)]
     pub ranked: Vec<String>,
@@ -129,6 +136,10 @@ pub struct EvalReport {
     pub map: f64,
     /// Mean Recall@10.
     pub recall_10: f64,
+    /// Mean reciprocal rank of the first relevant result, cut at 10.
+    pub mrr_10: f64,
+    /// Share of queries with a relevant result in the first 3.
+    pub success_3: f64,
     /// Milliseconds spent searching (all queries).
     pub search_ms: f64,
     /// Per-query figures, in query order.
@@ -161,6 +172,12 @@ impl NeedleIndex {
                 ndcg_10: ndcg_at(&ranked, rels, 10),
                 ap: average_precision(&ranked, rels),
                 recall_10: recall_at(&ranked, rels, 10),
+                rr_10: reciprocal_rank_at(&ranked, rels, 10),
+                success_3: if reciprocal_rank_at(&ranked, rels, 3) > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                },
                 ranked,
             });
         }
@@ -178,6 +195,8 @@ impl NeedleIndex {
             ndcg_10: mean(|q| q.ndcg_10),
             map: mean(|q| q.ap),
             recall_10: mean(|q| q.recall_10),
+            mrr_10: mean(|q| q.rr_10),
+            success_3: mean(|q| q.success_3),
             search_ms,
             per_query,
         })
@@ -222,6 +241,16 @@ pub fn average_precision(ranked: &[String], rels: &HashMap<String, u32>) -> f64 
         }
     }
     sum / relevant as f64
+}
+
+/// 1 / the rank of the first relevant document in the first k, else 0.
+#[must_use]
+pub fn reciprocal_rank_at(ranked: &[String], rels: &HashMap<String, u32>, k: usize) -> f64 {
+    ranked
+        .iter()
+        .take(k)
+        .position(|id| rels.get(id).is_some_and(|&g| g > 0))
+        .map_or(0.0, |i| 1.0 / (i + 1) as f64)
 }
 
 /// Recall@k: relevant documents in the first k over all relevant ones.

@@ -38,7 +38,7 @@ pub fn parse(format: Format, path: &str, text: &str, rules: &TopicRules) -> Pars
         Format::JsonLines => content::Format::JsonLines,
     };
     let id = path.rsplit_once('.').map_or(path, |(stem, _)| stem);
-    let articles = content::parse_file(format, id, path, text, rules, &mut issues);
+    let articles = content::parse_file(format, id, path, text, rules, true, &mut issues);
     Parsed { articles, issues }
 }
 

@@ -93,12 +93,13 @@ mod search;
 mod synonyms;
 
 pub use content::{
-    Article, ContentIssue, ContentSource, MemoryFile, Passage, TopicDef, TopicRules,
+    Article, ContentIssue, ContentSource, MemoryFile, Passage, PassageKind, TopicDef, TopicRules,
     split_markdown, split_text,
 };
 pub use error::{Error, Result};
 pub use eval::{
     Collection, EVAL_DEPTH, EvalReport, QueryScore, average_precision, ndcg_at, recall_at,
+    reciprocal_rank_at,
 };
 pub use index::{NeedleIndex, WRITER_MEMORY_BYTES};
 pub use query::Ranking;

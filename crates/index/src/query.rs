@@ -62,8 +62,15 @@ pub struct Ranking {
     pub text_boost: f32,
     /// BM25 weight of the section heading.
     pub section_boost: f32,
-    /// BM25 weight of the article title.
+    /// BM25 weight of the article title (and description).
     pub title_boost: f32,
+    /// BM25 weight of a code passage's text (prose has `text_boost`): the
+    /// same match ranks higher in prose than in code.
+    pub code_boost: f32,
+    /// In tiered (short) queries, added to a word's tier when it matches
+    /// the article's title or description: the passages of the page whose
+    /// subject the query names come before passages that only mention it.
+    pub subject: f32,
     /// Queries with at most this many words are ranked in tiers.
     pub strict_words: usize,
     /// In longer queries, the bonus of an exact, prefix or typo match.
@@ -96,6 +103,8 @@ impl Default for Ranking {
             text_boost: 1.0,
             section_boost: 2.0,
             title_boost: 0.5,
+            code_boost: 0.5,
+            subject: 100.0,
             strict_words: 4,
             loose_bonus: 0.0,
             feedback_min_words: 6,
@@ -122,6 +131,7 @@ impl Ranking {
                 synonym: b,
                 prefix: b,
                 typo: b,
+                subject: 0.0,
                 ..*self
             }
         }
@@ -392,6 +402,7 @@ pub(crate) fn bm25_fields(f: &Fields, r: &Ranking, weight: f32) -> Vec<(Field, f
         (f.text, r.text_boost),
         (f.section, r.section_boost),
         (f.title, r.title_boost),
+        (f.code, r.code_boost),
     ]
     .into_iter()
     .filter(|(_, boost)| *boost > 0.0)
@@ -560,7 +571,7 @@ fn alternative_sources(f: &Fields, analyzers: &mut Analyzers, words: &[String]) 
             .collect();
         if let Some(stem) = analyzers.stem_of(word) {
             sources.extend(
-                [f.text, f.section, f.title]
+                f.stemmed()
                     .into_iter()
                     .map(|field| Source::Term(field, stem.clone())),
             );
@@ -607,11 +618,26 @@ pub(crate) fn word_spec(
     if let Some(stem) = &w.stem {
         tiers.push(Tier {
             score: r.word + r.stem,
-            sources: [f.text, f.section, f.title]
+            sources: f
+                .stemmed()
                 .into_iter()
                 .map(|field| Source::Term(field, stem.clone()))
                 .collect(),
         });
+    }
+    // The page's subject: the word in its title or description, exactly
+    // or stemmed, lifts the word's tier for every passage of the page.
+    if r.subject > 0.0 {
+        tiers.push(Tier {
+            score: r.word + r.exact + r.subject,
+            sources: vec![Source::Term(f.title_raw, w.raw.clone())],
+        });
+        if let Some(stem) = &w.stem {
+            tiers.push(Tier {
+                score: r.word + r.stem + r.subject,
+                sources: vec![Source::Term(f.title, stem.clone())],
+            });
+        }
     }
     let alternatives: Vec<Source> = plan
         .synonyms
@@ -679,6 +705,8 @@ pub(crate) fn word_spec(
             );
         }
     }
+    // Best first (a stable sort: equal tiers keep the order above).
+    tiers.sort_by(|a, b| b.score.total_cmp(&a.score));
     let expansions = if w.prefix {
         w.expansions
             .iter()
@@ -820,6 +848,7 @@ pub(crate) fn excluded_sources(f: &Fields, plan: &Plan) -> Vec<Vec<Source>> {
                 .collect();
             if let Some(stem) = stem {
                 sources.push(Source::Term(f.text, stem.clone()));
+                sources.push(Source::Term(f.code, stem.clone()));
             }
             sources
         })

@@ -15,13 +15,16 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use crate::content::{self, Article, ContentIssue, ContentSource, Passage, scan};
+use crate::content::{self, Article, ContentIssue, ContentSource, Passage, PassageKind, scan};
 use crate::error::{Error, Result};
 use crate::index::{ArticleEntry, FileEntry, Manifest, NeedleIndex, Sources};
 use crate::schema::{Fields, SCHEMA_VERSION};
 
 /// Called during a reindex with (files done, files in all).
 pub type ProgressFn = Arc<dyn Fn(usize, usize) + Send + Sync>;
+
+/// Mixed into the configuration's hash when drafts are indexed.
+const DRAFTS_SALT: u64 = 0x5d1a_f7c3_0b6e_9a41;
 
 /// How to reindex.
 #[derive(Clone, Default)]
@@ -31,6 +34,9 @@ pub struct ReindexOptions {
     pub force: bool,
     /// Progress callback, called after each file that had to be read.
     pub progress: Option<ProgressFn>,
+    /// Index the articles whose front matter says `draft: true` (left out
+    /// by default, as site generators leave them out of the built site).
+    pub drafts: bool,
 }
 
 impl std::fmt::Debug for ReindexOptions {
@@ -38,6 +44,7 @@ impl std::fmt::Debug for ReindexOptions {
         f.debug_struct("ReindexOptions")
             .field("force", &self.force)
             .field("progress", &self.progress.is_some())
+            .field("drafts", &self.drafts)
             .finish()
     }
 }
@@ -48,7 +55,7 @@ impl ReindexOptions {
     pub fn forced() -> Self {
         ReindexOptions {
             force: true,
-            progress: None,
+            ..ReindexOptions::default()
         }
     }
 }
@@ -182,8 +189,11 @@ impl NeedleIndex {
         let fingerprint = found.fingerprint();
         // The topics, the synonyms or the index format changed since `old`:
         // every article is indexed again.
+        // Whether drafts are indexed is part of the configuration: turning
+        // it on or off reads every article again.
+        let config_hash = found.config.hash ^ if options.drafts { DRAFTS_SALT } else { 0 };
         let config_changed =
-            |old: &Manifest| old.config_hash != found.config.hash || old.needle != SCHEMA_VERSION;
+            |old: &Manifest| old.config_hash != config_hash || old.needle != SCHEMA_VERSION;
         let unchanged = |old: &Manifest| -> Option<ReindexReport> {
             // Every file has the size and time the last commit saw, and the
             // commit had every file: nothing to do, nothing more to read.
@@ -310,6 +320,7 @@ impl NeedleIndex {
                 &file.rel,
                 &text,
                 &found.config.topics,
+                options.drafts,
                 &mut report.issues,
             );
             let old_articles: BTreeMap<&str, &ArticleEntry> = previous
@@ -426,7 +437,7 @@ impl NeedleIndex {
             let manifest = Manifest {
                 fingerprint,
                 needle: SCHEMA_VERSION,
-                config_hash: found.config.hash,
+                config_hash,
                 topics: found.config.topics.topics.clone(),
                 synonyms: found.config.synonyms_text.clone(),
                 articles: files.values().map(|f| f.articles.len()).sum(),
@@ -464,9 +475,23 @@ pub(crate) fn to_document(f: &Fields, p: &Passage) -> TantivyDocument {
     doc.add_text(f.article, &p.article);
     doc.add_text(f.title, &p.title);
     doc.add_text(f.title_raw, &p.title);
+    // The description is the page's subject too: it is matched and scored
+    // with the title (a second value of the title fields), and stored.
+    if let Some(description) = &p.description {
+        doc.add_text(f.title, description);
+        doc.add_text(f.title_raw, description);
+    }
+    if let Some(url) = &p.url {
+        doc.add_text(f.url, url);
+    }
     doc.add_text(f.section, &p.section);
     doc.add_text(f.section_raw, &p.section);
-    doc.add_text(f.text, &p.text);
+    // Code is scored in a field of its own, with a lower weight: the same
+    // match ranks higher in prose than in code.
+    match p.kind {
+        PassageKind::Code => doc.add_text(f.code, &p.text),
+        _ => doc.add_text(f.text, &p.text),
+    }
     doc.add_text(f.text_raw, &p.text);
     for h in &p.heading_path {
         doc.add_text(f.heading_path, h);

@@ -11,7 +11,8 @@ use tantivy::tokenizer::{
 /// Bump whenever the schema, the analysis or the files beside the index
 /// change: an index built with another version is rebuilt from the content,
 /// never misread. 4: the list of source files is postcard, not JSON.
-pub(crate) const SCHEMA_VERSION: u32 = 4;
+/// 5: code passages, descriptions and urls (front matter).
+pub(crate) const SCHEMA_VERSION: u32 = 5;
 
 /// Words only (split on anything not a letter or digit), lowercase, accents folded.
 pub(crate) const RAW_ANALYZER: &str = "needle_raw";
@@ -204,7 +205,13 @@ pub(crate) struct Fields {
     /// Passage text: stored, stemmed, with frequencies (for BM25).
     pub text: Field,
     /// Passage text, unstemmed with positions: exact words, phrases, prefix, typo.
+    /// Code passages too.
     pub text_raw: Field,
+    /// The text of a code passage: stored, stemmed, with frequencies (BM25
+    /// at its own weight). A code passage has no `text`.
+    pub code: Field,
+    /// The article's url (front matter): stored only.
+    pub url: Field,
     /// Headings above the passage, stored only (one value each).
     pub heading_path: Field,
     /// Topic names: raw keys, stored, fast (for counts).
@@ -220,6 +227,11 @@ impl Fields {
     /// typos are matched.
     pub(crate) fn raw(&self) -> [Field; 3] {
         [self.text_raw, self.section_raw, self.title_raw]
+    }
+
+    /// The stemmed fields, prose text first: where stemmed words match.
+    pub(crate) fn stemmed(&self) -> [Field; 4] {
+        [self.text, self.section, self.title, self.code]
     }
 }
 
@@ -251,6 +263,8 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         // No positions: phrases match on `text_raw`; this field is for BM25.
         text: b.add_text_field("text", stemmed()),
         text_raw: b.add_text_field("text_raw", raw(IndexRecordOption::WithFreqsAndPositions)),
+        code: b.add_text_field("code", stemmed()),
+        url: b.add_text_field("url", STORED),
         heading_path: b.add_text_field("heading_path", STORED),
         topics: b.add_text_field("topics", STRING | STORED | FAST),
         ordinal: b.add_u64_field("ordinal", STORED | FAST | INDEXED),

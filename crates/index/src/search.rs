@@ -14,7 +14,7 @@ use tantivy::{
     DocAddress, DocId, Order, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument,
 };
 
-use crate::content::{Passage, default_label};
+use crate::content::{Passage, PassageKind, default_label};
 use crate::error::{Error, Result};
 use crate::index::NeedleIndex;
 #[cfg(test)]
@@ -619,10 +619,22 @@ fn to_passage(f: &crate::schema::Fields, doc: &TantivyDocument) -> Passage {
             .collect::<Vec<_>>()
     };
     let num = |field| doc.get_first(field).and_then(|v| v.as_u64());
+    let code = doc.get_first(f.code).and_then(|v| v.as_str());
+    let description = doc.get_all(f.title).nth(1).and_then(|v| v.as_str());
     Passage {
         id: text(f.id),
         article: text(f.article),
         title: text(f.title),
+        kind: if code.is_some() {
+            PassageKind::Code
+        } else {
+            PassageKind::Text
+        },
+        description: description.map(str::to_owned),
+        url: doc
+            .get_first(f.url)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
         section: text(f.section),
         heading_path: all(f.heading_path),
         topics: all(f.topics),
@@ -630,7 +642,7 @@ fn to_passage(f: &crate::schema::Fields, doc: &TantivyDocument) -> Passage {
             .and_then(|n| u32::try_from(n).ok())
             .unwrap_or(0),
         line: num(f.line).and_then(|n| u32::try_from(n).ok()),
-        text: text(f.text),
+        text: code.map_or_else(|| text(f.text), str::to_owned),
     }
 }
 

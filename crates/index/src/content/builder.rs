@@ -8,20 +8,11 @@
 //! - a thematic break (or, in plain text, two blank lines) ends the current
 //!   section: what follows belongs to the article's top level again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
+use super::front_matter::FrontMatter;
 use super::topics::TopicRules;
-use super::{Article, Passage};
-
-/// Per-article front matter (Markdown only), already parsed.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct FrontMatter {
-    pub title: Option<String>,
-    /// Topics added to every passage of the article.
-    pub topics: Vec<String>,
-    /// Section heading (lowercased) -> topics replacing the rules' topics.
-    pub sections: BTreeMap<String, Vec<String>>,
-}
+use super::{Article, Passage, PassageKind};
 
 #[derive(Debug, Clone)]
 struct Heading {
@@ -38,7 +29,7 @@ pub(crate) struct PassageBuilder<'a> {
     rules: &'a TopicRules,
     front: FrontMatter,
     stack: Vec<Heading>,
-    /// A paragraph not yet emitted: a list may still join it.
+    /// A paragraph not yet emitted: a list or a short code block may still join it.
     pending: Option<(String, u32)>,
     /// A question heading whose answer has not started yet.
     question: Option<(String, u32)>,
@@ -150,6 +141,28 @@ impl<'a> PassageBuilder<'a> {
         }
     }
 
+    /// A code block: a short one joins the paragraph just before it (as a
+    /// list joins its lead sentence); a long one, or one with no paragraph
+    /// before it, is a passage of its own, marked as code.
+    pub fn code(&mut self, text: &str, line: u32) {
+        let text = text.trim_end_matches(['\n', '\r', ' ', '\t']);
+        let text = text.trim_start_matches(['\n', '\r']);
+        if text.trim().is_empty() {
+            return;
+        }
+        let short = text.lines().count() <= SHORT_CODE_LINES && text.len() <= SHORT_CODE_BYTES;
+        match self.pending.as_mut() {
+            Some((lead, _)) if short => {
+                lead.push('\n');
+                lead.push_str(text);
+            }
+            _ => {
+                self.flush();
+                self.emit_kind(text.to_owned(), line, PassageKind::Code);
+            }
+        }
+    }
+
     fn flush(&mut self) {
         if let Some((text, line)) = self.pending.take() {
             self.emit(text, line);
@@ -165,6 +178,10 @@ impl<'a> PassageBuilder<'a> {
     }
 
     fn emit(&mut self, text: String, line: u32) {
+        self.emit_kind(text, line, PassageKind::Text);
+    }
+
+    fn emit_kind(&mut self, text: String, line: u32, kind: PassageKind) {
         let (text, line) = match self.question.take() {
             Some((q, q_line)) => (format!("{q}\n{text}"), q_line),
             None => (text, line),
@@ -173,14 +190,14 @@ impl<'a> PassageBuilder<'a> {
             let parts = cut_long(&text);
             self.cuts.push((line, text.len(), parts.len()));
             for part in parts {
-                self.emit_one(part.to_owned(), line);
+                self.emit_one(part.to_owned(), line, kind);
             }
         } else {
-            self.emit_one(text, line);
+            self.emit_one(text, line, kind);
         }
     }
 
-    fn emit_one(&mut self, text: String, line: u32) {
+    fn emit_one(&mut self, text: String, line: u32, kind: PassageKind) {
         let slug = self
             .stack
             .last()
@@ -207,6 +224,9 @@ impl<'a> PassageBuilder<'a> {
             topics: self.topics_here(),
             ordinal,
             line: Some(line),
+            kind,
+            description: None,
+            url: None,
             text,
         });
     }
@@ -267,6 +287,8 @@ impl<'a> PassageBuilder<'a> {
             .unwrap_or_else(|| fallback_title.to_owned());
         for p in &mut self.passages {
             p.title.clone_from(&title);
+            p.description.clone_from(&self.front.description);
+            p.url.clone_from(&self.front.url);
         }
         let notes = self
             .cuts
@@ -276,12 +298,19 @@ impl<'a> PassageBuilder<'a> {
         Article {
             id: self.article,
             title,
+            description: self.front.description,
+            url: self.front.url,
             passages: self.passages,
             hash,
             notes,
         }
     }
 }
+
+/// A code block of at most this many lines and bytes joins the paragraph
+/// before it; a longer one is a passage of its own.
+pub(crate) const SHORT_CODE_LINES: usize = 8;
+pub(crate) const SHORT_CODE_BYTES: usize = 400;
 
 /// Passages longer than this are cut into several (at line breaks or
 /// spaces where possible): a search shows and highlights whole passages,
@@ -361,6 +390,16 @@ pub(crate) fn slugify(text: &str) -> String {
         }
     }
     slug
+}
+
+/// A file name made readable as a title: `host-on-netlify` -> `Host on netlify`.
+pub(crate) fn readable_title(name: &str) -> String {
+    let spaced = collapse_spaces(&name.replace(['-', '_'], " "));
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => name.to_owned(),
+    }
 }
 
 pub(crate) fn collapse_spaces(text: &str) -> String {

@@ -92,12 +92,17 @@ pub(crate) fn parse_jsonl(path: &str, text: &str, issues: &mut Vec<ContentIssue>
                 topics: record.topics.clone(),
                 ordinal: u32::try_from(i).unwrap_or(u32::MAX),
                 line: Some(line_no),
+                kind: super::PassageKind::Text,
+                description: None,
+                url: None,
                 text: para,
             })
             .collect();
         articles.push(Article {
             id,
             title,
+            description: None,
+            url: None,
             passages,
             hash: hash_bytes(line.as_bytes()),
             notes: Vec::new(),

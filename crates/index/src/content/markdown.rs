@@ -1,23 +1,14 @@
 //! Markdown articles, parsed with pulldown-cmark.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
-use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
-use serde::Deserialize;
+use pulldown_cmark::{BrokenLink, CowStr, Event, Options, Parser, Tag, TagEnd};
 
-use super::builder::{FrontMatter, PassageBuilder};
-use super::topics::{TopicRules, toml_message};
+use super::builder::{PassageBuilder, readable_title};
+use super::front_matter::front_matter;
+use super::markup::strip_generator_markup;
+use super::topics::TopicRules;
 use super::{Article, ContentIssue, hash_bytes};
-
-/// The front matter an article may carry, in TOML between `+++` lines.
-#[derive(Debug, Default, Deserialize)]
-struct RawFrontMatter {
-    title: Option<String>,
-    #[serde(default)]
-    topics: Vec<String>,
-    #[serde(default)]
-    sections: BTreeMap<String, Vec<String>>,
-}
 
 /// Nested list items are indented by two spaces per level, up to this level.
 const MAX_LIST_INDENT: usize = 8;
@@ -30,7 +21,7 @@ enum Mode {
     List(u32),
     Code(u32),
     Table(u32),
-    Meta(MetadataBlockKind, u32),
+    Html(u32),
 }
 
 /// The 1-based line of each byte offset, by binary search over line starts.
@@ -49,70 +40,73 @@ impl Lines {
     }
 }
 
+/// What kind of Markdown a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Flavor {
+    /// MDX: `import`/`export` lines and JSX tags are not text.
+    pub mdx: bool,
+    /// Index an article whose front matter says `draft: true`.
+    pub drafts: bool,
+}
+
+/// Splits one Markdown file into an article, or `None` for a draft that is
+/// not to be indexed.
 pub(crate) fn parse_markdown(
     article_id: &str,
     path: &str,
     text: &str,
     rules: &TopicRules,
+    flavor: Flavor,
     issues: &mut Vec<ContentIssue>,
-) -> Article {
-    let lines = Lines::new(text);
+) -> Option<Article> {
+    let mut b = PassageBuilder::new(article_id, rules);
+    // The front matter is read here and blanked (its newlines kept, so the
+    // lines of the body stay where they are) before the body is parsed.
+    let mut body: Cow<'_, str> = Cow::Borrowed(text);
+    if let Some(block) = front_matter(text, rules) {
+        match block.parsed {
+            Ok(front) => {
+                if front.draft && !flavor.drafts {
+                    return None;
+                }
+                b.set_front_matter(front);
+            }
+            Err((line, message)) => issues.push(ContentIssue::new(
+                path,
+                Some(line),
+                format!("{message}; the front matter was ignored, the article still indexes"),
+            )),
+        }
+        let head = &text[..block.body_start];
+        let mut blanked = "\n".repeat(head.matches('\n').count());
+        blanked.push_str(&text[block.body_start..]);
+        body = Cow::Owned(blanked);
+    }
+    let body = match strip_generator_markup(&body, flavor.mdx) {
+        Cow::Borrowed(_) => body,
+        Cow::Owned(stripped) => Cow::Owned(stripped),
+    };
+
+    // The body has the file's lines, each where it was.
+    let lines = Lines::new(&body);
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_TASKLISTS);
     opts.insert(Options::ENABLE_FOOTNOTES);
-    opts.insert(Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS);
-    opts.insert(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS);
 
-    let mut b = PassageBuilder::new(article_id, rules);
     let mut buf = String::new();
     let mut mode = Mode::None;
     let mut list_depth = 0usize;
-    let mut seen_block = false;
+    // A reference link whose definition is elsewhere (another file, a
+    // snippet) keeps its text, as a link.
+    let mut keep_text = |_: BrokenLink<'_>| Some((CowStr::Borrowed(""), CowStr::Borrowed("")));
 
-    for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
+    for (event, range) in
+        Parser::new_with_broken_link_callback(&body, opts, Some(&mut keep_text)).into_offset_iter()
+    {
         let line = lines.line_of(range.start);
         match event {
-            Event::Start(Tag::MetadataBlock(kind)) => {
-                mode = Mode::Meta(kind, line);
-                buf.clear();
-            }
-            Event::End(TagEnd::MetadataBlock(_)) => {
-                if let Mode::Meta(kind, line) = mode {
-                    if seen_block {
-                        // Only a block at the very top is front matter.
-                    } else if kind == MetadataBlockKind::PlusesStyle {
-                        match toml::from_str::<RawFrontMatter>(&buf) {
-                            Ok(raw) => b.set_front_matter(FrontMatter {
-                                title: raw.title,
-                                topics: raw.topics,
-                                sections: raw
-                                    .sections
-                                    .into_iter()
-                                    .map(|(k, v)| (k.to_lowercase(), v))
-                                    .collect(),
-                            }),
-                            Err(e) => issues.push(ContentIssue::new(
-                                path,
-                                Some(line),
-                                format!(
-                                    "front matter is not valid TOML ({}); it was ignored, the article still indexes",
-                                    toml_message(&buf, &e)
-                                ),
-                            )),
-                        }
-                    } else {
-                        issues.push(ContentIssue::new(
-                            path,
-                            Some(line),
-                            "YAML front matter (---) is not read; write it in TOML between +++ lines",
-                        ));
-                    }
-                }
-                mode = Mode::None;
-                seen_block = true;
-            }
             Event::Start(Tag::Heading { level, .. }) if list_depth == 0 && mode == Mode::None => {
                 mode = Mode::Heading(level as u8, line);
                 buf.clear();
@@ -122,7 +116,6 @@ pub(crate) fn parse_markdown(
                     b.heading(level, &buf, line);
                     mode = Mode::None;
                 }
-                seen_block = true;
             }
             Event::Start(Tag::Paragraph) => {
                 if list_depth == 0 && mode == Mode::None {
@@ -137,7 +130,6 @@ pub(crate) fn parse_markdown(
                     b.paragraph(&buf, line);
                     mode = Mode::None;
                 }
-                seen_block = true;
             }
             Event::Start(Tag::List(_)) => {
                 if list_depth == 0 && mode == Mode::None {
@@ -154,7 +146,6 @@ pub(crate) fn parse_markdown(
                     b.list(&buf, line);
                     mode = Mode::None;
                 }
-                seen_block = true;
             }
             Event::Start(Tag::Item) if mode_is_list(mode) => {
                 if !buf.is_empty() && !buf.ends_with('\n') {
@@ -173,10 +164,9 @@ pub(crate) fn parse_markdown(
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Mode::Code(line) = mode {
-                    b.block(&buf, line);
+                    b.code(&buf, line);
                     mode = Mode::None;
                 }
-                seen_block = true;
             }
             Event::Start(Tag::Table(_)) if list_depth == 0 && mode == Mode::None => {
                 mode = Mode::Table(line);
@@ -199,7 +189,32 @@ pub(crate) fn parse_markdown(
                     b.block(&buf, line);
                     mode = Mode::None;
                 }
-                seen_block = true;
+            }
+            Event::Start(Tag::HtmlBlock) if list_depth == 0 && mode == Mode::None => {
+                mode = Mode::Html(line);
+                buf.clear();
+            }
+            Event::Html(html) if matches!(mode, Mode::Html(_)) => buf.push_str(&html),
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Mode::Html(line) = mode {
+                    for (offset, paragraph) in html_paragraphs(&buf) {
+                        b.paragraph(&paragraph, line + offset);
+                    }
+                    mode = Mode::None;
+                }
+            }
+            // An inline tag is dropped and its text kept; a line break
+            // separates words.
+            Event::InlineHtml(html) | Event::Html(html) if mode != Mode::None => {
+                for (_, text) in html_paragraphs(&html) {
+                    if !buf.is_empty() && !buf.ends_with([' ', '\n']) {
+                        buf.push(' ');
+                    }
+                    buf.push_str(&text);
+                }
+                if is_break(&html) && !buf.ends_with([' ', '\n']) {
+                    buf.push(' ');
+                }
             }
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t)
                 if mode != Mode::None =>
@@ -215,18 +230,181 @@ pub(crate) fn parse_markdown(
             Event::TaskListMarker(done) if mode_is_list(mode) => {
                 buf.push_str(if done { "[x] " } else { "[ ] " });
             }
-            Event::Rule => {
-                if list_depth == 0 && mode == Mode::None {
-                    b.rule();
-                }
-                seen_block = true;
-            }
-            Event::Html(_) => seen_block = true,
+            Event::Rule if list_depth == 0 && mode == Mode::None => b.rule(),
             _ => {}
         }
     }
-    let fallback = article_id.rsplit('/').next().unwrap_or(article_id);
-    b.finish(fallback, hash_bytes(text.as_bytes()))
+    let name = article_id.rsplit('/').next().unwrap_or(article_id);
+    Some(b.finish(&readable_title(name), hash_bytes(text.as_bytes())))
+}
+
+/// Elements whose content a reader never sees as text.
+const HIDDEN_ELEMENTS: [&str; 4] = ["script", "style", "template", "svg"];
+
+/// Elements that start a new paragraph of text.
+const BLOCK_ELEMENTS: [&str; 30] = [
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tr",
+];
+
+/// Whether an inline HTML tag breaks the line (`<br>`, `<br/>`).
+fn is_break(tag: &str) -> bool {
+    tag_name(tag.trim()).is_some_and(|(name, _)| name.eq_ignore_ascii_case("br"))
+}
+
+/// The name of the tag `<name ...>` or `</name>` at the start of `s`, and
+/// whether it closes.
+fn tag_name(s: &str) -> Option<(&str, bool)> {
+    let rest = s.strip_prefix('<')?;
+    let (rest, closing) = match rest.strip_prefix('/') {
+        Some(r) => (r, true),
+        None => (rest, false),
+    };
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '.'))
+        .unwrap_or(rest.len());
+    let name = &rest[..end];
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        .then_some((name, closing))
+}
+
+/// The text a reader sees in a piece of HTML, in paragraphs, each with the
+/// number of lines before it: tags dropped (a block element such as `<p>`
+/// or `<div>` starts a new paragraph), comments and `<script>`/`<style>`
+/// dropped whole, character references decoded, white space collapsed.
+pub(crate) fn html_paragraphs(html: &str) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut start_line = 0u32;
+    let mut line = 0u32;
+    let mut rest = html;
+    let flush = |current: &mut String, start: u32, out: &mut Vec<(u32, String)>| {
+        let text = current.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() {
+            out.push((start, text));
+        }
+        current.clear();
+    };
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            if let Some(after) = rest.strip_prefix("<!--") {
+                let end = after.find("-->").map_or(after.len(), |i| i + 3);
+                line += count_lines(&after[..end]);
+                rest = &after[end..];
+                continue;
+            }
+            if let Some((name, closing)) = tag_name(rest) {
+                let tag_end = rest.find('>').map_or(rest.len(), |i| i + 1);
+                line += count_lines(&rest[..tag_end]);
+                rest = &rest[tag_end..];
+                let hidden = HIDDEN_ELEMENTS
+                    .iter()
+                    .find(|h| h.eq_ignore_ascii_case(name));
+                if let (Some(hidden), false) = (hidden, closing) {
+                    let close = format!("</{hidden}");
+                    let end = find_ascii_ci(rest, &close).map_or(rest.len(), |i| {
+                        rest[i..].find('>').map_or(rest.len(), |j| i + j + 1)
+                    });
+                    line += count_lines(&rest[..end]);
+                    rest = &rest[end..];
+                } else if BLOCK_ELEMENTS.iter().any(|b| b.eq_ignore_ascii_case(name)) {
+                    flush(&mut current, start_line, &mut out);
+                    start_line = line;
+                }
+                continue;
+            }
+        }
+        if c == '&'
+            && let Some((decoded, len)) = entity(rest)
+        {
+            if current.trim().is_empty() {
+                start_line = line;
+            }
+            current.push(decoded);
+            rest = &rest[len..];
+            continue;
+        }
+        if c == '\n' {
+            line += 1;
+            current.push(' ');
+        } else {
+            if current.trim().is_empty() && !c.is_whitespace() {
+                start_line = line;
+            }
+            current.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    flush(&mut current, start_line, &mut out);
+    out
+}
+
+fn count_lines(s: &str) -> u32 {
+    u32::try_from(s.matches('\n').count()).unwrap_or(u32::MAX)
+}
+
+/// The byte offset of `needle` (ASCII) in `haystack`, ignoring ASCII case.
+fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
+    let h = haystack.as_bytes();
+    let n = needle.as_bytes();
+    (0..=h.len().checked_sub(n.len())?).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// A character reference at the start of `s` (`&amp;`, `&#39;`, `&#x2014;`)
+/// and its length in bytes.
+fn entity(s: &str) -> Option<(char, usize)> {
+    let end = s.get(..12.min(s.len()))?.find(';')?;
+    let name = &s[1..end];
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "mdash" => '\u{2014}',
+        "ndash" => '\u{2013}',
+        "hellip" => '\u{2026}',
+        "copy" => '\u{a9}',
+        "trade" => '\u{2122}',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            char::from_u32(code)?
+        }
+    };
+    Some((c, end + 1))
 }
 
 fn mode_is_list(mode: Mode) -> bool {
@@ -244,8 +422,17 @@ mod tests {
     fn parse(text: &str) -> (Article, Vec<ContentIssue>) {
         let mut issues = Vec::new();
         let rules = TopicRules::from_toml(include_str!("../../../../content/topics.toml")).unwrap();
-        let a = parse_markdown("doc", "doc.md", text, &rules, &mut issues);
+        let flavor = Flavor {
+            mdx: false,
+            drafts: false,
+        };
+        let a = parse_markdown("doc", "doc.md", text, &rules, flavor, &mut issues)
+            .expect("not a draft");
         (a, issues)
+    }
+
+    fn texts(a: &Article) -> Vec<&str> {
+        a.passages.iter().map(|p| p.text.as_str()).collect()
     }
 
     #[test]
@@ -273,12 +460,122 @@ mod tests {
     }
 
     #[test]
-    fn html_is_skipped_and_bad_front_matter_reported() {
-        let (a, issues) = parse("+++\ntitle = \n+++\n\n<div>\nhidden\n</div>\n\nVisible.\n");
-        assert_eq!(a.passages.len(), 1);
-        assert_eq!(a.passages[0].text, "Visible.");
+    fn html_text_is_kept_and_bad_front_matter_reported() {
+        let (a, issues) = parse("+++\ntitle = \n+++\n\n<div>\nshown\n</div>\n\nVisible.\n");
+        assert_eq!(texts(&a), vec!["shown", "Visible."]);
+        assert_eq!(a.passages[0].line, Some(6));
         assert_eq!(issues.len(), 1);
         assert!(issues[0].message.contains("front matter"), "{issues:?}");
+        assert_eq!(issues[0].line, Some(2));
+    }
+
+    #[test]
+    fn yaml_front_matter_gives_title_description_topics_url() {
+        let (a, issues) = parse(
+            "---\ntitle: Host on Netlify\ndescription: One click.\ntags: [hosting]\npermalink: /docs/netlify/\nlayout: docs\n---\n\nDeploy it.\n",
+        );
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(a.title, "Host on Netlify");
+        assert_eq!(a.description.as_deref(), Some("One click."));
+        assert_eq!(a.url.as_deref(), Some("/docs/netlify/"));
+        let p = &a.passages[0];
+        assert_eq!(p.text, "Deploy it.");
+        assert_eq!(p.line, Some(9));
+        assert_eq!(p.topics, vec!["overview", "hosting"]);
+        assert_eq!(p.description.as_deref(), Some("One click."));
+    }
+
+    #[test]
+    fn invalid_yaml_is_one_warning_and_the_body_indexes() {
+        let (a, issues) = parse("---\ntitle: [unclosed\n---\n# Real title\n\nBody.\n");
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(issues[0].message.contains("YAML"), "{issues:?}");
+        assert_eq!(a.title, "Real title");
+        assert_eq!(texts(&a), vec!["Body."]);
+    }
+
+    #[test]
+    fn drafts_are_left_out_unless_asked_for() {
+        let text = "---\ntitle: Soon\ndraft: true\n---\nText.\n";
+        let rules = TopicRules::default();
+        let mut issues = Vec::new();
+        let mut flavor = Flavor {
+            mdx: false,
+            drafts: false,
+        };
+        assert!(parse_markdown("d", "d.md", text, &rules, flavor, &mut issues).is_none());
+        flavor.drafts = true;
+        let a = parse_markdown("d", "d.md", text, &rules, flavor, &mut issues).unwrap();
+        assert_eq!(a.title, "Soon");
+        assert!(issues.is_empty());
+    }
+
+    #[test]
+    fn the_title_falls_back_to_a_readable_file_name() {
+        let rules = TopicRules::default();
+        let flavor = Flavor {
+            mdx: false,
+            drafts: false,
+        };
+        let a = parse_markdown(
+            "deploy/host-on-netlify",
+            "x.md",
+            "Text.\n",
+            &rules,
+            flavor,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(a.title, "Host on netlify");
+    }
+
+    #[test]
+    fn comments_scripts_and_tags_are_dropped_their_text_kept() {
+        let (a, _) = parse(
+            "<!-- md:version 9.0 -->\n\nSome <span class=\"x\">marked</span> word<br>here <!-- inline -->now.\n\n<script>\nvar x = 1;\n</script>\n\n<div class=\"note\">\n  <h5>Tip</h5>\n  <p>Use &amp; enjoy.</p>\n</div>\n",
+        );
+        assert_eq!(
+            texts(&a),
+            vec!["Some marked word here now.", "Tip", "Use & enjoy."]
+        );
+    }
+
+    #[test]
+    fn broken_reference_links_keep_their_text_and_footnote_markers_go() {
+        let (a, _) = parse(
+            "See the [tags plugin][tags] and [this][].\n\nA claim.[^1]\n\n[^1]: The source.\n\n[used]: http://x\n",
+        );
+        assert_eq!(
+            texts(&a),
+            vec!["See the tags plugin and this.", "A claim.", "The source."]
+        );
+    }
+
+    #[test]
+    fn short_code_joins_its_paragraph_and_long_code_stands_alone() {
+        let long: String = (1..=12).map(|i| format!("line {i}\n")).collect();
+        let (a, _) = parse(&format!(
+            "## S\n\nAdd this:\n\n```yaml\ntheme: x\n```\n\nThe listing:\n\n```\n{long}```\n"
+        ));
+        assert_eq!(a.passages.len(), 3);
+        assert_eq!(a.passages[0].text, "Add this:\ntheme: x");
+        assert_eq!(a.passages[0].kind, crate::content::PassageKind::Text);
+        assert_eq!(a.passages[1].text, "The listing:");
+        assert_eq!(a.passages[2].kind, crate::content::PassageKind::Code);
+        assert!(a.passages[2].text.starts_with("line 1\nline 2"));
+        assert_eq!(a.passages[2].line, Some(11));
+    }
+
+    #[test]
+    fn html_paragraphs_count_lines() {
+        let out = html_paragraphs("<p>one\ntwo</p>\n<p>three &#x2014; &#39;x&#39;</p>");
+        assert_eq!(
+            out,
+            vec![
+                (0, "one two".to_owned()),
+                (2, "three \u{2014} 'x'".to_owned())
+            ]
+        );
     }
 
     #[test]
@@ -295,7 +592,7 @@ mod tests {
     #[test]
     fn deep_headings_and_no_title() {
         let (a, _) = parse("###### Deep\n\nText.\n\n# Later\n\nMore.\n");
-        assert_eq!(a.title, "doc");
+        assert_eq!(a.title, "Doc");
         assert_eq!(a.passages[0].section, "Deep");
         assert_eq!(a.passages[1].heading_path, vec!["Later"]);
     }

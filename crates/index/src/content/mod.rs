@@ -4,8 +4,10 @@
 //! so that the three formats agree on what a passage, a section and an id are.
 
 mod builder;
+mod front_matter;
 mod jsonl;
 mod markdown;
+mod markup;
 mod source;
 mod text;
 mod topics;
@@ -47,10 +49,45 @@ pub struct Passage {
     pub ordinal: u32,
     /// The 1-based line of the source file where the passage starts.
     pub line: Option<u32>,
+    /// Prose, or a code block that stands alone.
+    #[serde(default)]
+    pub kind: PassageKind,
+    /// The article's description (front matter `description` or `summary`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The article's address on its site (front matter `url`, `permalink`,
+    /// `slug` or the first of `aliases`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// The passage's text as written, Markdown markup stripped. An FAQ
     /// passage starts with its question on a line of its own; list items
     /// stand on lines of their own, each starting with `• `.
     pub text: String,
+}
+
+/// What a passage is: prose (paragraphs, lists, tables, FAQ answers, with
+/// any short code block that follows a paragraph), or a code block long
+/// enough to stand alone. A match in prose ranks above the same match in code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum PassageKind {
+    /// Prose.
+    #[default]
+    Text,
+    /// A code block of its own.
+    Code,
+}
+
+impl PassageKind {
+    /// `"text"` or `"code"`, as in JSON.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassageKind::Text => "text",
+            PassageKind::Code => "code",
+        }
+    }
 }
 
 /// An article: one Markdown or text file, or one JSON Lines record.
@@ -61,6 +98,10 @@ pub struct Article {
     /// The title: the front matter's `title`, the first `#` heading, the
     /// first line of a text file, the record's `title`, or else the file name.
     pub title: String,
+    /// The front matter's `description` (or `summary`), if any.
+    pub description: Option<String>,
+    /// The article's address on its site (see [`Passage::url`]).
+    pub url: Option<String>,
     /// The passages, in article order.
     pub passages: Vec<Passage>,
     /// A hash of the article's source text, used to tell whether it changed.
@@ -108,16 +149,26 @@ impl fmt::Display for ContentIssue {
 ///
 /// `article_id` is used for Markdown and plain text; JSON Lines records carry
 /// their own ids. Problems are pushed to `issues` (with `path` as the file).
+/// A Markdown draft (`draft: true`) gives no article unless `drafts`.
 pub(crate) fn parse_file(
     format: Format,
     article_id: &str,
     path: &str,
     text: &str,
     rules: &TopicRules,
+    drafts: bool,
     issues: &mut Vec<ContentIssue>,
 ) -> Vec<Article> {
     let mut articles = match format {
-        Format::Markdown => vec![parse_markdown(article_id, path, text, rules, issues)],
+        Format::Markdown => {
+            let flavor = markdown::Flavor {
+                mdx: is_mdx(path),
+                drafts,
+            };
+            parse_markdown(article_id, path, text, rules, flavor, issues)
+                .into_iter()
+                .collect()
+        }
         Format::Text => vec![parse_text(article_id, text, rules)],
         Format::JsonLines => parse_jsonl(path, text, issues),
     };
@@ -134,6 +185,12 @@ pub(crate) fn parse_file(
         }
     }
     articles
+}
+
+/// Whether a path names an MDX file (`.mdx`, any case).
+fn is_mdx(path: &str) -> bool {
+    path.rsplit_once('.')
+        .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("mdx"))
 }
 
 /// Splits a Markdown document into passages, with the topic rules given.
@@ -153,7 +210,13 @@ pub(crate) fn parse_file(
 #[must_use]
 pub fn split_markdown(article_id: &str, markdown: &str, rules: &TopicRules) -> Vec<Passage> {
     let mut issues = Vec::new();
-    parse_markdown(article_id, article_id, markdown, rules, &mut issues).passages
+    let flavor = markdown::Flavor {
+        mdx: false,
+        drafts: true,
+    };
+    parse_markdown(article_id, article_id, markdown, rules, flavor, &mut issues)
+        .map(|article| article.passages)
+        .unwrap_or_default()
 }
 
 /// Splits a plain-text document into passages (see the crate docs for how

@@ -97,6 +97,7 @@ impl Format {
         [
             ("md", Format::Markdown),
             ("markdown", Format::Markdown),
+            ("mdx", Format::Markdown),
             ("txt", Format::Text),
             ("jsonl", Format::JsonLines),
         ]
@@ -147,9 +148,14 @@ impl SourceFile {
     }
 
     /// The article id of a Markdown or text file: `rel` without extension
-    /// (`guides/Microneedling.md` -> `guides/Microneedling`).
+    /// (`guides/Microneedling.md` -> `guides/Microneedling`); a Markdown page
+    /// bundle's `index.md`, `_index.md` or `README.md` takes its folder's
+    /// path (`deploy/netlify/index.md` -> `deploy/netlify`).
     pub fn article_id(&self) -> &str {
-        article_id_of(&self.rel)
+        match self.format {
+            Format::Markdown => bundle_id_of(article_id_of(&self.rel)),
+            _ => article_id_of(&self.rel),
+        }
     }
 }
 
@@ -335,6 +341,20 @@ fn article_id_of(rel: &str) -> &str {
     }
 }
 
+/// `docs/setup/index` -> `docs/setup`: a page bundle is named by its folder.
+/// A bundle file at the content root keeps its own name.
+fn bundle_id_of(id: &str) -> &str {
+    match id.rsplit_once('/') {
+        Some((dir, name))
+            if !dir.is_empty()
+                && (name == "index" || name == "_index" || name.eq_ignore_ascii_case("readme")) =>
+        {
+            dir
+        }
+        _ => id,
+    }
+}
+
 fn load_config(
     topics: Option<(PathBuf, String)>,
     synonyms: Option<(PathBuf, String)>,
@@ -452,6 +472,11 @@ mod tests {
     fn article_ids_drop_the_extension() {
         assert_eq!(article_id_of("guides/a.md"), "guides/a");
         assert_eq!(article_id_of("a.b.txt"), "a.b");
+        assert_eq!(bundle_id_of("docs/setup/index"), "docs/setup");
+        assert_eq!(bundle_id_of("blog/_index"), "blog");
+        assert_eq!(bundle_id_of("tool/README"), "tool");
+        assert_eq!(bundle_id_of("index"), "index");
+        assert_eq!(bundle_id_of("docs/indexing"), "docs/indexing");
     }
 
     #[test]

@@ -65,15 +65,39 @@ pub(crate) fn default_label(name: &str) -> String {
 /// assert_eq!(rules.topics_for(&["How Often Should I Go?"]), vec!["aftercare"]);
 /// assert!(rules.topics_for(&["Prices"]).is_empty());
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TopicRules {
     /// Topics of passages before the first section heading.
     #[serde(default)]
     pub intro: Vec<String>,
+    /// The front matter keys whose values are topics of every passage of
+    /// the article (`front_matter = [...]` in `topics.toml`); by default
+    /// `tags`, `categories`, `keywords` and `topics`. A value is a list or a
+    /// comma-separated string; each becomes a topic name (`Getting Started`
+    /// -> `getting-started`).
+    #[serde(default = "default_front_matter_keys")]
+    pub front_matter: Vec<String>,
     /// The topics, in display order.
     #[serde(default, rename = "topic")]
     pub topics: Vec<TopicDef>,
+}
+
+impl Default for TopicRules {
+    fn default() -> Self {
+        TopicRules {
+            intro: Vec::new(),
+            front_matter: default_front_matter_keys(),
+            topics: Vec::new(),
+        }
+    }
+}
+
+fn default_front_matter_keys() -> Vec<String> {
+    ["tags", "categories", "keywords", "topics"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 impl TopicRules {
@@ -102,6 +126,11 @@ impl TopicRules {
             }
         }
         Ok(rules)
+    }
+
+    /// The front matter keys that feed topics (see [`Self::front_matter`]).
+    pub(crate) fn front_matter_keys(&self) -> impl Iterator<Item = &str> {
+        self.front_matter.iter().map(String::as_str)
     }
 
     /// The topics selected by these headings (nearest last, title excluded).
