@@ -104,5 +104,7 @@ pub use eval::{
 pub use index::{NeedleIndex, WRITER_MEMORY_BYTES};
 pub use query::Ranking;
 pub use reindex::{ProgressFn, ReindexOptions, ReindexReport};
-pub use search::{ArticleInfo, Hit, SearchRequest, SearchResults, TopicCount, char_to_byte_ranges};
+pub use search::{
+    ArticleInfo, GROUP_PASSAGES, Hit, SearchRequest, SearchResults, TopicCount, char_to_byte_ranges,
+};
 pub use synonyms::Synonyms;

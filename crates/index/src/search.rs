@@ -35,7 +35,17 @@ pub struct SearchRequest {
     /// Also count, per topic, the passages the query matches (ignoring the
     /// topic filter), as topic tabs show.
     pub count_topics: bool,
+    /// At most this many passages of one article (none: no limit).
+    pub per_article: Option<usize>,
+    /// Each article once, its best passages beneath it (at most
+    /// [`per_article`](Self::per_article), 3 when unset): the hits come
+    /// article by article, and `limit` and `offset` count articles.
+    pub group: bool,
 }
+
+/// How many passages of an article a grouped search shows when the request
+/// does not say.
+pub const GROUP_PASSAGES: usize = 3;
 
 impl SearchRequest {
     /// A request for the first 10 hits of `query`, in every topic.
@@ -47,7 +57,25 @@ impl SearchRequest {
             limit: 10,
             offset: 0,
             count_topics: false,
+            per_article: None,
+            group: false,
         }
+    }
+
+    /// Keeps at most `n` passages per article (at least 1), as Meilisearch's
+    /// `distinct` and Pagefind's sub-results do: a page that repeats a word
+    /// in every paragraph no longer fills the results alone.
+    #[must_use]
+    pub fn per_article(mut self, n: usize) -> Self {
+        self.per_article = Some(n.max(1));
+        self
+    }
+
+    /// Groups the hits by article (see [`SearchRequest::group`]).
+    #[must_use]
+    pub fn group(mut self, yes: bool) -> Self {
+        self.group = yes;
+        self
     }
 
     /// Restricts the search to a topic (call again for more: a passage needs one of them).
@@ -93,6 +121,10 @@ pub struct Hit {
     /// every matched word of [`Passage::text`]: exact, stemmed, synonym,
     /// prefix and typo matches alike.
     pub highlights: Vec<[usize; 2]>,
+    /// With [`SearchRequest::per_article`] or [`SearchRequest::group`]: the
+    /// 1-based rank of the hit's article among the articles of the results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_rank: Option<usize>,
 }
 
 impl Hit {
@@ -195,22 +227,29 @@ impl NeedleIndex {
             }
         }
 
-        let Ranked {
-            total,
-            scored,
-            topic_counts,
-        } = self.rank(
-            &mut analyzers,
-            RankRequest {
-                searcher: &searcher,
-                plan: &plan,
-                topics: &topics,
-                page: Page::of(request),
+        let rank_request = RankRequest {
+            searcher: &searcher,
+            plan: &plan,
+            topics: &topics,
+            page: Page::of(request),
+        };
+        let (
+            Ranked {
+                total,
+                scored,
+                topic_counts,
             },
-        )?;
+            article_ranks,
+        ) = if request.per_article.is_some() || request.group {
+            let (ranked, ranks) = self.rank_by_article(&mut analyzers, rank_request, request)?;
+            (ranked, Some(ranks))
+        } else {
+            (self.rank(&mut analyzers, rank_request)?, None)
+        };
 
         let matcher = Matcher::new(&plan, &mut analyzers);
         let mut hits = Vec::with_capacity(scored.len());
+        let first_rank = if request.group { 0 } else { request.offset };
         for (i, (score, addr)) in scored.into_iter().enumerate() {
             let passage = self.passage_at(&searcher, addr)?;
             let highlights = if plan.is_browse() {
@@ -222,10 +261,11 @@ impl NeedleIndex {
                 )
             };
             hits.push(Hit {
-                rank: request.offset + i + 1,
+                rank: first_rank + i + 1,
                 score,
                 passage,
                 highlights,
+                article_rank: article_ranks.as_ref().map(|ranks| ranks[i]),
             });
         }
 
@@ -261,6 +301,116 @@ impl NeedleIndex {
             return fast::rank(self, analyzers, request);
         }
         self.rank_with_tantivy(analyzers, request)
+    }
+
+    /// [`rank`](Self::rank) with at most `per_article` passages of each
+    /// article, and, when grouping, the page counted in articles and ordered
+    /// article by article; with each hit's article rank. The ranking is read
+    /// deep enough to fill the page: twice as deep again while it falls
+    /// short and more passages match.
+    fn rank_by_article(
+        &self,
+        analyzers: &mut query::Analyzers,
+        request: RankRequest<'_>,
+        search: &SearchRequest,
+    ) -> Result<(Ranked, Vec<usize>)> {
+        let per_article = search
+            .per_article
+            .unwrap_or(if search.group {
+                GROUP_PASSAGES
+            } else {
+                usize::MAX
+            })
+            .max(1);
+        let wanted = search.offset.saturating_add(search.limit);
+        let mut depth = wanted.saturating_mul(4).max(64);
+        loop {
+            let ranked = self.rank(
+                analyzers,
+                RankRequest {
+                    page: Page {
+                        limit: depth,
+                        offset: 0,
+                        ..request.page
+                    },
+                    ..request
+                },
+            )?;
+            let articles = self.article_ords(request.searcher, &ranked.scored)?;
+            // Article rank (from 1) of each hit kept, in ranking order.
+            let mut rank_of: HashMap<u64, usize> = HashMap::new();
+            let mut shown: HashMap<u64, usize> = HashMap::new();
+            let mut kept: Vec<(f32, DocAddress, usize)> = Vec::new();
+            for (&(score, addr), &article) in ranked.scored.iter().zip(&articles) {
+                let next = rank_of.len() + 1;
+                let rank = *rank_of.entry(article).or_insert(next);
+                let n = shown.entry(article).or_insert(0);
+                if *n < per_article {
+                    *n += 1;
+                    kept.push((score, addr, rank));
+                }
+            }
+            let enough = if search.group {
+                rank_of.len() > wanted
+            } else {
+                kept.len() >= wanted
+            };
+            if enough || ranked.scored.len() >= ranked.total || depth >= ranked.total {
+                let page: Vec<(f32, DocAddress, usize)> = if search.group {
+                    let first = search.offset + 1;
+                    let last = search.offset.saturating_add(search.limit);
+                    let mut page: Vec<_> = kept
+                        .into_iter()
+                        .filter(|&(_, _, rank)| (first..=last).contains(&rank))
+                        .collect();
+                    page.sort_by_key(|&(_, _, rank)| rank);
+                    page
+                } else {
+                    kept.into_iter()
+                        .skip(search.offset)
+                        .take(search.limit)
+                        .collect()
+                };
+                let ranks = page.iter().map(|&(_, _, rank)| rank).collect();
+                let scored = page
+                    .into_iter()
+                    .map(|(score, addr, _)| (score, addr))
+                    .collect();
+                return Ok((Ranked { scored, ..ranked }, ranks));
+            }
+            depth = depth.saturating_mul(2);
+        }
+    }
+
+    /// The article of each hit, as a number: equal for passages of one
+    /// article (read from the `article` fast field).
+    fn article_ords(&self, searcher: &Searcher, scored: &[(f32, DocAddress)]) -> Result<Vec<u64>> {
+        let mut columns: HashMap<u32, Option<StrColumn>> = HashMap::new();
+        let mut ids: HashMap<String, u64> = HashMap::new();
+        let mut value = String::new();
+        let mut out = Vec::with_capacity(scored.len());
+        for &(_, addr) in scored {
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .str("article")?,
+                ),
+            };
+            let id = column
+                .as_ref()
+                .and_then(|c| c.term_ords(addr.doc_id).next().map(|ord| (c, ord)))
+                .filter(|(c, ord)| c.ord_to_str(*ord, &mut value).unwrap_or(false))
+                .map(|_| {
+                    let next = ids.len() as u64;
+                    *ids.entry(value.clone()).or_insert(next)
+                });
+            // A passage without an article (none are written so) is its own.
+            out.push(id.unwrap_or(u64::MAX - out.len() as u64));
+        }
+        Ok(out)
     }
 
     /// [`rank`](Self::rank) with the Tantivy query of [`query::build`]

@@ -942,3 +942,139 @@ fn damaged_index_says_how_to_recover() {
         .unwrap();
     assert_eq!(index.passage_count(), 24);
 }
+
+/// Three pages: one about Netlify (its subject), two that mention it often.
+fn hosting_docs() -> NeedleIndex {
+    let files = ContentSource::memory([
+        (
+            "deploy/netlify/index.md",
+            "---\ntitle: Host on Netlify\ndescription: Deploy your site.\ntags: [hosting]\n---\n\nConnect your repository and push.\n\n## Build settings\n\nSet the build command.\n",
+        ),
+        (
+            "providers.md",
+            "# Providers\n\nNetlify, Netlify CLI and Netlify Drop: netlify is one of many.\n\nNetlify functions and netlify forms work with netlify.\n\nAlso netlify edge and netlify redirects.\n",
+        ),
+        (
+            "faq.md",
+            "# FAQ\n\nDoes it work on netlify? Yes, netlify works.\n",
+        ),
+    ]);
+    let index = NeedleIndex::in_memory().unwrap();
+    let report = index.reindex(&files, &ReindexOptions::default()).unwrap();
+    assert!(report.issues.is_empty(), "{:?}", report.issues);
+    index
+}
+
+#[test]
+fn the_page_whose_title_names_the_query_comes_first() {
+    let index = hosting_docs();
+    let r = search(&index, "netlify");
+    assert_eq!(r.hits[0].passage.article, "deploy/netlify");
+    assert_eq!(r.hits[0].passage.title, "Host on Netlify");
+    assert_eq!(
+        r.hits[0].passage.description.as_deref(),
+        Some("Deploy your site.")
+    );
+    // The description is the page's subject too.
+    let r = search(&index, "deploy site");
+    assert_eq!(r.hits[0].passage.article, "deploy/netlify");
+}
+
+#[test]
+fn per_article_caps_and_group_orders_by_article() {
+    let index = hosting_docs();
+    let all = index
+        .search(&SearchRequest::new("netlify").limit(20))
+        .unwrap();
+    let capped = index
+        .search(&SearchRequest::new("netlify").limit(20).per_article(1))
+        .unwrap();
+    let articles: Vec<&str> = capped
+        .hits
+        .iter()
+        .map(|h| h.passage.article.as_str())
+        .collect();
+    assert_eq!(articles, vec!["deploy/netlify", "providers", "faq"]);
+    assert_eq!(
+        capped
+            .hits
+            .iter()
+            .map(|h| h.article_rank)
+            .collect::<Vec<_>>(),
+        vec![Some(1), Some(2), Some(3)]
+    );
+    assert_eq!(capped.total, all.total, "the total still counts passages");
+    assert!(all.hits.iter().all(|h| h.article_rank.is_none()));
+
+    // Grouped: the second page holds the second article and its passages.
+    let grouped = index
+        .search(&SearchRequest::new("netlify").group(true).limit(1).offset(1))
+        .unwrap();
+    assert!(!grouped.hits.is_empty());
+    assert!(
+        grouped
+            .hits
+            .iter()
+            .all(|h| h.passage.article == "providers")
+    );
+    assert!(grouped.hits.iter().all(|h| h.article_rank == Some(2)));
+    assert!(grouped.hits.len() <= GROUP_PASSAGES);
+    // Within an article, best first, as in the plain ranking.
+    let order: Vec<&str> = all
+        .hits
+        .iter()
+        .filter(|h| h.passage.article == "providers")
+        .take(GROUP_PASSAGES)
+        .map(|h| h.passage.id.as_str())
+        .collect();
+    let grouped_order: Vec<&str> = grouped.hits.iter().map(|h| h.passage.id.as_str()).collect();
+    assert_eq!(grouped_order, order);
+}
+
+#[test]
+fn the_same_match_ranks_higher_in_prose_than_in_code() {
+    let listing: String = (0..12).map(|i| format!("let retries_{i} = 3;\n")).collect();
+    let text = format!(
+        "# Config\n\n## Code\n\n```rust\n{listing}```\n\n## Prose\n\nSet retries to three.\n"
+    );
+    let index = NeedleIndex::in_memory().unwrap();
+    index
+        .reindex(
+            &ContentSource::memory([("config.md", text.as_str())]),
+            &ReindexOptions::default(),
+        )
+        .unwrap();
+    let r = index
+        .search(&SearchRequest::new("retries three").limit(5))
+        .unwrap();
+    assert_eq!(r.hits[0].passage.section, "Prose");
+    let code = index
+        .search(&SearchRequest::new("retries_4").limit(5))
+        .unwrap();
+    assert_eq!(code.hits[0].passage.kind, PassageKind::Code);
+    assert!(code.hits[0].passage.text.starts_with("let retries_0 = 3;"));
+}
+
+#[test]
+fn drafts_are_indexed_only_when_asked() {
+    let files = ContentSource::memory([
+        (
+            "post.md",
+            "---\ntitle: Soon\ndraft: true\n---\nUnreleased words.\n",
+        ),
+        ("live.md", "# Live\n\nPublished words.\n"),
+    ]);
+    let index = NeedleIndex::in_memory().unwrap();
+    let report = index.reindex(&files, &ReindexOptions::default()).unwrap();
+    assert!(report.issues.is_empty(), "{:?}", report.issues);
+    assert_eq!(search(&index, "unreleased").total, 0);
+    let with_drafts = ReindexOptions {
+        drafts: true,
+        ..ReindexOptions::default()
+    };
+    index.reindex(&files, &with_drafts).unwrap();
+    assert_eq!(search(&index, "unreleased").total, 1);
+    // Turning drafts off again takes them out.
+    index.reindex(&files, &ReindexOptions::default()).unwrap();
+    assert_eq!(search(&index, "unreleased").total, 0);
+}
