@@ -38,6 +38,11 @@ pub(crate) struct PassageBuilder<'a> {
     passages: Vec<Passage>,
     /// Blocks cut into several passages: (line, bytes, passages).
     cuts: Vec<(u32, usize, usize)>,
+    /// The headings (the title excepted) seen while no passage was: a page
+    /// that holds only headings (a stub) is found by them.
+    bare_headings: Vec<(String, u32)>,
+    /// The line of the title heading.
+    title_line: u32,
 }
 
 impl<'a> PassageBuilder<'a> {
@@ -54,6 +59,8 @@ impl<'a> PassageBuilder<'a> {
             section_counts: HashMap::new(),
             passages: Vec::new(),
             cuts: Vec::new(),
+            bare_headings: Vec::new(),
+            title_line: 1,
         }
     }
 
@@ -83,9 +90,13 @@ impl<'a> PassageBuilder<'a> {
             && self.title.as_deref().is_none_or(|t| t == text);
         if is_title {
             self.title = Some(text.clone());
+            self.title_line = line;
         }
         while self.stack.last().is_some_and(|h| h.level >= level) {
             self.stack.pop();
+        }
+        if !is_title && self.passages.is_empty() {
+            self.bare_headings.push((text.clone(), line));
         }
         let slug = self.unique_slug(&text);
         if text.ends_with('?') && !is_title {
@@ -281,6 +292,26 @@ impl<'a> PassageBuilder<'a> {
     pub fn finish(mut self, fallback_title: &str, hash: u64) -> Article {
         self.flush();
         self.flush_question();
+        if self.passages.is_empty()
+            && self.bare_headings.is_empty()
+            && let Some(title) = self.stack.iter().find(|h| h.is_title)
+        {
+            // A page of only its title (an index page a site generator
+            // fills in): the title is its text, so it can be found.
+            let title = title.text.clone();
+            self.bare_headings.push((title, self.title_line));
+        }
+        if self.passages.is_empty() && !self.bare_headings.is_empty() {
+            // Only headings: they are the page's text, so it can be found.
+            let line = self.bare_headings[0].1;
+            let text = self
+                .bare_headings
+                .iter()
+                .map(|(h, _)| h.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            self.emit(text, line);
+        }
         let title = self
             .title
             .clone()
@@ -441,6 +472,25 @@ mod tests {
         assert_eq!(a.passages.len(), 1);
         assert_eq!(a.passages[0].text, "Why?");
         assert_eq!(a.passages[0].line, Some(7));
+    }
+
+    #[test]
+    fn a_page_of_headings_only_is_found_by_them() {
+        let rules = TopicRules::default();
+        let mut b = PassageBuilder::new("a", &rules);
+        b.heading(1, "Stub", 1);
+        b.heading(2, "To write", 3);
+        let a = b.finish("a", 0);
+        assert_eq!(a.title, "Stub");
+        assert_eq!(a.passages.len(), 1);
+        assert_eq!(a.passages[0].text, "To write");
+        assert_eq!(a.passages[0].line, Some(3));
+
+        let mut b = PassageBuilder::new("blog", &rules);
+        b.heading(1, "Blog", 1);
+        let a = b.finish("blog", 0);
+        assert_eq!(a.passages.len(), 1);
+        assert_eq!(a.passages[0].text, "Blog");
     }
 
     #[test]

@@ -176,7 +176,13 @@ pub(crate) fn parse_file(
         for (line, message) in article.notes.drain(..) {
             issues.push(ContentIssue::new(path, line, message));
         }
-        if article.passages.is_empty() && format != Format::JsonLines {
+        // A page of front matter only (a redirect, a page its generator
+        // fills in) is valid as it is: listed, without a word.
+        let metadata_only = || {
+            format == Format::Markdown
+                && front_matter::front_matter(text, rules).is_some_and(|b| b.parsed.is_ok())
+        };
+        if article.passages.is_empty() && format != Format::JsonLines && !metadata_only() {
             issues.push(ContentIssue::new(
                 path,
                 None,
