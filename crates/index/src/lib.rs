@@ -91,6 +91,7 @@ mod reindex;
 mod schema;
 mod search;
 mod synonyms;
+mod tiered;
 
 pub use content::{
     Article, ContentIssue, ContentSource, MemoryFile, Passage, PassageKind, TopicDef, TopicRules,

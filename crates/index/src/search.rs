@@ -711,11 +711,11 @@ impl NeedleIndex {
 
 /// Which hits a search wants.
 #[derive(Debug, Clone, Copy)]
-struct Page {
-    limit: usize,
-    offset: usize,
+pub(crate) struct Page {
+    pub(crate) limit: usize,
+    pub(crate) offset: usize,
     /// Also count matches per topic, without the topic filter.
-    count_topics: bool,
+    pub(crate) count_topics: bool,
 }
 
 impl Page {
@@ -732,22 +732,22 @@ impl Page {
 /// What to rank: a plan restricted to topics, in one searcher's view of
 /// the index, and the page wanted.
 #[derive(Clone, Copy)]
-struct RankRequest<'a> {
-    searcher: &'a Searcher,
-    plan: &'a Plan,
+pub(crate) struct RankRequest<'a> {
+    pub(crate) searcher: &'a Searcher,
+    pub(crate) plan: &'a Plan,
     /// Only passages with one of these topics (none: all passages).
-    topics: &'a [String],
-    page: Page,
+    pub(crate) topics: &'a [String],
+    pub(crate) page: Page,
 }
 
 /// What ranking a plan gives.
-struct Ranked {
+pub(crate) struct Ranked {
     /// Matching passages.
-    total: usize,
+    pub(crate) total: usize,
     /// The page: scores and addresses, best first.
-    scored: Vec<(f32, DocAddress)>,
+    pub(crate) scored: Vec<(f32, DocAddress)>,
     /// Matching passages per topic, ignoring the topic filter, when asked.
-    topic_counts: Option<HashMap<String, u64>>,
+    pub(crate) topic_counts: Option<HashMap<String, u64>>,
 }
 
 fn plan_without_topics(plan: &Plan) -> Plan {
@@ -818,9 +818,9 @@ fn byte_to_char_ranges(text: &str, ranges: &[(usize, usize)]) -> Vec<[usize; 2]>
 }
 
 /// Counts matching passages per topic, reading the `topics` fast field.
-struct TopicCounter;
+pub(crate) struct TopicCounter;
 
-struct TopicSegmentCounter {
+pub(crate) struct TopicSegmentCounter {
     column: Option<StrColumn>,
     counts: Vec<u64>,
 }
@@ -890,9 +890,9 @@ impl SegmentCollector for TopicSegmentCounter {
     }
 }
 
-mod fast;
 pub(crate) mod parallel;
 
+use crate::tiered as fast;
 pub(crate) use fast::Caches as FastCaches;
 
 #[cfg(test)]

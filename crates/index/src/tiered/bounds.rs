@@ -1,0 +1,151 @@
+//! Score bounds: groups of passages by tier, the k-th largest value, and
+//! the rounding allowance of comparisons.
+
+use super::docbits::DocBits;
+use super::levels::Levels;
+use super::prepare::Word;
+
+/// Passages with the same level in each word.
+pub(super) struct Group {
+    pub(super) bits: DocBits,
+    pub(super) size: usize,
+    /// The sum of their tier scores: their score is at least this.
+    pub(super) lower: f32,
+    /// Plus the words' BM25 bounds: their score is at most this.
+    pub(super) upper: f32,
+    /// Their tier score per word (NaN: the word does not match).
+    pub(super) tiers: Vec<f32>,
+}
+
+impl Group {
+    /// The score of its passages that no scored term reaches, summed as
+    /// Tantivy sums it.
+    pub(super) fn flat(&self) -> f32 {
+        let mut score = 0.0f32;
+        for &tier in &self.tiers {
+            if !tier.is_nan() {
+                score += (tier + 0.0) + 0.0;
+            }
+        }
+        score
+    }
+}
+
+/// The non-empty groups of the passages of `all` by level in each word.
+pub(super) fn groups(words: &[Levels], prepared: &[Word], all: &DocBits) -> Vec<Group> {
+    let mut out = Vec::new();
+    let mut stack = vec![(0usize, all.clone(), 0.0f32, 0.0f32, Vec::new())];
+    while let Some((w, bits, lower, upper, tiers)) = stack.pop() {
+        let Some(levels) = words.get(w) else {
+            let size = bits.len();
+            out.push(Group {
+                bits,
+                size,
+                lower,
+                upper,
+                tiers,
+            });
+            continue;
+        };
+        let bound = prepared.get(w).map_or(0.0, |p| p.bound);
+        for (score, level) in &levels.levels {
+            let part = bits.intersection(level);
+            if !part.is_empty() {
+                let mut t = tiers.clone();
+                t.push(*score);
+                stack.push((w + 1, part, lower + score, upper + score + bound, t));
+            }
+        }
+        let rest = bits.difference(&levels.matched);
+        if !rest.is_empty() {
+            let mut t = tiers;
+            t.push(f32::NAN);
+            stack.push((w + 1, rest, lower, upper, t));
+        }
+    }
+    out
+}
+
+/// A score ordered by `total_cmp`, smallest on top of the heap.
+pub(super) struct Low(f32);
+
+impl PartialEq for Low {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.total_cmp(&other.0).is_eq()
+    }
+}
+
+impl Eq for Low {}
+
+impl PartialOrd for Low {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Low {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.0.total_cmp(&self.0)
+    }
+}
+
+/// The `k`-th largest of the values offered so far.
+pub(super) struct Largest {
+    pub(super) k: usize,
+    pub(super) heap: std::collections::BinaryHeap<Low>,
+    /// The smallest value in the heap, once it holds `k`.
+    pub(super) least: f32,
+}
+
+impl Largest {
+    pub(super) fn new(k: usize) -> Self {
+        Largest {
+            k,
+            heap: std::collections::BinaryHeap::with_capacity(k + 1),
+            least: f32::NEG_INFINITY,
+        }
+    }
+
+    /// Offers a value; true when the `k`-th largest changed.
+    #[inline]
+    pub(super) fn offer(&mut self, v: f32) -> bool {
+        if self.heap.len() < self.k {
+            self.heap.push(Low(v));
+            if self.heap.len() == self.k {
+                self.least = self.heap.peek().map_or(self.least, |l| l.0);
+                return true;
+            }
+        } else if self.k > 0 && v.total_cmp(&self.least).is_gt() {
+            self.heap.pop();
+            self.heap.push(Low(v));
+            self.least = self.heap.peek().map_or(self.least, |l| l.0);
+            return true;
+        }
+        false
+    }
+
+    /// The `k`-th largest (`None`: fewer values were offered).
+    pub(super) fn get(&self) -> Option<f32> {
+        (self.k > 0 && self.heap.len() == self.k).then_some(self.least)
+    }
+}
+
+/// The `k`-th largest of the values (`None`: there are fewer).
+pub(crate) fn nth_largest(values: impl Iterator<Item = f32>, k: usize) -> Option<f32> {
+    let mut largest = Largest::new(k);
+    for v in values {
+        largest.offer(v);
+    }
+    largest.get()
+}
+
+/// Allowance for rounding when comparing score bounds.
+pub(super) fn slack(x: f32) -> f32 {
+    1e-3 + x.abs() * 1e-5
+}
+
+/// A lower bound of the page from the `need`-th best lower bound of the
+/// passages (`None`: fewer are known), less the rounding allowance.
+pub(super) fn page_floor(nth: Option<f32>) -> f32 {
+    nth.map_or(f32::NEG_INFINITY, |nth| nth - slack(nth))
+}
