@@ -258,6 +258,7 @@ fn files_vanishing_mid_reindex_are_reported_and_nothing_is_lost() {
     let options = ReindexOptions {
         force: false,
         progress: Some(vanish(20)),
+        drafts: false,
     };
     let report = index.reindex(&source, &options).unwrap();
     let vanished: Vec<String> = report
@@ -281,6 +282,7 @@ fn files_vanishing_mid_reindex_are_reported_and_nothing_is_lost() {
     let options = ReindexOptions {
         force: false,
         progress: Some(vanish(30)),
+        drafts: false,
     };
     let report = index.reindex(&source, &options).unwrap();
     assert_eq!(report.issues.len(), 5, "{:?}", report.issues);

@@ -595,6 +595,8 @@ impl App {
             limit,
             offset: 0,
             count_topics: true,
+            per_article: None,
+            group: false,
         };
         self.effects.push(Effect::Search(SearchJob::New {
             generation: self.generation,

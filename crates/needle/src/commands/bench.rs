@@ -292,6 +292,8 @@ pub fn run(content: &Resolved, args: &BenchArgs) -> Result<ExitCode> {
         limit: args.limit as usize,
         offset: 0,
         count_topics: false,
+        per_article: None,
+        group: false,
     };
 
     for _ in 0..args.warmup {

@@ -30,6 +30,8 @@ pub fn run(content: &Resolved, args: &SearchArgs) -> Result<ExitCode> {
         limit: args.limit as usize,
         offset: args.offset as usize,
         count_topics: false,
+        per_article: None,
+        group: false,
     };
     let mut out = std::io::stdout().lock();
     if batch {
