@@ -14,6 +14,7 @@ use tantivy::{TantivyDocument, Term};
 use crate::error::Result;
 use crate::query::{Analyzers, Ranking};
 use crate::schema::{Fields, tokens};
+use crate::tuning::Tuning;
 
 /// Whether a query of `active_words` words gets feedback terms.
 pub(crate) fn applies(ranking: &Ranking, active_words: usize) -> bool {
@@ -27,6 +28,7 @@ pub(crate) fn applies(ranking: &Ranking, active_words: usize) -> bool {
 /// returns it as it is.
 pub(crate) fn expand(
     searcher: &Searcher,
+    tuning: &Tuning,
     fields: &Fields,
     ranking: &Ranking,
     analyzers: &mut Analyzers,
@@ -38,6 +40,7 @@ pub(crate) fn expand(
     }
     let top = crate::search::parallel::search(
         searcher,
+        tuning,
         &*q,
         &TopDocs::with_limit(ranking.feedback_docs).order_by_score(),
     )?;

@@ -17,6 +17,7 @@ use crate::query::{Analyzers, Ranking};
 use crate::schema::{Fields, SCHEMA_VERSION, build_schema, tokenizers};
 use crate::search::FastCaches;
 use crate::synonyms::Synonyms;
+use crate::tuning::Tuning;
 
 /// Memory budget of the index writer, shared by its threads. Tantivy flushes
 /// a segment to disk when its threads' buffers reach it.
@@ -133,6 +134,7 @@ pub struct NeedleIndex {
     dir: Option<PathBuf>,
     rebuilt: Option<String>,
     pub(crate) ranking: Ranking,
+    pub(crate) tuning: Tuning,
     pub(crate) analyzers: Analyzers,
     snapshot: RwLock<Arc<Snapshot>>,
     /// What the evaluation of short queries keeps between searches.
@@ -283,6 +285,7 @@ impl NeedleIndex {
             dir,
             rebuilt,
             ranking: Ranking::default(),
+            tuning: Tuning::default(),
             analyzers: Analyzers::new(),
             snapshot: RwLock::new(Arc::new(Snapshot {
                 generation: u64::MAX,
@@ -305,6 +308,18 @@ impl NeedleIndex {
     #[must_use]
     pub fn ranking(&self) -> Ranking {
         self.ranking
+    }
+
+    /// Replaces the performance settings (see [`Tuning`]): they change how
+    /// fast searches run, never what they find.
+    pub fn set_tuning(&mut self, tuning: Tuning) {
+        self.tuning = tuning;
+    }
+
+    /// The performance settings in use.
+    #[must_use]
+    pub fn tuning(&self) -> Tuning {
+        self.tuning
     }
 
     /// Opens every part of every segment (Tantivy opens some lazily, at the

@@ -92,6 +92,7 @@ mod schema;
 mod search;
 mod synonyms;
 mod tiered;
+mod tuning;
 
 pub use content::{
     Article, ContentIssue, ContentSource, MemoryFile, Passage, PassageKind, TopicDef, TopicRules,
@@ -109,3 +110,4 @@ pub use search::{
     ArticleInfo, GROUP_PASSAGES, Hit, SearchRequest, SearchResults, TopicCount, char_to_byte_ranges,
 };
 pub use synonyms::Synonyms;
+pub use tuning::Tuning;

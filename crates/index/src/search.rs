@@ -431,6 +431,7 @@ impl NeedleIndex {
             let active = plan.active_words();
             q = crate::feedback::expand(
                 searcher,
+                &self.tuning,
                 &self.fields,
                 &self.ranking,
                 analyzers,
@@ -451,7 +452,12 @@ impl NeedleIndex {
                     &[],
                 )
             };
-            Some(parallel::search(searcher, &*unfiltered, &TopicCounter)?)
+            Some(parallel::search(
+                searcher,
+                &self.tuning,
+                &*unfiltered,
+                &TopicCounter,
+            )?)
         } else {
             None
         };
@@ -485,7 +491,7 @@ impl NeedleIndex {
                     Order::Asc,
                 ),
             ));
-            let (total, docs) = parallel::search(searcher, q, &(Count, collector))?;
+            let (total, docs) = parallel::search(searcher, &self.tuning, q, &(Count, collector))?;
             (
                 total,
                 docs.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
@@ -500,7 +506,7 @@ impl NeedleIndex {
                     Order::Asc,
                 ),
             ));
-            let (total, docs) = parallel::search(searcher, q, &(Count, collector))?;
+            let (total, docs) = parallel::search(searcher, &self.tuning, q, &(Count, collector))?;
             (
                 total,
                 docs.into_iter()
@@ -584,7 +590,7 @@ impl NeedleIndex {
     pub fn topics(&self) -> Result<Vec<TopicCount>> {
         let searcher = self.reader.searcher();
         let snapshot = self.snapshot(&searcher)?;
-        let counts = parallel::search(&searcher, &AllQuery, &TopicCounter)?;
+        let counts = parallel::search(&searcher, &self.tuning, &AllQuery, &TopicCounter)?;
         Ok(self
             .ordered_topic_counts(&snapshot.manifest.topics, &counts)
             .into_iter()
@@ -900,6 +906,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::Tuning;
     use crate::content::ContentSource;
     use crate::reindex::ReindexOptions;
 
@@ -1005,14 +1012,24 @@ mod tests {
     }
 
     /// Checks the fast evaluation on `index`, walking the segments'
-    /// dictionaries, then the vocabulary of all of them.
-    fn check_both_ways(index: &NeedleIndex) {
-        assert!(assert_same_ranking(index) > QUERIES.len() * 3);
-        let searcher = index.reader.searcher();
-        index
-            .fast_caches
-            .build_vocabulary_now(&searcher, &index.fields);
-        assert_same_ranking(index);
+    /// dictionaries, then the vocabulary of all of them; with the shipped
+    /// tuning, then with one that sends small indexes down the paths of
+    /// large ones (the thread pool, ties read through the ordinal index).
+    fn check_both_ways(index: &mut NeedleIndex) {
+        for tuning in [
+            Tuning::default(),
+            Tuning::default().parallel_from(2).tie_reads(8),
+        ] {
+            index.set_tuning(tuning);
+            let searcher = index.reader.searcher();
+            index.fast_caches = FastCaches::default();
+            assert!(assert_same_ranking(index) > QUERIES.len() * 3);
+            index
+                .fast_caches
+                .build_vocabulary_now(&searcher, &index.fields);
+            assert_same_ranking(index);
+        }
+        index.set_tuning(Tuning::default());
     }
 
     /// The fast evaluation's caches belong to their index: another index
@@ -1065,14 +1082,14 @@ mod tests {
 
     #[test]
     fn fast_evaluation_ranks_as_tantivy_on_the_bundled_article() {
-        let index = NeedleIndex::in_memory().unwrap();
+        let mut index = NeedleIndex::in_memory().unwrap();
         let content = ContentSource::memory([
             ("microneedling.md", ARTICLE),
             ("topics.toml", TOPICS),
             ("synonyms.toml", SYNONYMS),
         ]);
         index.reindex(&content, &ReindexOptions::default()).unwrap();
-        check_both_ways(&index);
+        check_both_ways(&mut index);
     }
 
     #[test]
@@ -1091,7 +1108,7 @@ mod tests {
                     .chain([("topics.toml", TOPICS), ("synonyms.toml", SYNONYMS)]),
             )
         };
-        let index = NeedleIndex::in_memory().unwrap();
+        let mut index = NeedleIndex::in_memory().unwrap();
         let half = articles.len() / 2;
         index
             .reindex(&files(&articles[..half]), &ReindexOptions::default())
@@ -1113,7 +1130,7 @@ mod tests {
                 .iter()
                 .any(|s| s.alive_bitset().is_some())
         );
-        check_both_ways(&index);
+        check_both_ways(&mut index);
     }
 
     #[test]
@@ -1129,14 +1146,14 @@ mod tests {
                 records.push('\n');
             }
         }
-        let index = NeedleIndex::in_memory().unwrap();
+        let mut index = NeedleIndex::in_memory().unwrap();
         let content = ContentSource::memory([
             ("records.jsonl", records.as_str()),
             ("synonyms.toml", SYNONYMS),
         ]);
         let report = index.reindex(&content, &ReindexOptions::default()).unwrap();
         assert!(report.passages > 10);
-        check_both_ways(&index);
+        check_both_ways(&mut index);
         let results = index
             .search(&SearchRequest::new("collagen production skin"))
             .unwrap();
@@ -1164,14 +1181,14 @@ mod tests {
             strict_words: 10,
             ..Ranking::default()
         });
-        check_both_ways(&index);
+        check_both_ways(&mut index);
         index.set_ranking(Ranking {
             strict_words: 1,
             loose_bonus: 7.0,
             feedback_docs: 0,
             ..Ranking::default()
         });
-        check_both_ways(&index);
+        check_both_ways(&mut index);
     }
 
     #[test]

@@ -12,21 +12,18 @@ use tantivy::collector::Collector;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{Executor, Searcher};
 
-/// Indexes with fewer passages are searched on the calling thread (in
-/// unit tests, whose indexes are small, all with several segments go to
-/// the pool, so that the tests cover it).
-const PARALLEL_FROM: u64 = if cfg!(test) { 2 } else { 20_000 };
+use crate::tuning::Tuning;
 
 /// At most this many search threads, however many processors.
 const MAX_THREADS: usize = 8;
 
 /// The executor to search `searcher`'s segments with: the pool for an
-/// index of several segments and [`PARALLEL_FROM`] passages or more, the
-/// calling thread otherwise (or when the machine has one processor, or
-/// the pool could not be started).
-pub(crate) fn executor(searcher: &Searcher) -> &'static Executor {
+/// index of several segments and [`Tuning::parallel_from`] passages or
+/// more, the calling thread otherwise (or when the machine has one
+/// processor, or the pool could not be started).
+pub(crate) fn executor(searcher: &Searcher, tuning: &Tuning) -> &'static Executor {
     static SINGLE: Executor = Executor::SingleThread;
-    if searcher.segment_readers().len() < 2 || searcher.num_docs() < PARALLEL_FROM {
+    if searcher.segment_readers().len() < 2 || searcher.num_docs() < tuning.parallel_from {
         return &SINGLE;
     }
     pool().unwrap_or(&SINGLE)
@@ -51,6 +48,7 @@ fn pool() -> Option<&'static Executor> {
 /// `searcher.search(query, collector)`, on [`executor`]'s threads.
 pub(crate) fn search<C: Collector>(
     searcher: &Searcher,
+    tuning: &Tuning,
     query: &dyn Query,
     collector: &C,
 ) -> tantivy::Result<C::Fruit> {
@@ -59,7 +57,7 @@ pub(crate) fn search<C: Collector>(
     } else {
         EnableScoring::disabled_from_searcher(searcher)
     };
-    searcher.search_with_executor(query, collector, executor(searcher), scoring)
+    searcher.search_with_executor(query, collector, executor(searcher, tuning), scoring)
 }
 
 #[cfg(test)]
@@ -84,14 +82,27 @@ mod tests {
 
     #[test]
     fn one_segment_stays_on_the_calling_thread() {
-        assert!(matches!(executor(&searcher_of(1)), Executor::SingleThread));
+        let tuning = Tuning::default().parallel_from(1);
+        assert!(matches!(
+            executor(&searcher_of(1), &tuning),
+            Executor::SingleThread
+        ));
+    }
+
+    #[test]
+    fn a_small_index_stays_on_the_calling_thread() {
+        assert!(matches!(
+            executor(&searcher_of(3), &Tuning::default()),
+            Executor::SingleThread
+        ));
     }
 
     #[test]
     fn several_segments_go_to_the_pool() {
         let searcher = searcher_of(3);
         assert_eq!(searcher.segment_readers().len(), 3);
-        let pooled = matches!(executor(&searcher), Executor::ThreadPool(_));
+        let tuning = Tuning::default().parallel_from(2);
+        let pooled = matches!(executor(&searcher, &tuning), Executor::ThreadPool(_));
         let processors = std::thread::available_parallelism().map_or(1, |n| n.get());
         assert_eq!(pooled, processors > 1);
     }

@@ -106,7 +106,7 @@ pub(crate) fn rank(
     let mut hits: Vec<(f32, u64, u32, DocId)> = Vec::new();
     let mut counts: Option<HashMap<String, u64>> = page.count_topics.then(HashMap::new);
     // The segments, on the search threads of a large index.
-    let per_segment = crate::search::parallel::executor(searcher).map(
+    let per_segment = crate::search::parallel::executor(searcher, &index.tuning).map(
         |(ord, reader): (usize, &SegmentReader)| {
             let ord = u32::try_from(ord).unwrap_or(u32::MAX);
             let seg = segment_hits(&q, ord as usize, reader, need, page.count_topics)?;

@@ -81,6 +81,9 @@ pub(super) struct Query<'c> {
     pub(super) vocabulary: Option<Arc<vocabulary::Vocabulary>>,
     /// The passages' position in their article (ties go by it).
     pub(super) ordinal: Field,
+    /// Passages tied on the page's last score read one by one (see
+    /// [`Tuning::tie_reads`](crate::Tuning::tie_reads)).
+    pub(super) tie_reads: usize,
     /// The index's caches, for automata built during the walks.
     pub(super) caches: &'c Caches,
 }
@@ -252,6 +255,7 @@ pub(super) fn prepare<'c>(
         raw_fields,
         vocabulary,
         ordinal: f.ordinal,
+        tie_reads: index.tuning.tie_reads,
         caches,
     })
 }

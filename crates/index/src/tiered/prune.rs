@@ -618,6 +618,7 @@ pub(super) fn segment_hits(
         q.ordinal,
         &tied,
         room,
+        q.tie_reads,
         &ordinal,
     )?);
     if ties.len() > room {

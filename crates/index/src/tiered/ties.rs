@@ -6,18 +6,19 @@ use tantivy::{DocId, Term};
 use super::docbits::DocBits;
 use super::levels::Inverted;
 
-/// Ties this few (beyond the room) have their ordinals read one by one.
-pub(super) const READ_ALL: usize = if cfg!(test) { 8 } else { 1024 };
-
 /// The `room` first documents of `docs` by (ordinal, document). Many
 /// tie on their score at times (flat tiers): rather than read every
 /// one's ordinal, read the documents of ordinal 0, 1, 2... (the ordinal
-/// field is indexed) until there are enough.
+/// field is indexed) until there are enough, unless they are at most
+/// `tie_reads` more than four times the room ([`Tuning::tie_reads`]).
+///
+/// [`Tuning::tie_reads`]: crate::Tuning::tie_reads
 pub(super) fn first_by_ordinal(
     inverted: &mut Inverted<'_>,
     field: Field,
     docs: &DocBits,
     room: usize,
+    tie_reads: usize,
     ordinal: &dyn Fn(DocId) -> u64,
 ) -> tantivy::Result<Vec<(u64, DocId)>> {
     let count = docs.len();
@@ -39,7 +40,7 @@ pub(super) fn first_by_ordinal(
         .fast_fields()
         .u64("ordinal")
         .map_or(u64::MAX, |c| c.max_value());
-    if count <= 4 * room + READ_ALL || largest > 1 << 16 {
+    if count <= 4 * room + tie_reads || largest > 1 << 16 {
         return Ok(read_all());
     }
     let inv = inverted.get(field)?;
