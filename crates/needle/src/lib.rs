@@ -8,11 +8,20 @@
 //! into ratatui's `TestBackend` (the keystroke-to-frame benchmark in
 //! `benches/keystroke.rs` does exactly that).
 //!
-//! The modules are private and split by role: `action` (what can happen),
-//! `app` (the state and how each action changes it), `keys` (the key table,
-//! which the help overlay is generated from), `ui` (pure drawing), `worker`
-//! (searches and reindexes off the UI thread) and `tui` (owns the terminal
-//! and runs the event loop).
+//! The modules are private and split by role:
+//!
+//! - `cli`: the command line: the arguments (clap), what commands print for
+//!   people, and one module per subcommand (`index`, `search`, `list`,
+//!   `watch`, `bench`, `eval`).
+//! - `tui`: the terminal interface: `action` (what can happen), `app` (the
+//!   state and how each action changes it), `keys` (the key table, which the
+//!   help is generated from), `ui` (pure drawing), `worker` (searches and
+//!   reindexes off the UI thread), and the terminal, its signals and the
+//!   event loop.
+//! - `workspace`: what both use: where the content and the index are, and
+//!   opening the index and bringing it up to date.
+//! - `json`: the JSON both print (`needle search --json`, the interface's
+//!   `--output json`).
 //!
 //! # Example
 //!
@@ -28,30 +37,15 @@
 //! assert_eq!(code, std::process::ExitCode::SUCCESS);
 //! ```
 
-mod action;
-mod app;
 mod cli;
-mod commands;
-mod headless;
-mod keys;
-mod layout;
-mod location;
-mod output;
-#[cfg(test)]
-mod testing;
-mod text;
-mod theme;
+mod json;
 mod tui;
-mod ui;
-mod worker;
+mod workspace;
 
 use std::process::ExitCode;
 
-pub use crate::cli::Cli;
-pub use crate::commands::percentile;
-pub use crate::headless::Headless;
-
-use crate::cli::Command;
+pub use crate::cli::{Cli, percentile};
+pub use crate::tui::Headless;
 
 /// Runs the command `cli` names (the terminal interface when it names none)
 /// and returns its exit code: 0 success (a search with hits, a passage
@@ -61,20 +55,5 @@ use crate::cli::Command;
 /// # Errors
 /// Whatever stopped the command: the caller prints it and exits 2.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    if let Some(Command::Eval(args)) = &cli.command {
-        // An evaluation brings its own corpus and a temporary index.
-        return commands::eval(cli.location.content.as_deref(), args);
-    }
-    let content = location::resolve(&cli.location)?;
-    match cli.command {
-        None => tui::run(&content, &cli.tui),
-        Some(Command::Tui(args)) => tui::run(&content, &args),
-        Some(Command::Index { force, json }) => commands::index(&content, force, json),
-        Some(Command::Search(args)) => commands::search(&content, &args),
-        Some(Command::Topics { json }) => commands::topics(&content, json),
-        Some(Command::Articles { json }) => commands::articles(&content, json),
-        Some(Command::Watch { json }) => commands::watch(&content, json),
-        Some(Command::Bench(args)) => commands::bench(&content, &args),
-        Some(Command::Eval(_)) => unreachable!("handled above"),
-    }
+    cli::run(cli)
 }

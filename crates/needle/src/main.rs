@@ -1,7 +1,8 @@
 //! `needle`: ranked full-text search over article passages.
 //!
-//! `main` parses the arguments, runs the command (the `needle` library)
-//! and maps the outcome to an exit code: 0 success (a search with hits), 1 a
+//! `main` parses the arguments, runs the command (`needle::run`: the
+//! library's `cli` module, or its `tui` when no subcommand is given) and
+//! maps the outcome to an exit code: 0 success (a search with hits), 1 a
 //! search without, 2 an error (one message on stderr), 130 when the
 //! interface is quit without a choice, 143 and 129 when SIGTERM or SIGHUP
 //! ends it (128 + the signal's number).

@@ -1,0 +1,120 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::cli::bench::BenchArgs;
+use crate::tui::TuiArgs;
+use crate::workspace::Location;
+
+/// Ranked full-text search over article passages, in the terminal and from scripts.
+///
+/// With no subcommand, needle opens its terminal interface on the content:
+/// `--content PATH`, else `./content` if it exists, else the bundled article.
+#[derive(Debug, Parser)]
+#[command(name = "needle", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub location: Location,
+
+    #[command(flatten)]
+    pub tui: TuiArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the terminal interface (the default).
+    Tui(TuiArgs),
+
+    /// Bring the index up to date with the content, incrementally.
+    Index {
+        /// Rebuild from scratch: also allows removing most articles, and
+        /// recovers a damaged index.
+        #[arg(long)]
+        force: bool,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Search, printing ranked passages (exit 0 with hits, 1 without).
+    Search(SearchArgs),
+
+    /// List the topics of the index with their passage counts.
+    Topics {
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// List the articles of the index.
+    Articles {
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Keep the index up to date while the content changes (Ctrl-C stops).
+    Watch {
+        /// Print one JSON object per reindex.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Measure ranking quality on a judged test collection (BEIR layout).
+    Eval(EvalArgs),
+
+    /// Measure query latency (p50/p95/p99/max) and throughput on the index.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The collection: a directory with queries.jsonl, qrels/test.tsv and,
+    /// unless --content is given, corpus.jsonl. It is indexed into a
+    /// temporary index (--index is not used).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Print the averages as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also write each query's figures to FILE, one JSON object per line.
+    #[arg(long, value_name = "FILE")]
+    pub runs: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words, "exact phrases", -excluded, topic:name. Several
+    /// arguments are joined by spaces; put exclusions inside a quoted query
+    /// ("sunscreen -spf") or after `--`. With --json, `-` reads one query
+    /// per line from standard input and prints one JSON object per line.
+    #[arg(required = true, value_name = "QUERY")]
+    pub words: Vec<String>,
+
+    /// Only passages with this topic (repeat for several: any of them).
+    #[arg(long = "topic", value_name = "TOPIC")]
+    pub topics: Vec<String>,
+
+    /// How many hits to print.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+
+    /// How many hits to skip (for paging).
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+
+    /// Print one JSON object (see the README for its fields).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Search the index as it is, without checking the content for changes.
+    #[arg(long)]
+    pub no_refresh: bool,
+}

@@ -1,0 +1,70 @@
+//! The JSON that needle prints, for scripts: a hit and a search's results
+//! (`needle search --json`, and the interface's `--output json`), one value
+//! per line.
+
+use std::io::{self, Write};
+
+use needle_index::{Hit, SearchResults};
+use serde::Serialize;
+
+/// One hit of `needle search --json` (and of the TUI's `--output json`).
+/// The field names are a contract: see the README.
+#[derive(Debug, Serialize)]
+pub struct JsonHit<'a> {
+    pub rank: usize,
+    pub score: f32,
+    pub id: &'a str,
+    pub article: &'a str,
+    pub title: &'a str,
+    pub section: &'a str,
+    pub topics: &'a [String],
+    pub line: Option<u32>,
+    pub text: &'a str,
+    pub highlights: &'a [[usize; 2]],
+}
+
+impl<'a> From<&'a Hit> for JsonHit<'a> {
+    fn from(h: &'a Hit) -> Self {
+        JsonHit {
+            rank: h.rank,
+            score: h.score,
+            id: &h.passage.id,
+            article: &h.passage.article,
+            title: &h.passage.title,
+            section: &h.passage.section,
+            topics: &h.passage.topics,
+            line: h.passage.line,
+            text: &h.passage.text,
+            highlights: &h.highlights,
+        }
+    }
+}
+
+/// The object `needle search --json` prints.
+#[derive(Debug, Serialize)]
+pub struct JsonResults<'a> {
+    pub query: &'a str,
+    pub topics: &'a [String],
+    pub total: usize,
+    pub took_ms: f64,
+    pub hits: Vec<JsonHit<'a>>,
+}
+
+impl<'a> From<&'a SearchResults> for JsonResults<'a> {
+    fn from(r: &'a SearchResults) -> Self {
+        JsonResults {
+            query: &r.query,
+            topics: &r.topics,
+            total: r.total,
+            took_ms: r.took_ms,
+            hits: r.hits.iter().map(JsonHit::from).collect(),
+        }
+    }
+}
+
+/// Writes one value as a line of JSON.
+pub fn json_line(out: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
+    let mut line = serde_json::to_vec(value).map_err(io::Error::other)?;
+    line.push(b'\n');
+    out.write_all(&line)
+}

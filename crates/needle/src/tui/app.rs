@@ -1,0 +1,847 @@
+//! The interface's state, and how each [`Action`] changes it.
+//!
+//! Pure: no terminal, no threads, no clock. Work that has to happen
+//! elsewhere (a search, a reindex) is queued as an [`Effect`]; the event
+//! loop hands effects to the worker, and tests run them in place. Searches
+//! carry a generation number: a result is shown only if it answers the
+//! latest request, so a slow, older search never overwrites a newer one.
+//!
+//! A search asks for one page of hits (highlighting them is most of its
+//! time); when the selection comes near the end of the hits loaded, the
+//! next page is asked for ([`SearchJob::Page`]) and appended when it
+//! answers, unless the query, the topic or the index changed meanwhile.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use needle_index::{Hit, SearchRequest, SearchResults, TopicCount};
+use ratatui::layout::{Position, Rect};
+
+use crate::tui::action::{Action, ReindexSummary, SearchError, SearchOutput};
+use crate::tui::keys;
+use crate::tui::layout::{self, Areas};
+use crate::tui::text::{self, WrappedLine};
+use crate::tui::theme::Theme;
+
+/// How many hits a search asks for at a time (at least; see
+/// [`App::page_size`]): the list shows the pages loaded, the status line
+/// and the tabs the totals. Each hit's highlights cost time on every
+/// keystroke, so the first page is kept small and the next ones load as
+/// the selection nears the end of the list.
+pub const PAGE: usize = 50;
+
+/// Lines the mouse wheel scrolls the preview by.
+const WHEEL_LINES: usize = 3;
+
+/// How the interface was left.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Enter on a result: print it.
+    Selected(Box<Hit>),
+    /// Esc or Ctrl-C: print nothing, exit 130.
+    Cancelled,
+}
+
+/// Work for the event loop to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// A search or a further page of one, for the worker's search thread.
+    Search(SearchJob),
+    Reindex,
+    /// Give the terminal back and stop the process until it is continued
+    /// (Ctrl-Z); the event loop does it, then redraws.
+    Suspend,
+}
+
+/// Work for the worker's search thread, with the generation of the search
+/// it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchJob {
+    /// A new search: its first page, with the topic counts and the `All`
+    /// total; answered by [`Action::SearchDone`].
+    New {
+        generation: u64,
+        request: SearchRequest,
+    },
+    /// The next page of the search of `generation`, from `request.offset`
+    /// (the hits loaded so far); answered by [`Action::PageDone`].
+    Page {
+        generation: u64,
+        request: SearchRequest,
+    },
+}
+
+/// What the last reindex did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LastReindex {
+    /// None has finished yet.
+    None,
+    /// The index already matched the content.
+    UpToDate,
+    /// Articles were added, updated or removed.
+    Changed {
+        articles: usize,
+        took_ms: f64,
+        /// The index was empty before (the first indexing).
+        first: bool,
+    },
+}
+
+/// The index, as the status line tells it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexStatus {
+    pub busy: bool,
+    pub passages: u64,
+    pub last: LastReindex,
+    /// The last reindex failed: why. Kept until one succeeds.
+    pub error: Option<String>,
+    /// Content files that were skipped, or a watcher problem.
+    pub warning: Option<String>,
+    /// Ctrl-R was pressed and its reindex has not finished.
+    manual: bool,
+}
+
+/// How the interface starts.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub query: String,
+    /// The topic filter (a topic name), already checked.
+    pub topic: Option<String>,
+    pub theme: Theme,
+    /// What is searched, for people ("the bundled article", a path).
+    pub source: String,
+    /// Passages in the index when it was opened.
+    pub passages: u64,
+    pub width: u16,
+    pub height: u16,
+}
+
+/// One topic tab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tab {
+    /// The topic's name; `None` for `All`.
+    pub name: Option<String>,
+    pub label: String,
+    /// Matching passages; `None` until the first search answers.
+    pub count: Option<u64>,
+    /// The topic's position in the index, which picks its colour.
+    pub position: Option<usize>,
+}
+
+impl Tab {
+    /// The tab as drawn: ` Label 12 `.
+    pub fn text(&self) -> String {
+        match self.count {
+            Some(n) => format!(" {} {n} ", self.label),
+            None => format!(" {} ", self.label),
+        }
+    }
+}
+
+/// The selected passage's text laid out for the preview.
+#[derive(Debug, Clone)]
+pub struct PreviewText<'a> {
+    pub hit: &'a Hit,
+    /// The passage text, control characters made spaces.
+    pub text: Cow<'a, str>,
+    pub lines: Vec<WrappedLine>,
+    /// Byte ranges of every match.
+    pub matches: Vec<Range<usize>>,
+}
+
+impl PreviewText<'_> {
+    /// The wrapped line of match `i`.
+    pub fn match_line(&self, i: usize) -> Option<usize> {
+        self.matches
+            .get(i)
+            .map(|m| text::line_of(&self.lines, m.start))
+    }
+}
+
+/// The whole state of the interface.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub theme: Theme,
+    /// What is searched, for people.
+    pub source: String,
+    /// The query as typed.
+    pub query: String,
+    /// The cursor, as a byte offset into `query`.
+    pub cursor: usize,
+    /// Topics of the index in display order, with counts for the query.
+    pub topics: Vec<TopicCount>,
+    /// Passages matching the query in all topics.
+    pub all_total: Option<usize>,
+    /// The topic filter (a topic name); `None` for `All`.
+    pub filter: Option<String>,
+    /// The results shown: those of the latest search that answered.
+    pub results: Option<SearchResults>,
+    pub selected: usize,
+    /// The first result shown in the list.
+    pub list_offset: usize,
+    /// The first wrapped line shown in the preview.
+    pub preview_scroll: usize,
+    /// The match the preview is on (for `match i/n` and jumps).
+    pub current_match: usize,
+    pub index: IndexStatus,
+    /// Why the latest search failed, if it did.
+    pub search_error: Option<String>,
+    pub help: bool,
+    pub help_scroll: usize,
+    /// The terminal's size.
+    pub size: Rect,
+    /// Animation frame of the spinner.
+    pub tick: usize,
+    pub outcome: Option<Outcome>,
+    /// The generation of the latest search asked for.
+    generation: u64,
+    /// The generation of the latest search that answered.
+    received: u64,
+    /// The generation of the results shown (older than `received` when the
+    /// latest search failed).
+    shown: u64,
+    /// A passage to keep selected when the latest search answers.
+    keep: Option<String>,
+    /// The latest search asked for; its further pages ask the same.
+    request: SearchRequest,
+    /// The offset of the page asked for and not answered yet.
+    loading: Option<usize>,
+    /// A page came back empty: the index has no more hits for the search
+    /// (it changed since the total was counted).
+    exhausted: bool,
+    effects: Vec<Effect>,
+}
+
+impl App {
+    /// A new interface; its first search is queued (see [`App::take_effects`]).
+    pub fn new(options: Options) -> App {
+        let mut app = App {
+            theme: options.theme,
+            source: options.source,
+            cursor: options.query.len(),
+            query: options.query,
+            topics: Vec::new(),
+            all_total: None,
+            filter: options.topic,
+            results: None,
+            selected: 0,
+            list_offset: 0,
+            preview_scroll: 0,
+            current_match: 0,
+            index: IndexStatus {
+                busy: false,
+                passages: options.passages,
+                last: LastReindex::None,
+                error: None,
+                warning: None,
+                manual: false,
+            },
+            search_error: None,
+            help: false,
+            help_scroll: 0,
+            size: Rect::new(0, 0, options.width, options.height),
+            tick: 0,
+            outcome: None,
+            generation: 0,
+            received: 0,
+            shown: 0,
+            keep: None,
+            request: SearchRequest::new(""),
+            loading: None,
+            exhausted: false,
+            effects: Vec::new(),
+        };
+        app.search(None);
+        app
+    }
+
+    /// The work queued by the last actions, to be done by the caller.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    /// Where the panels are at the current size.
+    pub fn areas(&self) -> Areas {
+        layout::areas(self.size)
+    }
+
+    pub fn hits(&self) -> &[Hit] {
+        self.results.as_ref().map_or(&[], |r| &r.hits)
+    }
+
+    pub fn selected_hit(&self) -> Option<&Hit> {
+        self.hits().get(self.selected)
+    }
+
+    /// Whether a search is running whose answer is not shown yet.
+    pub fn searching(&self) -> bool {
+        self.received < self.generation
+    }
+
+    /// How many hits to ask for at a time: [`PAGE`], or three screens of
+    /// the list when it shows more than a third of that (a tall terminal),
+    /// so that the first page fills the list with room to move.
+    pub fn page_size(&self) -> usize {
+        PAGE.max(3 * self.areas().list_capacity())
+    }
+
+    /// How near the end of the hits loaded the selection comes before the
+    /// next page is asked for: two screens of the list, so that a page
+    /// key's move and the screen after it are usually there already.
+    fn lookahead(&self) -> usize {
+        2 * self.areas().list_capacity()
+    }
+
+    /// Whether something runs in the background (the spinner turns).
+    pub fn busy(&self) -> bool {
+        self.searching() || self.index.busy
+    }
+
+    /// Whether the index is empty because its first indexing has not
+    /// finished (nothing to say about the results yet).
+    pub fn first_indexing(&self) -> bool {
+        self.index.passages == 0 && (self.index.busy || self.index.last == LastReindex::None)
+    }
+
+    /// The key handler's view of the state.
+    pub fn key_context(&self) -> keys::Context {
+        keys::Context {
+            help: self.help,
+            query_empty: self.query.is_empty(),
+        }
+    }
+
+    /// `All`, then the index's topics in display order.
+    pub fn tabs(&self) -> Vec<Tab> {
+        let mut tabs = vec![Tab {
+            name: None,
+            label: "All".to_owned(),
+            count: self.all_total.map(|n| n as u64),
+            position: None,
+        }];
+        let counted = self.all_total.is_some();
+        tabs.extend(self.topics.iter().enumerate().map(|(i, t)| Tab {
+            name: Some(t.name.clone()),
+            label: t.label.clone(),
+            count: counted.then_some(t.count),
+            position: Some(i),
+        }));
+        tabs
+    }
+
+    /// The index of the active tab.
+    pub fn active_tab(&self) -> usize {
+        self.filter
+            .as_ref()
+            .and_then(|f| self.topics.iter().position(|t| &t.name == f))
+            .map_or(0, |i| i + 1)
+    }
+
+    /// A topic's position in the index (its colour), by name.
+    pub fn topic_position(&self, name: &str) -> Option<usize> {
+        self.topics.iter().position(|t| t.name == name)
+    }
+
+    /// A topic's label, by name.
+    pub fn topic_label<'a>(&'a self, name: &'a str) -> &'a str {
+        self.topics
+            .iter()
+            .find(|t| t.name == name)
+            .map_or(name, |t| t.label.as_str())
+    }
+
+    /// The topic a hit's badge shows: the active filter when the passage
+    /// has it (several topics are common), else its first.
+    pub fn badge_topic<'a>(&self, hit: &'a Hit) -> Option<&'a str> {
+        let topics = &hit.passage.topics;
+        self.filter
+            .as_ref()
+            .and_then(|f| topics.iter().find(|t| *t == f))
+            .or_else(|| topics.first())
+            .map(String::as_str)
+    }
+
+    /// The selected passage laid out at the preview's width.
+    pub fn preview_text(&self) -> Option<PreviewText<'_>> {
+        let areas = self.areas();
+        if !areas.has_preview() {
+            return None;
+        }
+        let hit = self.selected_hit()?;
+        let text = text::sanitize(&hit.passage.text);
+        let lines = text::wrap(&text, usize::from(areas.preview_body.width));
+        Some(PreviewText {
+            hit,
+            lines,
+            matches: hit.highlight_byte_ranges(),
+            text,
+        })
+    }
+
+    /// Applies one action.
+    pub fn update(&mut self, action: Action) {
+        if self.help && self.update_help(&action) {
+            return;
+        }
+        match action {
+            Action::Insert(c) => self.insert(&c.to_string()),
+            Action::Paste(s) => {
+                let clean: String = s
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                self.insert(&clean);
+            }
+            Action::Backspace => {
+                if let Some(prev) = self.prev_boundary(self.cursor) {
+                    self.edit(prev..self.cursor);
+                }
+            }
+            Action::Delete => {
+                if let Some(next) = self.next_boundary(self.cursor) {
+                    self.edit(self.cursor..next);
+                }
+            }
+            Action::DeleteWord => {
+                let start = self.word_left(self.cursor);
+                self.edit(start..self.cursor);
+            }
+            Action::ClearQuery => self.edit(0..self.cursor),
+            Action::CursorLeft => self.cursor = self.prev_boundary(self.cursor).unwrap_or(0),
+            Action::CursorRight => {
+                self.cursor = self.next_boundary(self.cursor).unwrap_or(self.cursor);
+            }
+            Action::CursorWordLeft => self.cursor = self.word_left(self.cursor),
+            Action::CursorWordRight => self.cursor = self.word_right(self.cursor),
+            Action::CursorHome => self.cursor = 0,
+            Action::CursorEnd => self.cursor = self.query.len(),
+
+            Action::SelectPrev => self.select(self.selected.saturating_sub(1)),
+            Action::SelectNext => self.select(self.selected.saturating_add(1)),
+            Action::PageUp => {
+                let page = self.areas().list_capacity();
+                self.select(self.selected.saturating_sub(page));
+            }
+            Action::PageDown => {
+                let page = self.areas().list_capacity();
+                self.select(self.selected.saturating_add(page));
+            }
+            Action::SelectFirst => self.select(0),
+            Action::SelectLast => self.select(usize::MAX),
+            Action::NextTab => {
+                let n = self.topics.len() + 1;
+                self.set_tab((self.active_tab() + 1) % n);
+            }
+            Action::PrevTab => {
+                let n = self.topics.len() + 1;
+                self.set_tab((self.active_tab() + n - 1) % n);
+            }
+
+            Action::NextMatch => self.jump_match(true),
+            Action::PrevMatch => self.jump_match(false),
+            Action::PreviewDown => self.scroll_preview(1, true),
+            Action::PreviewUp => self.scroll_preview(1, false),
+            Action::PreviewPageDown => {
+                let page = self.preview_page();
+                self.scroll_preview(page, true);
+            }
+            Action::PreviewPageUp => {
+                let page = self.preview_page();
+                self.scroll_preview(page, false);
+            }
+
+            Action::Reindex => {
+                self.index.manual = true;
+                self.effects.push(Effect::Reindex);
+            }
+            Action::ToggleHelp => {
+                self.help = !self.help;
+                self.help_scroll = 0;
+            }
+            Action::Accept => {
+                if let Some(hit) = self.selected_hit() {
+                    self.outcome = Some(Outcome::Selected(Box::new(hit.clone())));
+                }
+            }
+            Action::Quit => self.outcome = Some(Outcome::Cancelled),
+            Action::Suspend => self.effects.push(Effect::Suspend),
+
+            Action::Click { column, row } => self.click(Position::new(column, row)),
+            Action::ScrollUp { column, row } => self.wheel(Position::new(column, row), false),
+            Action::ScrollDown { column, row } => self.wheel(Position::new(column, row), true),
+            Action::Resize { width, height } => {
+                self.size = Rect::new(0, 0, width, height);
+                self.ensure_visible();
+                self.show_match();
+                self.load_more();
+            }
+            Action::Tick => self.tick = self.tick.wrapping_add(1),
+
+            Action::SearchDone { generation, result } => {
+                // Only the answer to the latest request is shown.
+                if generation != self.generation {
+                    return;
+                }
+                self.received = generation;
+                match result {
+                    Ok(output) => self.show_results(*output),
+                    Err(e) if e.unknown_topic && self.filter.is_some() => {
+                        // The topic is gone from the index: show all topics.
+                        self.filter = None;
+                        self.search(None);
+                    }
+                    Err(e) => self.search_error = Some(e.message),
+                }
+            }
+            Action::PageDone {
+                generation,
+                offset,
+                result,
+            } => self.page_done(generation, offset, result),
+            Action::ReindexStarted => self.index.busy = true,
+            Action::ReindexDone(result) => self.reindexed(result),
+            Action::WatchFailed(why) => {
+                self.index.warning = Some(format!("not watching for changes: {why}"));
+            }
+        }
+    }
+
+    /// Actions while the help shows. Returns whether the action was used.
+    fn update_help(&mut self, action: &Action) -> bool {
+        let max = crate::tui::help::max_scroll(self.size);
+        let page = usize::from(self.size.height.saturating_sub(6)).max(1);
+        match action {
+            Action::SelectPrev | Action::ScrollUp { .. } => {
+                self.help_scroll = self.help_scroll.saturating_sub(1);
+            }
+            Action::SelectNext | Action::ScrollDown { .. } => {
+                self.help_scroll = (self.help_scroll + 1).min(max);
+            }
+            Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(page),
+            Action::PageDown => self.help_scroll = (self.help_scroll + page).min(max),
+            Action::Click { .. } => self.help = false,
+            _ => return false,
+        }
+        true
+    }
+
+    fn insert(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        self.query.insert_str(self.cursor, s);
+        self.cursor += s.len();
+        self.query_changed();
+    }
+
+    /// Deletes a range of the query and puts the cursor there.
+    fn edit(&mut self, range: Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        self.cursor = range.start;
+        self.query.replace_range(range, "");
+        self.query_changed();
+    }
+
+    fn query_changed(&mut self) {
+        self.search(None);
+    }
+
+    fn prev_boundary(&self, at: usize) -> Option<usize> {
+        self.query[..at].char_indices().next_back().map(|(i, _)| i)
+    }
+
+    fn next_boundary(&self, at: usize) -> Option<usize> {
+        self.query[at..].chars().next().map(|c| at + c.len_utf8())
+    }
+
+    /// The start of the word before `at` (spaces before it skipped).
+    fn word_left(&self, at: usize) -> usize {
+        let before = self.query[..at].trim_end();
+        before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(i, c)| i + c.len_utf8())
+    }
+
+    /// The end of the word after `at`.
+    fn word_right(&self, at: usize) -> usize {
+        let rest = &self.query[at..];
+        let start = rest.len() - rest.trim_start().len();
+        rest[start..]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(self.query.len(), |(i, _)| at + start + i)
+    }
+
+    /// Queues a search for the current query and filter. A refresh (which
+    /// keeps a passage selected) asks again for every hit loaded, so that
+    /// the selection can stay where it is.
+    fn search(&mut self, keep: Option<String>) {
+        let mut limit = self.page_size();
+        if keep.is_some() {
+            limit = limit.max(self.hits().len());
+        }
+        self.generation += 1;
+        self.keep = keep;
+        // A page on its way belongs to the older search.
+        self.loading = None;
+        self.exhausted = false;
+        self.request = SearchRequest {
+            query: self.query.clone(),
+            topics: self.filter.iter().cloned().collect(),
+            limit,
+            offset: 0,
+            count_topics: true,
+            per_article: None,
+            group: false,
+        };
+        self.effects.push(Effect::Search(SearchJob::New {
+            generation: self.generation,
+            request: self.request.clone(),
+        }));
+    }
+
+    /// Asks for the next page of the results shown when the selection is
+    /// near the end of the hits loaded and more match; once at a time.
+    fn load_more(&mut self) {
+        // Only for the latest search, once it has answered (not while a
+        // newer one runs, nor after it failed: the older results show).
+        if self.loading.is_some() || self.exhausted || self.shown != self.generation {
+            return;
+        }
+        let Some(results) = &self.results else {
+            return;
+        };
+        let loaded = results.hits.len();
+        if loaded == 0 || loaded >= results.total || self.selected + self.lookahead() < loaded {
+            return;
+        }
+        self.loading = Some(loaded);
+        self.effects.push(Effect::Search(SearchJob::Page {
+            generation: self.generation,
+            request: SearchRequest {
+                limit: self.page_size(),
+                offset: loaded,
+                count_topics: false,
+                ..self.request.clone()
+            },
+        }));
+    }
+
+    /// A further page answered: its hits go at the end of the list, the
+    /// selection and the scroll stay. A page for an older search (another
+    /// query, topic or index), or for another place than the end of the
+    /// list, is dropped.
+    fn page_done(
+        &mut self,
+        generation: u64,
+        offset: usize,
+        result: Result<Box<SearchResults>, SearchError>,
+    ) {
+        if generation != self.generation || self.loading != Some(offset) {
+            return;
+        }
+        self.loading = None;
+        let Some(results) = self.results.as_mut() else {
+            return;
+        };
+        // A failed page is asked for again when the selection next moves.
+        let Ok(page) = result else {
+            return;
+        };
+        if offset != results.hits.len() {
+            return;
+        }
+        if page.hits.is_empty() {
+            self.exhausted = true;
+            return;
+        }
+        results.hits.extend(page.hits);
+        // A tall list may still be short of hits.
+        self.load_more();
+    }
+
+    fn show_results(&mut self, output: SearchOutput) {
+        let keep = self.keep.take();
+        let results = output.results;
+        if let Some(counts) = &results.topic_counts {
+            self.topics.clone_from(counts);
+        }
+        self.all_total = Some(output.all_total);
+        let last = results.hits.len().saturating_sub(1);
+        self.selected = if let Some(id) = &keep {
+            // A refresh: the same passage if it is still there, else the same place.
+            results
+                .hits
+                .iter()
+                .position(|h| &h.passage.id == id)
+                .unwrap_or(self.selected.min(last))
+        } else {
+            self.list_offset = 0;
+            0
+        };
+        self.results = Some(results);
+        self.shown = self.received;
+        self.search_error = None;
+        self.ensure_visible();
+        self.reset_preview();
+        self.load_more();
+    }
+
+    fn reindexed(&mut self, result: Result<ReindexSummary, String>) {
+        let manual = std::mem::take(&mut self.index.manual);
+        self.index.busy = false;
+        match result {
+            Ok(summary) => {
+                self.index.error = None;
+                self.index.passages = summary.passages;
+                self.index.warning = match summary.issues.as_slice() {
+                    [] => None,
+                    [one] => Some(one.clone()),
+                    [first, rest @ ..] => Some(format!("{first} (and {} more)", rest.len())),
+                };
+                if summary.committed {
+                    self.index.last = LastReindex::Changed {
+                        articles: summary.changed_articles,
+                        took_ms: summary.took_ms,
+                        first: summary.first,
+                    };
+                    // Show the new index, on the same passage.
+                    let keep = self.selected_hit().map(|h| h.passage.id.clone());
+                    self.search(keep);
+                } else if manual || self.index.last == LastReindex::None {
+                    self.index.last = LastReindex::UpToDate;
+                }
+            }
+            Err(why) => self.index.error = Some(why),
+        }
+    }
+
+    fn set_tab(&mut self, tab: usize) {
+        let filter = match tab {
+            0 => None,
+            i => self.topics.get(i - 1).map(|t| t.name.clone()),
+        };
+        if filter != self.filter {
+            self.filter = filter;
+            self.selected = 0;
+            self.list_offset = 0;
+            self.search(None);
+        }
+    }
+
+    /// Selects a hit (clamped to those loaded), and asks for the next page
+    /// when it is near the end of them, even if the selection is already
+    /// at the end and did not move.
+    fn select(&mut self, index: usize) {
+        let last = self.hits().len().saturating_sub(1);
+        let index = index.min(last);
+        if index != self.selected {
+            self.selected = index;
+            self.ensure_visible();
+            self.reset_preview();
+        }
+        self.load_more();
+    }
+
+    /// Scrolls the list so that the selection shows.
+    fn ensure_visible(&mut self) {
+        let capacity = self.areas().list_capacity();
+        let len = self.hits().len();
+        self.selected = self.selected.min(len.saturating_sub(1));
+        if self.selected < self.list_offset {
+            self.list_offset = self.selected;
+        } else if self.selected >= self.list_offset + capacity {
+            self.list_offset = self.selected + 1 - capacity;
+        }
+        self.list_offset = self.list_offset.min(len.saturating_sub(capacity));
+    }
+
+    fn click(&mut self, at: Position) {
+        let areas = self.areas();
+        if areas.tabs.contains(at) {
+            let texts: Vec<String> = self.tabs().iter().map(Tab::text).collect();
+            let (cells, _, _) = layout::tab_cells(&texts, self.active_tab(), areas.tabs);
+            if let Some(cell) = cells.iter().find(|c| (c.x..c.x + c.width).contains(&at.x)) {
+                self.set_tab(cell.index);
+            }
+        } else if areas.list_inner.contains(at) {
+            let row = usize::from((at.y - areas.list_inner.y) / areas.item_height);
+            let index = self.list_offset + row;
+            if index < self.hits().len() {
+                self.select(index);
+            }
+        }
+    }
+
+    fn wheel(&mut self, at: Position, down: bool) {
+        if self.areas().preview.contains(at) {
+            self.scroll_preview(WHEEL_LINES, down);
+        } else if down {
+            self.select(self.selected.saturating_add(1));
+        } else {
+            self.select(self.selected.saturating_sub(1));
+        }
+    }
+
+    fn preview_page(&self) -> usize {
+        usize::from(self.areas().preview_body.height.saturating_sub(1)).max(1)
+    }
+
+    fn max_preview_scroll(&self) -> usize {
+        let height = usize::from(self.areas().preview_body.height);
+        self.preview_text()
+            .map_or(0, |p| p.lines.len().saturating_sub(height))
+    }
+
+    fn scroll_preview(&mut self, by: usize, down: bool) {
+        self.preview_scroll = if down {
+            self.preview_scroll
+                .saturating_add(by)
+                .min(self.max_preview_scroll())
+        } else {
+            self.preview_scroll.saturating_sub(by)
+        };
+    }
+
+    fn reset_preview(&mut self) {
+        self.current_match = 0;
+        self.preview_scroll = 0;
+        self.show_match();
+    }
+
+    fn jump_match(&mut self, forward: bool) {
+        let count = self.selected_hit().map_or(0, |h| h.highlights.len());
+        if count == 0 {
+            return;
+        }
+        self.current_match = if forward {
+            (self.current_match + 1) % count
+        } else {
+            (self.current_match + count - 1) % count
+        };
+        self.show_match();
+    }
+
+    /// Scrolls the preview so that the current match shows, a third of the
+    /// way down, unless it shows already.
+    fn show_match(&mut self) {
+        let height = usize::from(self.areas().preview_body.height);
+        let max = self.max_preview_scroll();
+        let line = self
+            .preview_text()
+            .and_then(|p| p.match_line(self.current_match));
+        if let Some(line) = line
+            && (line < self.preview_scroll || line >= self.preview_scroll + height)
+        {
+            self.preview_scroll = line.saturating_sub(height / 3);
+        }
+        self.preview_scroll = self.preview_scroll.min(max);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,30 @@
+//! The terminal interface's options (clap derive): `needle` takes them
+//! with no subcommand, and so does `needle tui`.
+
+use clap::{Args, ValueEnum};
+
+/// Options of the terminal interface.
+#[derive(Debug, Clone, Args)]
+pub struct TuiArgs {
+    /// Start with this query.
+    #[arg(long, short = 'q', value_name = "QUERY")]
+    pub query: Option<String>,
+
+    /// Start with this topic filter (for example side-effects).
+    #[arg(long, short = 't', value_name = "TOPIC")]
+    pub topic: Option<String>,
+
+    /// What Enter prints: the passage's text, or its hit as JSON (the same
+    /// object as in `needle search --json`).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+/// What the interface prints on Enter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// The passage's text.
+    Text,
+    /// The hit as one JSON object.
+    Json,
+}

@@ -1,0 +1,192 @@
+//! The event loop: four threads feed one channel that it waits on
+//! (terminal input, search results and reindex reports from the worker, and
+//! signals); it applies each message to the [`App`], drains whatever else is
+//! waiting, hands the queued effects to the worker and draws one frame.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use crossterm::event::{self, Event, MouseButton, MouseEventKind};
+
+use crate::tui::action::Action;
+use crate::tui::app::{App, Effect, Outcome};
+use crate::tui::keys;
+use crate::tui::signals;
+use crate::tui::terminal::Terminal;
+use crate::tui::ui;
+use crate::tui::worker::Worker;
+
+/// How often the spinner turns while something runs.
+const TICK: Duration = Duration::from_millis(80);
+/// How long the input thread waits for a key before checking whether to stop.
+const INPUT_POLL: Duration = Duration::from_millis(50);
+
+/// What the loop waits for.
+pub enum Message {
+    Input(Event),
+    InputFailed(io::Error),
+    Action(Action),
+    /// A signal caught by [`signals::Watch`].
+    Signal(i32),
+}
+
+/// How the loop ended.
+pub enum Exit {
+    /// The interface was left (Enter, Esc, Ctrl-C).
+    App(Outcome),
+    /// A signal that ends the process arrived (SIGTERM, SIGHUP).
+    Signal(i32),
+}
+
+/// Runs the interface until it is left or a signal ends it: applies each
+/// message to the state, hands the effects to the worker, draws a frame.
+pub fn run(
+    terminal: &mut Terminal,
+    app: &mut App,
+    worker: &Worker,
+    rx: &Receiver<Message>,
+    signals: &signals::Watch,
+) -> Result<Exit> {
+    loop {
+        for effect in app.take_effects() {
+            match effect {
+                Effect::Search(job) => worker.search(job),
+                Effect::Reindex => worker.reindex(),
+                Effect::Suspend => terminal.suspend()?,
+            }
+        }
+        if let Some(outcome) = app.outcome.take() {
+            return Ok(Exit::App(outcome));
+        }
+        // The terminal may have changed size without an event yet.
+        let size = terminal.inner.size()?;
+        if (size.width, size.height) != (app.size.width, app.size.height) {
+            app.update(Action::Resize {
+                width: size.width,
+                height: size.height,
+            });
+        }
+        terminal.inner.draw(|frame| ui::draw(frame, app))?;
+
+        let first = if app.busy() {
+            match rx.recv_timeout(TICK) {
+                Ok(message) => Some(message),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => bail!("the interface's input stopped"),
+            }
+        } else {
+            Some(rx.recv().context("the interface's input stopped")?)
+        };
+        match first {
+            None => app.update(Action::Tick),
+            Some(message) => {
+                let mut next = Some(message);
+                // Apply everything else waiting before drawing again.
+                while let Some(message) = next {
+                    if let Some(signal) = handle(terminal, app, message, signals)? {
+                        return Ok(Exit::Signal(signal));
+                    }
+                    next = rx.try_recv().ok();
+                }
+            }
+        }
+    }
+}
+
+/// Applies one message; returns the signal that ends the interface, if one came.
+fn handle(
+    terminal: &mut Terminal,
+    app: &mut App,
+    message: Message,
+    signals: &signals::Watch,
+) -> Result<Option<i32>> {
+    let action = match message {
+        Message::Action(action) => Some(action),
+        Message::Signal(signal) if signals::is_continue(signal) => {
+            // Continued after a stop this process did not ask for (Ctrl-Z
+            // has already taken the terminal back): take it again, redraw.
+            terminal.resume()?;
+            None
+        }
+        Message::Signal(signal) => return Ok(Some(signal)),
+        Message::InputFailed(e) => {
+            // A hangup closes the terminal, and the read may fail before
+            // the SIGHUP's message arrives: exit as for the signal.
+            if let Some(signal) = signals.caught() {
+                return Ok(Some(signal));
+            }
+            return Err(e).context("reading the terminal");
+        }
+        Message::Input(event) => match event {
+            Event::Key(key) => keys::action_for(key, app.key_context()),
+            Event::Paste(text) => Some(Action::Paste(text)),
+            Event::Resize(width, height) => Some(Action::Resize { width, height }),
+            Event::Mouse(mouse) => {
+                let (column, row) = (mouse.column, mouse.row);
+                match mouse.kind {
+                    MouseEventKind::Down(MouseButton::Left) => Some(Action::Click { column, row }),
+                    MouseEventKind::ScrollUp => Some(Action::ScrollUp { column, row }),
+                    MouseEventKind::ScrollDown => Some(Action::ScrollDown { column, row }),
+                    _ => None,
+                }
+            }
+            Event::FocusGained | Event::FocusLost => None,
+        },
+    };
+    if let Some(action) = action {
+        app.update(action);
+    }
+    Ok(None)
+}
+
+/// The thread that reads the terminal.
+pub struct Input {
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Input {
+    pub fn start(tx: Sender<Message>) -> Result<Input> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let handle = {
+            let stop = Arc::clone(&stop);
+            thread::Builder::new()
+                .name("needle-input".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let message = match event::poll(INPUT_POLL) {
+                            Ok(false) => continue,
+                            Ok(true) => match event::read() {
+                                Ok(event) => Message::Input(event),
+                                Err(e) => Message::InputFailed(e),
+                            },
+                            Err(e) => Message::InputFailed(e),
+                        };
+                        let failed = matches!(message, Message::InputFailed(_));
+                        if tx.send(message).is_err() || failed {
+                            break;
+                        }
+                    }
+                })
+                .context("cannot start the input thread")?
+        };
+        Ok(Input {
+            stop,
+            handle: Some(handle),
+        })
+    }
+}
+
+impl Drop for Input {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
+}

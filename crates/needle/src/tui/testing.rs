@@ -1,0 +1,164 @@
+//! Test helpers: an [`App`] over a real in-memory index, with its searches
+//! and reindexes run in place (no threads), and rendering into ratatui's
+//! `TestBackend`. Timings are fixed so that snapshots do not vary.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use needle_index::{ContentSource, NeedleIndex, ReindexOptions};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::tui::action::{Action, ReindexSummary};
+use crate::tui::app::{App, Effect, Options};
+use crate::tui::keys;
+use crate::tui::theme::Theme;
+use crate::tui::worker;
+
+/// The query time every test search reports.
+pub const QUERY_MS: f64 = 0.4;
+/// The reindex time every test reindex reports.
+pub const REINDEX_MS: f64 = 9.0;
+
+/// A reindex that changed one article and left `passages`, as the worker
+/// reports it.
+pub fn reindexed(passages: u64) -> Action {
+    Action::ReindexDone(Ok(ReindexSummary {
+        changed_articles: 1,
+        first: false,
+        committed: true,
+        passages,
+        took_ms: REINDEX_MS,
+        issues: Vec::new(),
+    }))
+}
+
+pub struct Harness {
+    pub index: NeedleIndex,
+    pub source: ContentSource,
+    pub app: App,
+    /// How many times the app asked to be suspended (Ctrl-Z).
+    pub suspended: usize,
+}
+
+impl Harness {
+    /// The bundled article, indexed, at a terminal size; the first search done.
+    pub fn bundled(width: u16, height: u16) -> Harness {
+        Harness::with(crate::workspace::bundled(), width, height, "", None)
+    }
+
+    /// The bundled article with a starting query.
+    pub fn query(width: u16, height: u16, query: &str) -> Harness {
+        Harness::with(crate::workspace::bundled(), width, height, query, None)
+    }
+
+    pub fn with(
+        source: ContentSource,
+        width: u16,
+        height: u16,
+        query: &str,
+        topic: Option<&str>,
+    ) -> Harness {
+        let index = NeedleIndex::in_memory().expect("in-memory index");
+        index
+            .reindex(&source, &ReindexOptions::default())
+            .expect("indexing the test content");
+        let app = App::new(Options {
+            query: query.to_owned(),
+            topic: topic.map(str::to_owned),
+            theme: Theme::colored(),
+            source: "the bundled article".to_owned(),
+            passages: index.passage_count(),
+            width,
+            height,
+        });
+        let mut h = Harness {
+            index,
+            source,
+            app,
+            suspended: 0,
+        };
+        // As at startup: a reindex (here, with nothing to do), then the search.
+        h.app.update(Action::ReindexStarted);
+        let report = worker::run_reindex(&h.index, &h.source);
+        h.app.update(Action::ReindexDone(report));
+        h.run();
+        h
+    }
+
+    /// Runs the queued searches and reindexes, as the worker would.
+    pub fn run(&mut self) {
+        loop {
+            let effects = self.app.take_effects();
+            if effects.is_empty() {
+                return;
+            }
+            for effect in effects {
+                match effect {
+                    Effect::Search(job) => {
+                        let mut done = worker::run_job(&self.index, &job);
+                        if let Action::SearchDone {
+                            result: Ok(out), ..
+                        } = &mut done
+                        {
+                            out.results.took_ms = QUERY_MS;
+                        }
+                        self.app.update(done);
+                    }
+                    Effect::Reindex => {
+                        self.app.update(Action::ReindexStarted);
+                        let result = worker::run_reindex(&self.index, &self.source).map(|mut s| {
+                            s.took_ms = REINDEX_MS;
+                            s
+                        });
+                        self.app.update(Action::ReindexDone(result));
+                    }
+                    // No terminal to give back: count it.
+                    Effect::Suspend => self.suspended += 1,
+                }
+            }
+        }
+    }
+
+    /// Applies an action and runs what it queued.
+    pub fn act(&mut self, action: Action) {
+        self.app.update(action);
+        self.run();
+    }
+
+    /// Presses a key (through the key table) and runs what it queued.
+    pub fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
+        if let Some(action) = keys::action_for(KeyEvent::new(code, mods), self.app.key_context()) {
+            self.act(action);
+        }
+    }
+
+    pub fn press(&mut self, code: KeyCode) {
+        self.key(code, KeyModifiers::NONE);
+    }
+
+    pub fn ctrl(&mut self, c: char) {
+        self.key(KeyCode::Char(c), KeyModifiers::CONTROL);
+    }
+
+    /// Types text, one key at a time.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+        }
+    }
+
+    /// Draws one frame at the app's size.
+    pub fn draw(&self) -> Terminal<TestBackend> {
+        let mut terminal =
+            Terminal::new(TestBackend::new(self.app.size.width, self.app.size.height))
+                .expect("test terminal");
+        terminal
+            .draw(|frame| crate::tui::ui::draw(frame, &self.app))
+            .expect("drawing");
+        terminal
+    }
+
+    /// The frame as text.
+    pub fn screen(&self) -> String {
+        self.draw().backend().to_string()
+    }
+}

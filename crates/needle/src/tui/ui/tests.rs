@@ -1,0 +1,202 @@
+//! Rendering into ratatui's `TestBackend`, compared with `insta` snapshots
+//! (under `src/tui/snapshots/`). Each state is built with a real in-memory index
+//! and searched in place; timings are fixed by the harness.
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use needle_index::ContentSource;
+use ratatui::style::{Color, Modifier};
+
+use crate::tui::action::Action;
+use crate::tui::testing::{self, Harness};
+use crate::tui::theme::Theme;
+
+macro_rules! snapshot {
+    ($name:expr, $harness:expr) => {
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!($name, $harness.screen());
+        })
+    };
+}
+
+/// An article with wide characters (CJK, emoji) and a very long word.
+const WIDE: &str = "# 日本語のスキンケア 🌸
+
+## アフターケア Aftercare 🧴
+
+施術の後は日焼け止め sunscreen を毎日使ってください。SPF 30 以上 ☀️ がおすすめです。Wear sunscreen 🧴 every day, even when it is cloudy ☁️, and reapply it after swimming 🏊.
+
+Supercalifragilisticexpialidocious-sunscreen-application-instructions-that-never-end-and-must-wrap and then normal words.
+
+## 費用 Cost 💴
+
+一回の施術は約 ¥20,000 です。Prices vary by clinic 💸.
+";
+
+const WIDE_TOPICS: &str = "[[topic]]
+name = \"aftercare\"
+label = \"アフターケア\"
+headings = [\"aftercare\"]
+
+[[topic]]
+name = \"cost\"
+label = \"Cost 💴\"
+headings = [\"cost\"]
+";
+
+#[test]
+fn search_with_preview_beside_100x30() {
+    let mut h = Harness::bundled(100, 30);
+    h.type_text("sunscreen");
+    snapshot!("search_beside_100x30", h);
+}
+
+#[test]
+fn search_stacked_60x20() {
+    let mut h = Harness::bundled(60, 20);
+    h.type_text("sunscreen");
+    snapshot!("search_stacked_60x20", h);
+}
+
+#[test]
+fn short_terminal_has_no_preview_100x12() {
+    let h = Harness::query(100, 12, "risk");
+    snapshot!("search_list_only_100x12", h);
+}
+
+#[test]
+fn too_small_30x8() {
+    let h = Harness::bundled(30, 8);
+    snapshot!("too_small_30x8", h);
+}
+
+#[test]
+fn empty_query_browses_every_passage() {
+    let h = Harness::bundled(100, 30);
+    snapshot!("browse_empty_query_100x30", h);
+}
+
+#[test]
+fn no_results() {
+    let mut h = Harness::bundled(100, 30);
+    h.type_text("xylophone");
+    snapshot!("no_results_100x30", h);
+}
+
+#[test]
+fn filter_active_aftercare_tab() {
+    let mut h = Harness::bundled(100, 30);
+    for _ in 0..3 {
+        h.press(KeyCode::Tab);
+    }
+    assert_eq!(h.app.filter.as_deref(), Some("aftercare"));
+    snapshot!("filter_aftercare_100x30", h);
+}
+
+#[test]
+fn filter_without_matches_says_where_they_are() {
+    let mut h = Harness::bundled(100, 30);
+    h.type_text("sunscreen");
+    h.press(KeyCode::Tab);
+    snapshot!("filter_no_results_100x30", h);
+}
+
+#[test]
+fn help_overlay() {
+    let mut h = Harness::bundled(100, 30);
+    h.press(KeyCode::F(1));
+    snapshot!("help_100x30", h);
+}
+
+#[test]
+fn wide_characters() {
+    let source = ContentSource::memory([("wide.md", WIDE), ("topics.toml", WIDE_TOPICS)]);
+    let h = Harness::with(source, 100, 30, "sunscreen", None);
+    assert!(!h.app.hits().is_empty());
+    snapshot!("wide_characters_100x30", h);
+}
+
+#[test]
+fn wide_characters_stacked() {
+    let source = ContentSource::memory([("wide.md", WIDE), ("topics.toml", WIDE_TOPICS)]);
+    let h = Harness::with(source, 47, 22, "sunscreen", None);
+    snapshot!("wide_characters_47x22", h);
+}
+
+#[test]
+fn status_line_after_a_reindex_and_after_an_error() {
+    let mut h = Harness::query(100, 30, "spf");
+    h.act(testing::reindexed(24));
+    let screen = h.screen();
+    let status = screen.lines().last().unwrap();
+    assert!(status.contains("✓ reindexed 1 article, 9.0 ms"), "{status}");
+    h.act(Action::ReindexDone(Err(
+        "the index is being updated by another needle process".to_owned(),
+    )));
+    let screen = h.screen();
+    let status = screen.lines().last().unwrap();
+    assert!(
+        status.contains("✗ reindex failed: the index is being"),
+        "{status}"
+    );
+}
+
+#[test]
+fn the_second_match_is_current_after_alt_down() {
+    let mut h = Harness::bundled(100, 30);
+    h.type_text("sunscreen");
+    h.key(KeyCode::Down, KeyModifiers::ALT);
+    let screen = h.screen();
+    assert!(screen.contains("match 2/2"), "{screen}");
+}
+
+#[test]
+fn selected_row_and_matches_are_marked_without_colour() {
+    let mut h = Harness::bundled(100, 30);
+    h.app.theme = Theme::mono();
+    h.type_text("sunscreen");
+    let terminal = h.draw();
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert_eq!(cell.fg, Color::Reset, "no colour under NO_COLOR: {cell:?}");
+        assert_eq!(cell.bg, Color::Reset, "no colour under NO_COLOR: {cell:?}");
+    }
+    // The gutter marks the selection, and matches are reversed.
+    let list = h.app.areas().list_inner;
+    assert_eq!(buffer[(list.x, list.y)].symbol(), "▌");
+    let screen = h.screen();
+    let row = screen.lines().nth(usize::from(list.y) + 1).unwrap();
+    let col = row.find("sunscreen").expect("the snippet shows the match");
+    let x = u16::try_from(row[..col].chars().count() - 1).unwrap();
+    let cell = &buffer[(x, list.y + 1)];
+    assert!(cell.modifier.contains(Modifier::REVERSED), "{cell:?}");
+}
+
+#[test]
+fn matches_are_highlighted_in_colour() {
+    let mut h = Harness::bundled(100, 30);
+    h.type_text("sunscreen");
+    let terminal = h.draw();
+    let buffer = terminal.backend().buffer();
+    let highlighted = buffer
+        .content()
+        .iter()
+        .filter(|c| c.bg == Color::Yellow || c.bg == Color::LightMagenta)
+        .count();
+    // "sunscreen" twice and "SPF" once in the list, and both in the preview.
+    assert!(highlighted >= 9 * 2 + 3, "{highlighted}");
+}
+
+#[test]
+fn drawing_never_panics_at_any_size() {
+    let mut h = Harness::bundled(100, 30);
+    h.type_text("skin");
+    for help in [false, true] {
+        h.app.help = help;
+        for width in (0..=130).step_by(7) {
+            for height in 0..=40 {
+                h.app.update(Action::Resize { width, height });
+                let _ = h.draw();
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! Searches and reindexes off the UI thread.
+//!
+//! Two threads share the index (an `Arc<NeedleIndex>`): one runs searches,
+//! one runs reindexes, so a long reindex never delays a search (the library
+//! lets searches run while a reindex writes, and serialises writers).
+//!
+//! The search thread takes the state's [`SearchJob`]s, drains its channel
+//! and runs only the newest: typing fast queues many searches, and only the
+//! last one matters. Further pages of the results (asked for when the
+//! selection nears the end of those loaded) come on the same queue: a
+//! search queued after a page supersedes it, as the page belongs to an
+//! older query. The reindex thread coalesces the same way.
+//! Both send their results back as [`Action`]s. The content path, when there
+//! is one, is watched: a change (debounced) queues a reindex.
+//!
+//! The threads end when the [`Worker`] is dropped (their channels close);
+//! nothing waits for them, so they never keep the process alive.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use needle_index::{
+    ContentSource, Error, NeedleIndex, ReindexOptions, SearchRequest, SearchResults,
+};
+use notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+
+use crate::tui::action::{Action, ReindexSummary, SearchError, SearchOutput};
+use crate::tui::app::SearchJob;
+
+/// Changes closer together than this are one reindex.
+pub const DEBOUNCE: Duration = Duration::from_millis(250);
+
+/// Where the worker's results go.
+pub type Notify = Arc<dyn Fn(Action) + Send + Sync>;
+
+/// The background threads and the content watcher.
+pub struct Worker {
+    searches: Sender<SearchJob>,
+    reindexes: Sender<()>,
+    reindexing: Arc<AtomicBool>,
+    watcher: Option<Debouncer<RecommendedWatcher>>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("reindexing", &self.reindexing.load(Ordering::Relaxed))
+            .field("watching", &self.watcher.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Worker {
+    /// Starts the threads, and watches `watch` (a content file or
+    /// directory) for changes, ignoring changes under `index_dir`.
+    ///
+    /// # Errors
+    /// When a thread cannot be started.
+    pub fn start(
+        index: Arc<NeedleIndex>,
+        source: ContentSource,
+        watch: Option<(PathBuf, PathBuf)>,
+        notify: &Notify,
+    ) -> Result<Worker> {
+        let (searches, search_rx) = mpsc::channel();
+        let (reindexes, reindex_rx) = mpsc::channel();
+        let reindexing = Arc::new(AtomicBool::new(false));
+        {
+            let index = Arc::clone(&index);
+            let notify = Arc::clone(notify);
+            thread::Builder::new()
+                .name("needle-search".into())
+                .spawn(move || search_loop(&index, &search_rx, &*notify))
+                .context("cannot start the search thread")?;
+        }
+        {
+            let notify = Arc::clone(notify);
+            let busy = Arc::clone(&reindexing);
+            thread::Builder::new()
+                .name("needle-reindex".into())
+                .spawn(move || reindex_loop(&index, &source, &reindex_rx, &busy, &*notify))
+                .context("cannot start the reindex thread")?;
+        }
+        let watcher = match watch {
+            None => None,
+            Some((path, index_dir)) => {
+                match watch_content(&path, index_dir, reindexes.clone(), Arc::clone(notify)) {
+                    Ok(w) => Some(w),
+                    Err(e) => {
+                        notify(Action::WatchFailed(format!("{e:#}")));
+                        None
+                    }
+                }
+            }
+        };
+        Ok(Worker {
+            searches,
+            reindexes,
+            reindexing,
+            watcher,
+        })
+    }
+
+    /// Queues a search or a further page of one. Only the newest job
+    /// queued runs: those queued before it are stale.
+    pub fn search(&self, job: SearchJob) {
+        let _ = self.searches.send(job);
+    }
+
+    /// Queues an incremental reindex.
+    pub fn reindex(&self) {
+        let _ = self.reindexes.send(());
+    }
+
+    /// Whether a reindex is running.
+    pub fn reindexing(&self) -> bool {
+        self.reindexing.load(Ordering::Acquire)
+    }
+}
+
+fn search_loop(index: &NeedleIndex, rx: &Receiver<SearchJob>, notify: &dyn Fn(Action)) {
+    while let Ok(mut job) = rx.recv() {
+        // Only the newest request matters: the interface asks for a page
+        // only once its search has answered, so anything queued after a
+        // page is a newer search, which makes the page stale.
+        while let Ok(newer) = rx.try_recv() {
+            job = newer;
+        }
+        notify(run_job(index, &job));
+    }
+}
+
+/// Runs a search or a further page of one, and gives the action that
+/// answers it: [`Action::SearchDone`] or [`Action::PageDone`].
+pub fn run_job(index: &NeedleIndex, job: &SearchJob) -> Action {
+    match job {
+        SearchJob::New {
+            generation,
+            request,
+        } => Action::SearchDone {
+            generation: *generation,
+            result: run_search(index, request).map(Box::new),
+        },
+        SearchJob::Page {
+            generation,
+            request,
+        } => Action::PageDone {
+            generation: *generation,
+            offset: request.offset,
+            result: run_page(index, request).map(Box::new),
+        },
+    }
+}
+
+fn reindex_loop(
+    index: &NeedleIndex,
+    source: &ContentSource,
+    rx: &Receiver<()>,
+    busy: &AtomicBool,
+    notify: &dyn Fn(Action),
+) {
+    while rx.recv().is_ok() {
+        while rx.try_recv().is_ok() {}
+        busy.store(true, Ordering::Release);
+        notify(Action::ReindexStarted);
+        let result = run_reindex(index, source);
+        busy.store(false, Ordering::Release);
+        notify(Action::ReindexDone(result));
+    }
+}
+
+/// Runs one search, with the unfiltered total for the `All` tab.
+pub fn run_search(
+    index: &NeedleIndex,
+    request: &SearchRequest,
+) -> Result<SearchOutput, SearchError> {
+    let results = index.search(request).map_err(failed)?;
+    let all_total = if request.topics.is_empty() {
+        results.total
+    } else {
+        let all = SearchRequest {
+            topics: Vec::new(),
+            limit: 1,
+            count_topics: false,
+            ..request.clone()
+        };
+        index.search(&all).map_err(failed)?.total
+    };
+    Ok(SearchOutput { results, all_total })
+}
+
+/// Runs one further page of a search: its hits only (the interface has the
+/// counts from the first page).
+pub fn run_page(
+    index: &NeedleIndex,
+    request: &SearchRequest,
+) -> Result<SearchResults, SearchError> {
+    // The state asks for pages without topic counts (`App::load_more`).
+    index.search(request).map_err(failed)
+}
+
+fn failed(e: Error) -> SearchError {
+    SearchError {
+        unknown_topic: matches!(e, Error::UnknownTopic { .. }),
+        message: e.to_string(),
+    }
+}
+
+/// Runs one incremental reindex.
+pub fn run_reindex(index: &NeedleIndex, source: &ContentSource) -> Result<ReindexSummary, String> {
+    let before = index.passage_count();
+    match index.reindex(source, &ReindexOptions::default()) {
+        Ok(report) => Ok(ReindexSummary {
+            changed_articles: report.added + report.updated + report.removed,
+            first: before == 0,
+            committed: report.committed,
+            passages: report.passages,
+            took_ms: report.took_ms,
+            issues: report.issues.iter().map(ToString::to_string).collect(),
+        }),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Watches the content; a change queues a reindex. Changes inside the index
+/// directory (when it lives under the content) are not content changes.
+fn watch_content(
+    path: &Path,
+    index_dir: PathBuf,
+    reindex: Sender<()>,
+    notify: Notify,
+) -> Result<Debouncer<RecommendedWatcher>> {
+    let index_dir = index_dir.canonicalize().unwrap_or(index_dir);
+    // A file is watched through its directory: editors often save by
+    // replacing the file, which a watch on the file itself would lose.
+    let (watched, only) = if path.is_file() {
+        (
+            path.parent().unwrap_or(path).to_owned(),
+            Some(path.to_owned()),
+        )
+    } else {
+        (path.to_owned(), None)
+    };
+    let mut debouncer = new_debouncer(DEBOUNCE, move |res: DebounceEventResult| match res {
+        Ok(events) => {
+            let relevant = events.iter().any(|e| {
+                !e.path.starts_with(&index_dir) && only.as_ref().is_none_or(|f| &e.path == f)
+            });
+            if relevant {
+                let _ = reindex.send(());
+            }
+        }
+        Err(e) => notify(Action::WatchFailed(e.to_string())),
+    })
+    .context("cannot watch for file changes")?;
+    let mode = if path.is_file() {
+        RecursiveMode::NonRecursive
+    } else {
+        RecursiveMode::Recursive
+    };
+    debouncer
+        .watcher()
+        .watch(&watched, mode)
+        .with_context(|| format!("cannot watch {}", watched.display()))?;
+    Ok(debouncer)
+}

@@ -1,0 +1,190 @@
+//! What the command line and the terminal interface share: where the
+//! content and the index are (flags, defaults, the bundled article), and
+//! opening the index and bringing it up to date.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Args;
+use needle_index::{ContentSource, Error, NeedleIndex, ReindexOptions, ReindexReport};
+
+/// The bundled content, built into the binary so that needle works from any
+/// directory on a fresh machine.
+const BUNDLED: [(&str, &str); 3] = [
+    (
+        "microneedling.md",
+        include_str!("../../../content/microneedling.md"),
+    ),
+    ("topics.toml", include_str!("../../../content/topics.toml")),
+    (
+        "synonyms.toml",
+        include_str!("../../../content/synonyms.toml"),
+    ),
+];
+
+/// Where the content and the index are (the `--content` and `--index` flags).
+#[derive(Debug, Clone, Args)]
+pub struct Location {
+    /// Content to search: a directory (recursive) or one file; Markdown (.md),
+    /// plain text (.txt) or JSON Lines (.jsonl). Default: ./content if it
+    /// exists, else the article built into needle.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub content: Option<PathBuf>,
+
+    /// Index directory. Default: one per content source in the user's cache
+    /// directory. The index is a cache: it can always be rebuilt from the content.
+    #[arg(long, global = true, value_name = "DIR", env = "NEEDLE_INDEX")]
+    pub index: Option<PathBuf>,
+}
+
+/// The content and index a command works on.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub source: ContentSource,
+    /// The content path to watch for changes; `None` for the bundled article.
+    pub watch: Option<PathBuf>,
+    /// How to name the content to people.
+    pub label: String,
+    pub index_dir: PathBuf,
+}
+
+/// The bundled article as a content source.
+pub fn bundled() -> ContentSource {
+    ContentSource::memory(BUNDLED)
+}
+
+pub fn resolve(loc: &Location) -> Result<Resolved> {
+    let content = match &loc.content {
+        Some(p) => Some(
+            p.canonicalize()
+                .with_context(|| format!("--content {}: not found: check the path", p.display()))?,
+        ),
+        None => Path::new("content")
+            .is_dir()
+            .then(|| Path::new("content").canonicalize().ok())
+            .flatten(),
+    };
+    let index_dir = match &loc.index {
+        Some(dir) => dir.clone(),
+        None => default_index_dir(content.as_deref()),
+    };
+    Ok(match content {
+        Some(path) => Resolved {
+            source: ContentSource::Path(path.clone()),
+            label: path.display().to_string(),
+            watch: Some(path),
+            index_dir,
+        },
+        None => Resolved {
+            source: bundled(),
+            label: "the bundled article".to_owned(),
+            watch: None,
+            index_dir,
+        },
+    })
+}
+
+/// `<cache dir>/needle/indexes/<name>-<hash of the canonical path>`, or
+/// `.../bundled` for the built-in article.
+fn default_index_dir(content: Option<&Path>) -> PathBuf {
+    let base = directories::ProjectDirs::from("", "", "needle")
+        .map_or_else(
+            || std::env::temp_dir().join("needle-cache"),
+            |d| d.cache_dir().to_owned(),
+        )
+        .join("indexes");
+    match content {
+        None => base.join("bundled"),
+        Some(path) => {
+            let name: String = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .take(40)
+                .collect();
+            let hash = xxhash_rust::xxh3::xxh3_64(path.to_string_lossy().as_bytes());
+            base.join(format!("{name}-{hash:016x}"))
+        }
+    }
+}
+
+/// Opens the index; with `force`, a damaged one is recreated.
+pub fn open_index(dir: &Path, force: bool) -> Result<NeedleIndex> {
+    let index = match NeedleIndex::open(dir) {
+        Err(Error::Corrupt { .. }) if force => {
+            eprintln!(
+                "needle: the index at {} was damaged; rebuilding it",
+                dir.display()
+            );
+            NeedleIndex::recreate(dir)?
+        }
+        other => other?,
+    };
+    if let Some(why) = index.rebuilt() {
+        eprintln!("needle: {why}");
+    }
+    Ok(index)
+}
+
+/// Prints a reindex's content issues as warnings on stderr.
+pub fn warn_issues(report: &ReindexReport) {
+    for issue in &report.issues {
+        eprintln!("needle: warning: {issue}");
+    }
+}
+
+/// Brings the index up to date before a read, quietly. When another
+/// process holds the writer, searches the index as it is and says so.
+pub fn refresh(index: &NeedleIndex, content: &Resolved) -> Result<()> {
+    match index.reindex(&content.source, &ReindexOptions::default()) {
+        Ok(report) => {
+            warn_issues(&report);
+            Ok(())
+        }
+        Err(e @ (Error::Locked { .. } | Error::MassRemoval { .. })) => {
+            eprintln!("needle: warning: the index was not refreshed: {e}");
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_dirs_differ_by_content_path() {
+        let a = default_index_dir(Some(Path::new("/x/notes")));
+        let b = default_index_dir(Some(Path::new("/y/notes")));
+        assert_ne!(a, b);
+        assert!(
+            a.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("notes-")
+        );
+        assert!(default_index_dir(None).ends_with("indexes/bundled"));
+    }
+
+    #[test]
+    fn bundled_content_has_the_article_and_its_data() {
+        let ContentSource::Memory(files) = bundled() else {
+            panic!("bundled content is in memory")
+        };
+        assert!(
+            files[0]
+                .contents
+                .contains("# Microneedling: Benefits And Side Effects")
+        );
+        assert!(files.iter().any(|f| f.path == "topics.toml"));
+    }
+}
