@@ -2,19 +2,19 @@
 //! the words that characterise the first-pass top passages are added to the
 //! query with a lower weight, so that passages saying the same thing in other
 //! words rank higher.
+//!
+//! The first pass is the caller's: [`terms`] reads its top passages and
+//! [`expand`] adds what it found to the query.
 
 use std::collections::HashMap;
 
-use tantivy::Searcher;
-use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::error::Result;
 use crate::query::{Analyzers, Ranking};
 use crate::schema::{Fields, tokens};
-use crate::tuning::Tuning;
 
 /// Whether a query of `active_words` words gets feedback terms.
 pub(crate) fn applies(ranking: &Ranking, active_words: usize) -> bool {
@@ -24,33 +24,33 @@ pub(crate) fn applies(ranking: &Ranking, active_words: usize) -> bool {
         && active_words >= ranking.feedback_min_words
 }
 
-/// Expands `q` with feedback terms when the ranking asks for it; otherwise
-/// returns it as it is.
-pub(crate) fn expand(
+/// A word added to a query by feedback.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FeedbackTerm {
+    /// The stemmed word, as the `text` field holds it.
+    pub text: String,
+    /// Its weight relative to the best feedback term (which has 1), before
+    /// [`Ranking::feedback_weight`].
+    pub weight: f32,
+}
+
+/// The feedback terms of a first pass (`top`: the best
+/// [`Ranking::feedback_docs`] passages of the query, with their scores),
+/// best first; none when the pass found nothing.
+pub(crate) fn terms(
     searcher: &Searcher,
-    tuning: &Tuning,
     fields: &Fields,
     ranking: &Ranking,
     analyzers: &mut Analyzers,
-    active_words: usize,
-    q: Box<dyn Query>,
-) -> Result<Box<dyn Query>> {
-    if !applies(ranking, active_words) {
-        return Ok(q);
-    }
-    let top = crate::search::parallel::search(
-        searcher,
-        tuning,
-        &*q,
-        &TopDocs::with_limit(ranking.feedback_docs).order_by_score(),
-    )?;
+    top: &[(f32, DocAddress)],
+) -> Result<Vec<FeedbackTerm>> {
     if top.is_empty() {
-        return Ok(q);
+        return Ok(Vec::new());
     }
     let total_score: f32 = top.iter().map(|(s, _)| *s).sum::<f32>().max(f32::EPSILON);
     // Relevance model: P(t|R) = sum over feedback docs of P(d|q) * P(t|d).
     let mut weights: HashMap<String, f32> = HashMap::new();
-    for (score, addr) in &top {
+    for (score, addr) in top {
         let doc: TantivyDocument = searcher.doc(*addr)?;
         let mut counts: HashMap<String, u32> = HashMap::new();
         let mut len = 0u32;
@@ -83,22 +83,42 @@ pub(crate) fn expand(
     terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     terms.truncate(ranking.feedback_terms);
     let Some(max) = terms.first().map(|t| t.1) else {
-        return Ok(q);
+        return Ok(Vec::new());
     };
+    Ok(terms
+        .into_iter()
+        .map(|(text, w)| FeedbackTerm {
+            text,
+            weight: w / max,
+        })
+        .collect())
+}
+
+/// `q` with the feedback terms as optional clauses, weighted by
+/// [`Ranking::feedback_weight`]; `q` itself when there are none.
+pub(crate) fn expand(
+    fields: &Fields,
+    ranking: &Ranking,
+    q: Box<dyn Query>,
+    terms: &[FeedbackTerm],
+) -> Box<dyn Query> {
+    if terms.is_empty() {
+        return q;
+    }
     let expansion: Vec<(Occur, Box<dyn Query>)> = terms
         .iter()
-        .map(|(t, w)| {
+        .map(|t| {
             let tq = TermQuery::new(
-                Term::from_field_text(fields.text, t),
+                Term::from_field_text(fields.text, &t.text),
                 IndexRecordOption::WithFreqs,
             );
             (
                 Occur::Should,
-                Box::new(BoostQuery::new(Box::new(tq), w / max)) as Box<dyn Query>,
+                Box::new(BoostQuery::new(Box::new(tq), t.weight)) as Box<dyn Query>,
             )
         })
         .collect();
-    Ok(Box::new(BooleanQuery::new(vec![
+    Box::new(BooleanQuery::new(vec![
         (Occur::Must, q),
         (
             Occur::Should,
@@ -107,5 +127,5 @@ pub(crate) fn expand(
                 ranking.feedback_weight,
             )),
         ),
-    ])))
+    ]))
 }

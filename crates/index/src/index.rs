@@ -15,8 +15,8 @@ use crate::content::TopicDef;
 use crate::error::{Error, Result};
 use crate::query::{Analyzers, Ranking};
 use crate::schema::{Fields, SCHEMA_VERSION, build_schema, tokenizers};
-use crate::search::FastCaches;
 use crate::synonyms::Synonyms;
+use crate::tiered::Caches;
 use crate::tuning::Tuning;
 
 /// Memory budget of the index writer, shared by its threads. Tantivy flushes
@@ -138,7 +138,7 @@ pub struct NeedleIndex {
     pub(crate) analyzers: Analyzers,
     snapshot: RwLock<Arc<Snapshot>>,
     /// What the evaluation of short queries keeps between searches.
-    pub(crate) fast_caches: FastCaches,
+    pub(crate) caches: Caches,
 }
 
 impl std::fmt::Debug for NeedleIndex {
@@ -292,7 +292,7 @@ impl NeedleIndex {
                 manifest: Manifest::default(),
                 synonyms: Synonyms::default(),
             })),
-            fast_caches: FastCaches::default(),
+            caches: Caches::default(),
         };
         this.refresh_snapshot(&this.reader.searcher())?;
         Ok(this)

@@ -86,6 +86,8 @@ mod feedback;
 #[doc(hidden)]
 pub mod fuzzing;
 mod index;
+mod page;
+mod parallel;
 mod query;
 mod reindex;
 mod schema;

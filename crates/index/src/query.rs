@@ -486,7 +486,7 @@ pub(crate) struct Tier {
 }
 
 /// What a query word matches and how it scores, as data: the Tantivy query
-/// of [`build`] and the evaluation of [`crate::search`] both follow it.
+/// of [`build`] and the evaluation of [`crate::tiered`] both follow it.
 ///
 /// A passage matches the word when it is in one of the tiers; it scores
 /// `(best tier + bm25) + expansion`, where the best tier is the highest

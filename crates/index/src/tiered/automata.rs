@@ -8,8 +8,7 @@ use tantivy::Term;
 use tantivy::query::DfaWrapper;
 use tantivy::schema::Field;
 
-use super::prepare::Accepted;
-use super::vocabulary::{self, Vocabulary};
+use super::vocabulary::{self, Accepted, Vocabulary};
 
 /// Automata kept: a few words' worth.
 pub(super) const KEEP: usize = 8;

@@ -149,3 +149,18 @@ pub(super) fn slack(x: f32) -> f32 {
 pub(super) fn page_floor(nth: Option<f32>) -> f32 {
     nth.map_or(f32::NEG_INFINITY, |nth| nth - slack(nth))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nth_largest_values() {
+        let v = [3.0f32, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0];
+        assert_eq!(nth_largest(v.iter().copied(), 1), Some(9.0));
+        assert_eq!(nth_largest(v.iter().copied(), 3), Some(5.0));
+        assert_eq!(nth_largest(v.iter().copied(), 8), Some(1.0));
+        assert_eq!(nth_largest(v.iter().copied(), 9), None);
+        assert_eq!(nth_largest(v.iter().copied(), 0), None);
+    }
+}

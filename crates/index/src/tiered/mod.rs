@@ -22,24 +22,20 @@
 //! Scores are summed in the order Tantivy sums them, so ties break the same.
 
 use std::collections::HashMap;
-#[cfg(test)]
-use std::sync::Arc;
 
-#[cfg(test)]
-use tantivy::Searcher;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::{DocAddress, DocId, SegmentReader};
+use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
 use crate::error::Result;
-use crate::index::NeedleIndex;
+use crate::page::{Page, Ranked, TopicCounter};
 use crate::query::{self, Plan, Ranking};
-#[cfg(test)]
-use crate::schema::Fields;
-use crate::search::{RankRequest, Ranked, TopicCounter};
 
 mod automata;
 mod bounds;
+mod cache;
 mod docbits;
+#[cfg(test)]
+mod edit_distance_tests;
 mod levels;
 mod prepare;
 mod prune;
@@ -47,8 +43,8 @@ mod scratch;
 mod ties;
 pub(crate) mod vocabulary;
 
-#[cfg(test)]
-pub(crate) use bounds::nth_largest;
+pub(crate) use cache::Caches;
+pub(crate) use prepare::Context;
 use prepare::prepare;
 use prune::segment_hits;
 
@@ -63,50 +59,23 @@ pub(crate) fn applies(plan: &Plan, r: &Ranking) -> bool {
     active > 0 && active <= r.strict_words && plan.phrases.is_empty() && !feedback
 }
 
-/// What the evaluation keeps from one search to the next: the
-/// vocabularies of the last searcher generations and the automata of the
-/// last words searched. Each [`NeedleIndex`] owns one: indexes do not
-/// share them, and they go with their index.
-#[derive(Default)]
-pub(crate) struct Caches {
-    vocabularies: vocabulary::Vocabularies,
-    automata: automata::Automata,
-}
-
-impl Caches {
-    /// Builds the vocabulary of the searcher's raw fields now, for tests.
-    #[cfg(test)]
-    pub(crate) fn build_vocabulary_now(&self, searcher: &Searcher, f: &Fields) {
-        self.vocabularies.build_now(searcher, f.raw());
-    }
-
-    /// The vocabulary of the searcher's raw fields if it is built, for
-    /// tests (it does not count as a search).
-    #[cfg(test)]
-    pub(crate) fn built_vocabulary(
-        &self,
-        searcher: &Searcher,
-        f: &Fields,
-    ) -> Option<Arc<vocabulary::Vocabulary>> {
-        self.vocabularies.ready(searcher, f.raw())
-    }
-}
-
 /// Ranks a plan that [`applies`] with the index's fields, ranking and
 /// caches.
 pub(crate) fn rank(
-    index: &NeedleIndex,
+    cx: &Context<'_>,
     analyzers: &mut query::Analyzers,
-    request: RankRequest<'_>,
+    searcher: &Searcher,
+    plan: &Plan,
+    topics: &[String],
+    page: Page,
 ) -> Result<Ranked> {
-    let q = prepare(index, analyzers, request)?;
-    let RankRequest { searcher, page, .. } = request;
+    let q = prepare(cx, analyzers, searcher, plan, topics)?;
     let need = page.offset.saturating_add(page.limit);
     let mut total = 0;
     let mut hits: Vec<(f32, u64, u32, DocId)> = Vec::new();
     let mut counts: Option<HashMap<String, u64>> = page.count_topics.then(HashMap::new);
     // The segments, on the search threads of a large index.
-    let per_segment = crate::search::parallel::executor(searcher, &index.tuning).map(
+    let per_segment = crate::parallel::executor(searcher, cx.tuning).map(
         |(ord, reader): (usize, &SegmentReader)| {
             let ord = u32::try_from(ord).unwrap_or(u32::MAX);
             let seg = segment_hits(&q, ord as usize, reader, need, page.count_topics)?;

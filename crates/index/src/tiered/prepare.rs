@@ -2,15 +2,26 @@
 
 use std::sync::Arc;
 
-use tantivy::Term;
 use tantivy::query::{Bm25Weight, DfaWrapper, EnableScoring, Weight};
 use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
 
-use super::{Caches, vocabulary};
+use super::cache::Caches;
+use super::vocabulary::{self, Accepted};
 use crate::error::Result;
-use crate::index::NeedleIndex;
-use crate::query::{self, Source};
-use crate::search::RankRequest;
+use crate::query::{self, Plan, Ranking, Source};
+use crate::schema::Fields;
+use crate::tuning::Tuning;
+
+/// What the evaluation takes from its index: the fields, the ranking
+/// constants, the caches and the performance settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Context<'a> {
+    pub(crate) fields: &'a Fields,
+    pub(crate) ranking: &'a Ranking,
+    pub(crate) caches: &'a Caches,
+    pub(crate) tuning: &'a Tuning,
+}
 
 /// A term scored by BM25, with the weight Tantivy's `TermQuery` (in a
 /// `BoostQuery`) gives it.
@@ -101,23 +112,16 @@ pub(super) struct Automaton {
     pub(super) accepted: Option<Arc<Accepted>>,
 }
 
-/// Terms of a vocabulary, with the fields that have them.
-pub(super) type Accepted = Vec<(Vec<u8>, u32)>;
-
 /// The query of a request, ready for the segments, with the index's
 /// fields, ranking and caches.
 pub(super) fn prepare<'c>(
-    index: &'c NeedleIndex,
+    cx: &Context<'c>,
     analyzers: &mut query::Analyzers,
-    request: RankRequest<'_>,
+    searcher: &Searcher,
+    plan: &Plan,
+    topics: &[String],
 ) -> Result<Query<'c>> {
-    let RankRequest {
-        searcher,
-        plan,
-        topics,
-        ..
-    } = request;
-    let (caches, f, r) = (&index.fast_caches, &index.fields, &index.ranking);
+    let (caches, f, r) = (cx.caches, cx.fields, cx.ranking);
     let mut automata: Vec<Automaton> = Vec::new();
     let mut prepare_source = |source: &Source| -> Result<Prepared> {
         Ok(match source {
@@ -255,7 +259,7 @@ pub(super) fn prepare<'c>(
         raw_fields,
         vocabulary,
         ordinal: f.ordinal,
-        tie_reads: index.tuning.tie_reads,
+        tie_reads: cx.tuning.tie_reads,
         caches,
     })
 }

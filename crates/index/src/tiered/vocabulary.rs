@@ -87,6 +87,9 @@ impl TermTable {
     }
 }
 
+/// Terms of a vocabulary, with the fields that have them.
+pub(super) type Accepted = Vec<(Vec<u8>, u32)>;
+
 /// What the raw fields of a searcher's segments hold.
 pub(crate) struct Vocabulary {
     /// Every term of every raw field of every segment, with the
