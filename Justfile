@@ -44,7 +44,7 @@ compare N="100000" *ARGS:
 
 # Long reliability runs: kills mid-reindex, concurrent searches, random queries, a 50 MB file (see RELIABILITY.md)
 soak:
-    cargo test --release -p needle-tests --test e2e -- --ignored --nocapture soak_
+    cargo test --release -p needle --test e2e -- --ignored --nocapture soak_
 
 # Fuzz one target (markdown, text, jsonl, query) for SECS seconds; needs `cargo install cargo-fuzz`
 fuzz TARGET SECS="600":

@@ -1,5 +1,7 @@
 //! End-to-end tests: the real `needle` binary on temporary directories.
-//! One test binary (as ripgrep's tests are), one module per area.
+//! One test binary (as ripgrep's tests are), one module per area. They are
+//! the `e2e` test of the `needle` package (`crates/needle/Cargo.toml`), so
+//! Cargo builds the binary first: `cargo test -p needle --test e2e`.
 
 mod bad_input;
 mod cli;

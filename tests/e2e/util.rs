@@ -2,43 +2,20 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
 
-/// The `needle` binary of this build profile, built if needed (once per run).
+/// The `needle` binary that Cargo built for these tests (ripgrep's
+/// `tests/util.rs` finds `rg` the same way): `cargo test` builds it first.
 pub fn needle_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test executable path");
-        // target/<profile>/deps/e2e-<hash>
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>");
-        let profile = profile_dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("debug");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let mut build = Command::new(cargo);
-        build.args(["build", "--quiet", "-p", "needle", "--bin", "needle"]);
-        if profile == "release" {
-            build.arg("--release");
-        }
-        let status = build
-            .status()
-            .expect("running cargo build for the needle binary");
-        assert!(status.success(), "cargo build -p needle failed");
-        let bin = profile_dir.join(format!("needle{}", std::env::consts::EXE_SUFFIX));
-        assert!(bin.exists(), "{} was not built", bin.display());
-        bin
-    })
+    Path::new(env!("CARGO_BIN_EXE_needle"))
 }
 
-/// The repository root (where `content/` is).
+/// The repository root (where `content/` is): these tests belong to the
+/// `needle` package, in `crates/needle`.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is inside the repository")
+        .ancestors()
+        .nth(2)
+        .expect("crates/needle is inside the repository")
         .to_owned()
 }
 

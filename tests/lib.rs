@@ -1,1 +1,0 @@
-//! End-to-end tests for needle live in `e2e/`; this library is empty.
