@@ -138,7 +138,7 @@ pub struct NeedleIndex {
     pub(crate) analyzers: Analyzers,
     snapshot: RwLock<Arc<Snapshot>>,
     /// What the evaluation of short queries keeps between searches.
-    pub(crate) caches: Caches,
+    pub(crate) caches: Arc<Caches>,
 }
 
 impl std::fmt::Debug for NeedleIndex {
@@ -292,7 +292,7 @@ impl NeedleIndex {
                 manifest: Manifest::default(),
                 synonyms: Synonyms::default(),
             })),
-            caches: Caches::default(),
+            caches: Arc::default(),
         };
         this.refresh_snapshot(&this.reader.searcher())?;
         Ok(this)

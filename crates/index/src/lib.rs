@@ -80,8 +80,11 @@
 #![deny(missing_docs)]
 
 mod content;
+#[doc(hidden)]
+pub mod differential;
 mod error;
 mod eval;
+mod explain;
 mod feedback;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -23,6 +23,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
+use crate::explain::MatchKind;
 use crate::schema::{Fields, tokens};
 use crate::synonyms::Synonyms;
 
@@ -411,7 +412,7 @@ pub(crate) fn bm25_fields(f: &Fields, r: &Ranking, weight: f32) -> Vec<(Field, f
 }
 
 /// BM25 on the stemmed fields, weighted by field.
-fn bm25(f: &Fields, r: &Ranking, stem: &str, weight: f32) -> Box<dyn Query> {
+pub(crate) fn bm25(f: &Fields, r: &Ranking, stem: &str, weight: f32) -> Box<dyn Query> {
     let clauses: Vec<Box<dyn Query>> = bm25_fields(f, r, weight)
         .into_iter()
         .map(|(field, boost)| {
@@ -481,6 +482,11 @@ impl Source {
 pub(crate) struct Tier {
     /// The tier's constant score.
     pub score: f32,
+    /// How its passages match the word.
+    pub kind: MatchKind,
+    /// Whether it is a subject tier (the word in the page's title or
+    /// description).
+    pub subject: bool,
     /// Where its passages come from.
     pub sources: Vec<Source>,
 }
@@ -496,6 +502,8 @@ pub(crate) struct Tier {
 /// passage text (0 when none).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct WordSpec {
+    /// The word, as analyzed.
+    pub word: String,
     /// The tiers, best first.
     pub tiers: Vec<Tier>,
     /// BM25 clauses: (stemmed field, stemmed word, boost).
@@ -582,7 +590,7 @@ fn alternative_sources(f: &Fields, analyzers: &mut Analyzers, words: &[String]) 
     }
 }
 
-fn phrase_query(field: Field, words: &[String]) -> Box<dyn Query> {
+pub(crate) fn phrase_query(field: Field, words: &[String]) -> Box<dyn Query> {
     if let [word] = words {
         Box::new(TermQuery::new(
             term(field, word),
@@ -613,11 +621,15 @@ pub(crate) fn word_spec(
     };
     let mut tiers = vec![Tier {
         score: r.word + r.exact,
+        kind: MatchKind::Exact,
+        subject: false,
         sources: raw_terms(&w.raw),
     }];
     if let Some(stem) = &w.stem {
         tiers.push(Tier {
             score: r.word + r.stem,
+            kind: MatchKind::Stem,
+            subject: false,
             sources: f
                 .stemmed()
                 .into_iter()
@@ -630,11 +642,15 @@ pub(crate) fn word_spec(
     if r.subject > 0.0 {
         tiers.push(Tier {
             score: r.word + r.exact + r.subject,
+            kind: MatchKind::Exact,
+            subject: true,
             sources: vec![Source::Term(f.title_raw, w.raw.clone())],
         });
         if let Some(stem) = &w.stem {
             tiers.push(Tier {
                 score: r.word + r.stem + r.subject,
+                kind: MatchKind::Stem,
+                subject: true,
                 sources: vec![Source::Term(f.title, stem.clone())],
             });
         }
@@ -648,6 +664,8 @@ pub(crate) fn word_spec(
     if !alternatives.is_empty() {
         tiers.push(Tier {
             score: r.word + r.synonym,
+            kind: MatchKind::Synonym,
+            subject: false,
             sources: alternatives,
         });
     }
@@ -660,6 +678,8 @@ pub(crate) fn word_spec(
     if w.prefix {
         tiers.push(Tier {
             score: r.word + r.prefix,
+            kind: MatchKind::Prefix,
+            subject: false,
             sources: raw_fields
                 .iter()
                 .map(|&field| fuzzy(field, 0, true))
@@ -676,6 +696,8 @@ pub(crate) fn word_spec(
         }
         tiers.push(Tier {
             score: r.word + r.typo,
+            kind: MatchKind::Typo,
+            subject: false,
             sources,
         });
     }
@@ -717,6 +739,7 @@ pub(crate) fn word_spec(
         Vec::new()
     };
     WordSpec {
+        word: w.raw.clone(),
         tiers,
         bm25,
         expansions,

@@ -6,17 +6,16 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::columnar::StrColumn;
-use tantivy::query::{AllQuery, Query};
-use tantivy::{DocAddress, Order, Searcher};
+use tantivy::query::{AllQuery, EnableScoring, Query};
+use tantivy::{DocAddress, Searcher};
 
 use crate::content::{Passage, default_label};
 use crate::error::{Error, Result};
 use crate::feedback;
 use crate::index::NeedleIndex;
-use crate::page::{Page, Ranked, TopicCounter};
+use crate::page::{Order, Page, PageCollector, Ranked, TopicCounter};
 use crate::parallel;
 use crate::query::{self, Matcher, Plan};
 use crate::tiered;
@@ -89,6 +88,7 @@ impl NeedleIndex {
                 total,
                 scored,
                 topic_counts,
+                unfiltered_total,
             },
             article_ranks,
         ) = if request.per_article.is_some() || request.group {
@@ -130,6 +130,7 @@ impl NeedleIndex {
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
             topic_counts,
+            unfiltered_total,
         })
     }
 
@@ -149,20 +150,7 @@ impl NeedleIndex {
             ..request
         };
         if tiered::applies(&plan, &self.ranking) {
-            let RankRequest {
-                searcher,
-                plan,
-                topics,
-                page,
-            } = request;
-            return tiered::rank(
-                &self.tiered_context(),
-                analyzers,
-                searcher,
-                plan,
-                topics,
-                page,
-            );
+            return self.rank_tiered(analyzers, request);
         }
         self.rank_with_tantivy(analyzers, request)
     }
@@ -277,9 +265,9 @@ impl NeedleIndex {
         Ok(out)
     }
 
-    /// [`rank`](Self::rank) with the Tantivy query of [`query::build`]
-    /// (plus feedback terms for long queries).
-    fn rank_with_tantivy(
+    /// [`rank`](Self::rank) with the [`tiered::TieredQuery`] of the plan
+    /// and its pruned top-k.
+    pub(crate) fn rank_tiered(
         &self,
         analyzers: &mut query::Analyzers,
         request: RankRequest<'_>,
@@ -290,88 +278,63 @@ impl NeedleIndex {
             topics,
             page,
         } = request;
-        let mut q = query::build(&self.fields, &self.ranking, analyzers, plan, topics);
-        if !plan.is_browse() && feedback::applies(&self.ranking, plan.active_words()) {
-            let first_pass = TopDocs::with_limit(self.ranking.feedback_docs).order_by_score();
-            let top = parallel::search(searcher, &self.tuning, &*q, &first_pass)?;
-            let terms = feedback::terms(searcher, &self.fields, &self.ranking, analyzers, &top)?;
-            q = feedback::expand(&self.fields, &self.ranking, q, &terms);
-        }
-        let (total, scored) = self.collect(searcher, &*q, plan, page.limit, page.offset)?;
-        let topic_counts = if page.count_topics {
-            let unfiltered: Box<dyn Query> = if topics.is_empty() {
-                q
-            } else {
-                query::build(
-                    &self.fields,
-                    &self.ranking,
-                    analyzers,
-                    &plan_without_topics(plan),
-                    &[],
-                )
-            };
-            Some(parallel::search(
-                searcher,
-                &self.tuning,
-                &*unfiltered,
-                &TopicCounter,
-            )?)
-        } else {
-            None
-        };
-        Ok(Ranked {
-            total,
-            scored,
-            topic_counts,
-        })
+        let query = tiered::TieredQuery::new(self.tiered_context(), analyzers, plan, topics);
+        let weight = query.tiered_weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let collector = PageCollector::new(page, Order::Score, searcher);
+        Ok(weight.top_k(searcher, &collector)?)
     }
 
-    /// The page of (score, address) a query selects, and the total.
-    fn collect(
+    /// [`rank`](Self::rank) with the Tantivy query of [`query::build`]
+    /// (plus feedback terms for long queries), through the same
+    /// [`PageCollector`]. With topic counts, the topic filter is the
+    /// collector's, not the query's, so that one search counts every topic.
+    pub(crate) fn rank_with_tantivy(
+        &self,
+        analyzers: &mut query::Analyzers,
+        request: RankRequest<'_>,
+    ) -> Result<Ranked> {
+        let RankRequest {
+            searcher,
+            plan,
+            topics,
+            page,
+        } = request;
+        let filtered = query::build(&self.fields, &self.ranking, analyzers, plan, topics);
+        let feedback = self.feedback_terms(searcher, analyzers, plan, &*filtered)?;
+        let collector_filters = page.count_topics && !topics.is_empty();
+        let q = if collector_filters {
+            query::build(&self.fields, &self.ranking, analyzers, plan, &[])
+        } else {
+            filtered
+        };
+        let q = feedback::expand(&self.fields, &self.ranking, q, &feedback);
+        let order = if plan.is_browse() {
+            Order::Article
+        } else {
+            Order::Score
+        };
+        let mut collector = PageCollector::new(page, order, searcher);
+        if collector_filters {
+            collector = collector.filter(topics);
+        }
+        Ok(parallel::search(searcher, &self.tuning, &*q, &collector)?)
+    }
+
+    /// The feedback terms of a plan (none unless it is long enough): the
+    /// words of the best passages of `q`, its query without them.
+    fn feedback_terms(
         &self,
         searcher: &Searcher,
-        q: &dyn Query,
+        analyzers: &mut query::Analyzers,
         plan: &Plan,
-        limit: usize,
-        offset: usize,
-    ) -> Result<(usize, Vec<(f32, DocAddress)>)> {
-        // The collector allocates room for `limit + offset` hits up front: a
-        // huge `--limit` or `--offset` aborted the process for lack of memory.
-        // Never ask for more than the index holds.
-        let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
-        let offset = offset.min(docs);
-        let limit = limit.min(docs - offset).max(1);
-        Ok(if plan.is_browse() {
-            let collector = TopDocs::with_limit(limit).and_offset(offset).order_by((
-                (SortByString::for_field("article"), Order::Asc),
-                (
-                    SortByStaticFastValue::<u64>::for_field("ordinal"),
-                    Order::Asc,
-                ),
-            ));
-            let (total, docs) = parallel::search(searcher, &self.tuning, q, &(Count, collector))?;
-            (
-                total,
-                docs.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
-            )
-        } else {
-            // Equal scores (prefix and typo tiers score flat) go in article
-            // order, so a ranking never depends on how segments were split.
-            let collector = TopDocs::with_limit(limit).and_offset(offset).order_by((
-                (SortBySimilarityScore, Order::Desc),
-                (
-                    SortByStaticFastValue::<u64>::for_field("ordinal"),
-                    Order::Asc,
-                ),
-            ));
-            let (total, docs) = parallel::search(searcher, &self.tuning, q, &(Count, collector))?;
-            (
-                total,
-                docs.into_iter()
-                    .map(|((score, _), addr)| (score, addr))
-                    .collect(),
-            )
-        })
+        q: &dyn Query,
+    ) -> Result<Vec<feedback::FeedbackTerm>> {
+        if plan.is_browse() || !feedback::applies(&self.ranking, plan.active_words()) {
+            return Ok(Vec::new());
+        }
+        let first_pass = TopDocs::with_limit(self.ranking.feedback_docs).order_by_score();
+        let top = parallel::search(searcher, &self.tuning, q, &first_pass)?;
+        feedback::terms(searcher, &self.fields, &self.ranking, analyzers, &top)
     }
 
     /// The ids of the passages (or, with `passages` false, of the articles,
@@ -592,11 +555,4 @@ pub(crate) struct RankRequest<'a> {
     /// Only passages with one of these topics (none: all passages).
     pub(crate) topics: &'a [String],
     pub(crate) page: Page,
-}
-
-fn plan_without_topics(plan: &Plan) -> Plan {
-    Plan {
-        topics: Vec::new(),
-        ..plan.clone()
-    }
 }

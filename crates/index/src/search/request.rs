@@ -162,6 +162,11 @@ pub struct SearchResults {
     /// display order, zero counts included.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub topic_counts: Option<Vec<TopicCount>>,
+    /// With topic counts: how many passages match ignoring the topic
+    /// filters (what [`total`](Self::total) would be without them), from
+    /// the same search.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unfiltered_total: Option<usize>,
 }
 
 /// An article of the index.

@@ -32,7 +32,7 @@ impl Group {
 }
 
 /// The non-empty groups of the passages of `all` by level in each word.
-pub(super) fn groups(words: &[Levels], prepared: &[Word], all: &DocBits) -> Vec<Group> {
+fn groups(words: &[Levels], prepared: &[Word], all: &DocBits) -> Vec<Group> {
     let mut out = Vec::new();
     let mut stack = vec![(0usize, all.clone(), 0.0f32, 0.0f32, Vec::new())];
     while let Some((w, bits, lower, upper, tiers)) = stack.pop() {
@@ -64,6 +64,73 @@ pub(super) fn groups(words: &[Levels], prepared: &[Word], all: &DocBits) -> Vec<
         }
     }
     out
+}
+
+/// The passages of a segment that can make its best `need`, by the
+/// bounds of their groups.
+pub(super) struct Candidates {
+    /// The matches grouped by their level in each word: a group's tier
+    /// scores bound its passages' scores from below, and with the words'
+    /// BM25 bounds, from above.
+    pub(super) groups: Vec<Group>,
+    /// The `need`-th best lower bound (less the rounding allowance): that
+    /// many passages score at least that much, so a passage that cannot
+    /// reach it is not scored.
+    pub(super) floor: f32,
+    /// The passages of the groups that can reach it.
+    pub(super) chosen: DocBits,
+    /// How many they are.
+    pub(super) size: usize,
+    /// The most the tiers of a candidate add up to.
+    pub(super) top_tiers: f32,
+}
+
+impl Candidates {
+    /// The candidates among `all` (the matches, by level in each word in
+    /// `words`) for the best `need`.
+    pub(super) fn of(
+        words: &[Levels],
+        prepared: &[Word],
+        all: &DocBits,
+        need: usize,
+        max_doc: u32,
+    ) -> Candidates {
+        let groups = groups(words, prepared, all);
+        let floor = {
+            let mut by_lower: Vec<&Group> = groups.iter().collect();
+            by_lower.sort_by(|a, b| b.lower.total_cmp(&a.lower));
+            let mut seen = 0;
+            let nth = by_lower.into_iter().find(|g| {
+                seen += g.size;
+                seen >= need
+            });
+            page_floor(nth.map(|g| g.lower))
+        };
+        let mut chosen = DocBits::new(max_doc);
+        for g in &groups {
+            if g.upper + slack(g.upper) >= floor {
+                chosen.union_with(&g.bits);
+            }
+        }
+        let size = chosen.len();
+        let top_tiers = groups
+            .iter()
+            .filter(|g| g.upper + slack(g.upper) >= floor)
+            .map(|g| g.lower)
+            .fold(f32::NEG_INFINITY, f32::max);
+        Candidates {
+            groups,
+            floor,
+            chosen,
+            size,
+            top_tiers,
+        }
+    }
+
+    /// Whether a group's passages are candidates.
+    pub(super) fn chosen(&self, g: &Group) -> bool {
+        g.upper + slack(g.upper) >= self.floor
+    }
 }
 
 /// A score ordered by `total_cmp`, smallest on top of the heap.

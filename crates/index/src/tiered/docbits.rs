@@ -4,7 +4,7 @@ use tantivy::DocId;
 
 /// A set of documents of one segment.
 #[derive(Clone)]
-pub(super) struct DocBits(pub(super) Vec<u64>);
+pub(super) struct DocBits(Vec<u64>);
 
 impl DocBits {
     pub(super) fn new(max_doc: DocId) -> Self {
@@ -14,6 +14,11 @@ impl DocBits {
     #[inline]
     pub(super) fn insert(&mut self, doc: DocId) {
         self.0[(doc / 64) as usize] |= 1u64 << (doc % 64);
+    }
+
+    #[inline]
+    pub(super) fn remove(&mut self, doc: DocId) {
+        self.0[(doc / 64) as usize] &= !(1u64 << (doc % 64));
     }
 
     #[inline]

@@ -10,7 +10,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, SegmentReader, Term};
 
 use super::docbits::DocBits;
-use super::prepare::{Prepared, Query, Word};
+use super::prepare::{Prepared, Ready, Word};
 use super::vocabulary;
 
 /// The passages of a word in one segment, by tier score.
@@ -156,20 +156,20 @@ impl Walk<'_> {
 }
 
 pub(super) fn union_of(
-    q: &Query<'_>,
-    sources: &[Prepared],
+    q: &Prepared,
+    sources: &[Ready],
     inverted: &mut Inverted<'_>,
     max_doc: DocId,
 ) -> tantivy::Result<DocBits> {
     let mut bits = DocBits::new(max_doc);
     for source in sources {
         match source {
-            Prepared::Term(field, term) => {
+            Ready::Term(field, term) => {
                 if let Some(info) = inverted.term_info(term)? {
                     inverted.add_postings(*field, &info, &mut bits)?;
                 }
             }
-            Prepared::Fuzzy {
+            Ready::Fuzzy {
                 field,
                 automaton,
                 text,
@@ -186,7 +186,7 @@ pub(super) fn union_of(
                 };
                 run_walk(q, &walk, inverted, std::slice::from_mut(&mut bits))?;
             }
-            Prepared::Phrase(weight) => {
+            Ready::Phrase(weight) => {
                 weight.for_each_no_score(inverted.reader, &mut |docs| {
                     for &doc in docs {
                         bits.insert(doc);
@@ -200,7 +200,7 @@ pub(super) fn union_of(
 
 /// Runs a walk, adding each term's passages to the level it belongs to.
 pub(super) fn run_walk(
-    q: &Query<'_>,
+    q: &Prepared,
     walk: &Walk<'_>,
     inverted: &mut Inverted<'_>,
     levels: &mut [DocBits],
@@ -292,13 +292,13 @@ pub(super) fn run_walk(
 }
 
 pub(super) fn word_levels(
-    q: &Query<'_>,
+    q: &Prepared,
     word: &Word,
     inverted: &mut Inverted<'_>,
     max_doc: DocId,
 ) -> tantivy::Result<Levels> {
     let tier_score = |s: f32| if word.clamp { s.max(0.0) } else { s };
-    let mut scores: Vec<f32> = word.tiers.iter().map(|(s, _)| tier_score(*s)).collect();
+    let mut scores: Vec<f32> = word.tiers.iter().map(|t| tier_score(t.score)).collect();
     scores.sort_by(|a, b| b.total_cmp(a));
     scores.dedup();
     let level_of = |s: f32| scores.iter().position(|&x| x == s).unwrap_or(0);
@@ -308,19 +308,19 @@ pub(super) fn word_levels(
     // automaton) and single terms (field, term, level).
     let mut walks: Vec<(Field, bool, u8, &str, usize, usize)> = Vec::new();
     let mut exact: Vec<(Field, &Term, usize)> = Vec::new();
-    for (score, sources) in &word.tiers {
-        let level = level_of(tier_score(*score));
-        for source in sources {
+    for tier in &word.tiers {
+        let level = level_of(tier_score(tier.score));
+        for source in &tier.sources {
             match source {
-                Prepared::Term(field, term) => exact.push((*field, term, level)),
-                Prepared::Fuzzy {
+                Ready::Term(field, term) => exact.push((*field, term, level)),
+                Ready::Fuzzy {
                     field,
                     automaton,
                     text,
                     distance,
                     prefix,
                 } => walks.push((*field, *prefix, *distance, text, level, *automaton)),
-                Prepared::Phrase(weight) => {
+                Ready::Phrase(weight) => {
                     let bits = &mut levels[level];
                     weight.for_each_no_score(inverted.reader, &mut |docs| {
                         for &doc in docs {
@@ -396,5 +396,76 @@ pub(super) fn word_levels(
     Ok(Levels {
         levels: scores.into_iter().zip(levels).collect(),
         matched,
+    })
+}
+
+impl Levels {
+    /// A document's tier score in the word (NaN: the word does not match).
+    #[inline]
+    pub(super) fn tier_of(&self, doc: DocId) -> f32 {
+        self.levels
+            .iter()
+            .find(|(_, bits)| bits.has(doc))
+            .map_or(f32::NAN, |(score, _)| *score)
+    }
+}
+
+/// What a query matches in one segment, before any scoring.
+pub(super) struct Matches<'r> {
+    /// The segment's postings, opened once.
+    pub(super) inverted: Inverted<'r>,
+    /// Per word, its passages by tier.
+    pub(super) words: Vec<Levels>,
+    /// The passages that match: some word, no exclusion, the topic
+    /// filter; deleted passages left out.
+    pub(super) all: DocBits,
+    /// The same without the topic filter, when asked for.
+    pub(super) unfiltered: Option<DocBits>,
+}
+
+/// What `q` matches in the segment of `reader`; with the matches before
+/// the topic filter when `count_topics`.
+pub(super) fn matches<'r>(
+    q: &'r Prepared,
+    reader: &'r SegmentReader,
+    count_topics: bool,
+) -> tantivy::Result<Matches<'r>> {
+    let max_doc = reader.max_doc();
+    let mut inverted = Inverted {
+        reader,
+        open: HashMap::new(),
+        tables: q
+            .vocabulary
+            .as_ref()
+            .and_then(|v| v.tables_of(reader.segment_id()))
+            .map(|t| (&q.raw_fields, t)),
+    };
+    let words = q
+        .words
+        .iter()
+        .map(|w| word_levels(q, w, &mut inverted, max_doc))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let mut all = DocBits::new(max_doc);
+    for w in &words {
+        all.union_with(&w.matched);
+    }
+    if !q.excluded.is_empty() {
+        all.subtract(&union_of(q, &q.excluded, &mut inverted, max_doc)?);
+    }
+    if let Some(alive) = reader.alive_bitset() {
+        let dead: Vec<DocId> = all.docs().filter(|&d| alive.is_deleted(d)).collect();
+        for d in dead {
+            all.remove(d);
+        }
+    }
+    let unfiltered = count_topics.then(|| all.clone());
+    if !q.topics.is_empty() {
+        all.intersect_with(&union_of(q, &q.topics, &mut inverted, max_doc)?);
+    }
+    Ok(Matches {
+        inverted,
+        words,
+        all,
+        unfiltered,
     })
 }

@@ -1,8 +1,12 @@
-//! Evaluation of ranked plans without phrases and without feedback: the
-//! queries people type, letter by letter.
+//! The tiered evaluation: ranked plans without phrases and without
+//! feedback (the queries people type, letter by letter) as a Tantivy query
+//! of their own, [`TieredQuery`] → [`TieredWeight`](weight::TieredWeight) → a scorer, with
+//! `count` and `explain`, and a pruned top-k
+//! ([`TieredWeight::top_k`](weight::TieredWeight::top_k)).
 //!
-//! It computes what the Tantivy query of [`query::build`] computes (the
-//! same matches, the same scores, the same order) with less work:
+//! It computes what the Tantivy query of [`query::build`](crate::query::build)
+//! computes (the same matches, the same scores, the same order) with less
+//! work:
 //!
 //! - each term's postings are read once per word, into one bitmap per
 //!   tier score, however many tiers and fields name the term;
@@ -20,15 +24,16 @@
 //!   passage below the page: a common word's long postings list adds few.
 //!
 //! Scores are summed in the order Tantivy sums them, so ties break the same.
+//!
+//! The parts, in the order a search goes through them: [`query`] (the
+//! query and what it takes from its index), `prepare` (BM25 weights,
+//! automata, the vocabulary: [`vocabulary`], `automata`, `cache`),
+//! `levels` (per word and segment, the passages of each tier, in
+//! `docbits`), `bounds` and `prune` (scoring what can reach the page, in
+//! `scratch` buffers), `ties` (the page's last score), `weight`, `scorer`
+//! and `explain`.
 
-use std::collections::HashMap;
-
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
-
-use crate::error::Result;
-use crate::page::{Page, Ranked, TopicCounter};
-use crate::query::{self, Plan, Ranking};
+use crate::query::{Plan, Ranking};
 
 mod automata;
 mod bounds;
@@ -36,87 +41,27 @@ mod cache;
 mod docbits;
 #[cfg(test)]
 mod edit_distance_tests;
+mod explain;
 mod levels;
 mod prepare;
 mod prune;
+mod query;
+mod scorer;
 mod scratch;
 mod ties;
 pub(crate) mod vocabulary;
+mod weight;
 
 pub(crate) use cache::Caches;
-pub(crate) use prepare::Context;
-use prepare::prepare;
-use prune::segment_hits;
+pub(crate) use query::{Context, TieredQuery};
 
-/// Whether [`rank`] handles the plan: words, no phrases, and too few
-/// words for pseudo-relevance feedback (the condition of
-/// `feedback::expand`).
+/// Whether the tiered evaluation ranks the plan: words, no phrases, and
+/// too few words for pseudo-relevance feedback (the condition of
+/// [`feedback::applies`](crate::feedback::applies)).
 pub(crate) fn applies(plan: &Plan, r: &Ranking) -> bool {
     let active = plan.active_words();
     let feedback = crate::feedback::applies(r, active);
     // Tiered queries only: the loose ranking of longer ones scores its
     // tiers at zero, which this evaluation does not model.
     active > 0 && active <= r.strict_words && plan.phrases.is_empty() && !feedback
-}
-
-/// Ranks a plan that [`applies`] with the index's fields, ranking and
-/// caches.
-pub(crate) fn rank(
-    cx: &Context<'_>,
-    analyzers: &mut query::Analyzers,
-    searcher: &Searcher,
-    plan: &Plan,
-    topics: &[String],
-    page: Page,
-) -> Result<Ranked> {
-    let q = prepare(cx, analyzers, searcher, plan, topics)?;
-    let need = page.offset.saturating_add(page.limit);
-    let mut total = 0;
-    let mut hits: Vec<(f32, u64, u32, DocId)> = Vec::new();
-    let mut counts: Option<HashMap<String, u64>> = page.count_topics.then(HashMap::new);
-    // The segments, on the search threads of a large index.
-    let per_segment = crate::parallel::executor(searcher, cx.tuning).map(
-        |(ord, reader): (usize, &SegmentReader)| {
-            let ord = u32::try_from(ord).unwrap_or(u32::MAX);
-            let seg = segment_hits(&q, ord as usize, reader, need, page.count_topics)?;
-            let topics = match &seg.unfiltered {
-                Some(unfiltered) => {
-                    let mut counter = TopicCounter.for_segment(ord, reader)?;
-                    for doc in unfiltered.docs() {
-                        counter.collect(doc, 0.0);
-                    }
-                    Some(counter.harvest())
-                }
-                None => None,
-            };
-            Ok((ord, seg.total, seg.hits, topics))
-        },
-        searcher.segment_readers().iter().enumerate(),
-    )?;
-    for (ord, seg_total, seg_hits, topics) in per_segment {
-        total += seg_total;
-        hits.extend(seg_hits.into_iter().map(|(s, o, d)| (s, o, ord, d)));
-        if let (Some(counts), Some(topics)) = (&mut counts, topics) {
-            for (topic, n) in topics {
-                *counts.entry(topic).or_insert(0) += n;
-            }
-        }
-    }
-    hits.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then(a.1.cmp(&b.1))
-            .then(a.2.cmp(&b.2))
-            .then(a.3.cmp(&b.3))
-    });
-    let scored = hits
-        .into_iter()
-        .skip(page.offset)
-        .take(page.limit)
-        .map(|(s, _, ord, doc)| (s, DocAddress::new(ord, doc)))
-        .collect();
-    Ok(Ranked {
-        total,
-        scored,
-        topic_counts: counts,
-    })
 }

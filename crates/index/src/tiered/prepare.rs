@@ -1,4 +1,5 @@
-//! A request's query, ready for the segments.
+//! The query of a search, ready for the segments: its words' tiers and
+//! BM25 weights, its Levenshtein automata, the vocabulary to walk.
 
 use std::sync::Arc;
 
@@ -8,20 +9,10 @@ use tantivy::{Searcher, Term};
 
 use super::cache::Caches;
 use super::vocabulary::{self, Accepted};
-use crate::error::Result;
-use crate::query::{self, Plan, Ranking, Source};
+use crate::explain::MatchKind;
+use crate::query::{self, Source, WordSpec};
 use crate::schema::Fields;
 use crate::tuning::Tuning;
-
-/// What the evaluation takes from its index: the fields, the ranking
-/// constants, the caches and the performance settings.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Context<'a> {
-    pub(crate) fields: &'a Fields,
-    pub(crate) ranking: &'a Ranking,
-    pub(crate) caches: &'a Caches,
-    pub(crate) tuning: &'a Tuning,
-}
 
 /// A term scored by BM25, with the weight Tantivy's `TermQuery` (in a
 /// `BoostQuery`) gives it.
@@ -53,10 +44,10 @@ impl Scored {
 }
 
 /// A source, ready for the segments.
-pub(super) enum Prepared {
+pub(super) enum Ready {
     Term(Field, Term),
     /// A dictionary walk: the field, the automaton (an index into
-    /// `Query::automata`), and what it is.
+    /// [`Prepared::automata`]), and what it is.
     Fuzzy {
         field: Field,
         automaton: usize,
@@ -67,10 +58,20 @@ pub(super) enum Prepared {
     Phrase(Box<dyn Weight>),
 }
 
+/// A tier of a word, ready for the segments.
+pub(super) struct Tier {
+    pub(super) score: f32,
+    pub(super) kind: MatchKind,
+    pub(super) subject: bool,
+    pub(super) sources: Vec<Ready>,
+}
+
 /// A word of the query, ready for the segments.
 pub(super) struct Word {
-    /// Tier scores and sources, in the order of the spec.
-    pub(super) tiers: Vec<(f32, Vec<Prepared>)>,
+    /// The word, as analyzed.
+    pub(super) text: String,
+    /// Its tiers, best first (as in the spec).
+    pub(super) tiers: Vec<Tier>,
     /// The best tier counts 0 at least (Tantivy's `DisjunctionMaxQuery`),
     /// unless the word has one tier (then it is the tier's query).
     pub(super) clamp: bool,
@@ -80,12 +81,13 @@ pub(super) struct Word {
     pub(super) bound: f32,
 }
 
-pub(super) struct Query<'c> {
+/// The query of a search, ready for the segments.
+pub(super) struct Prepared {
     pub(super) words: Vec<Word>,
     /// Each excluded word's sources, all together (a passage with any is out).
-    pub(super) excluded: Vec<Prepared>,
+    pub(super) excluded: Vec<Ready>,
     /// Topic filter (empty: none).
-    pub(super) topics: Vec<Prepared>,
+    pub(super) topics: Vec<Ready>,
     pub(super) automata: Vec<Automaton>,
     pub(super) raw_fields: [Field; 3],
     /// The searcher's vocabulary and term tables, once built.
@@ -93,10 +95,10 @@ pub(super) struct Query<'c> {
     /// The passages' position in their article (ties go by it).
     pub(super) ordinal: Field,
     /// Passages tied on the page's last score read one by one (see
-    /// [`Tuning::tie_reads`](crate::Tuning::tie_reads)).
+    /// [`Tuning::tie_reads`]).
     pub(super) tie_reads: usize,
     /// The index's caches, for automata built during the walks.
-    pub(super) caches: &'c Caches,
+    pub(super) caches: Arc<Caches>,
 }
 
 /// A Levenshtein automaton of the query.
@@ -112,22 +114,37 @@ pub(super) struct Automaton {
     pub(super) accepted: Option<Arc<Accepted>>,
 }
 
-/// The query of a request, ready for the segments, with the index's
-/// fields, ranking and caches.
-pub(super) fn prepare<'c>(
-    cx: &Context<'c>,
-    analyzers: &mut query::Analyzers,
-    searcher: &Searcher,
-    plan: &Plan,
-    topics: &[String],
-) -> Result<Query<'c>> {
-    let (caches, f, r) = (cx.caches, cx.fields, cx.ranking);
+/// What a query is made of: its words, what it excludes, its topic filter.
+pub(super) struct Parts<'a> {
+    pub(super) fields: &'a Fields,
+    pub(super) words: &'a [WordSpec],
+    pub(super) excluded: &'a [Source],
+    pub(super) topics: &'a [Source],
+    pub(super) caches: &'a Arc<Caches>,
+    pub(super) tuning: &'a Tuning,
+}
+
+/// A query ready for the segments of a searcher. Without scoring (a count),
+/// the BM25 weights are placeholders and the vocabulary is used only if
+/// the searcher is known.
+pub(super) fn prepare(parts: &Parts<'_>, scoring: EnableScoring<'_>) -> tantivy::Result<Prepared> {
+    let Parts {
+        fields: f, caches, ..
+    } = *parts;
+    let (statistics, searcher): (
+        Option<&dyn tantivy::query::Bm25StatisticsProvider>,
+        Option<&Searcher>,
+    ) = match scoring {
+        EnableScoring::Enabled {
+            searcher,
+            statistics_provider,
+        } => (Some(statistics_provider), Some(searcher)),
+        EnableScoring::Disabled { searcher_opt, .. } => (None, searcher_opt),
+    };
     let mut automata: Vec<Automaton> = Vec::new();
-    let mut prepare_source = |source: &Source| -> Result<Prepared> {
+    let mut prepare_source = |source: &Source| -> tantivy::Result<Ready> {
         Ok(match source {
-            Source::Term(field, text) => {
-                Prepared::Term(*field, Term::from_field_text(*field, text))
-            }
+            Source::Term(field, text) => Ready::Term(*field, Term::from_field_text(*field, text)),
             Source::Fuzzy {
                 field,
                 text,
@@ -150,7 +167,7 @@ pub(super) fn prepare<'c>(
                         automata.len() - 1
                     }
                 };
-                Prepared::Fuzzy {
+                Ready::Fuzzy {
                     field: *field,
                     automaton,
                     text: text.clone(),
@@ -158,45 +175,54 @@ pub(super) fn prepare<'c>(
                     prefix: *prefix,
                 }
             }
-            Source::Phrase(_) => Prepared::Phrase(
+            Source::Phrase(_) => Ready::Phrase(
                 source
                     .query(f)
-                    .weight(EnableScoring::disabled_from_searcher(searcher))?,
+                    .weight(EnableScoring::disabled_from_schema(scoring.schema()))?,
             ),
         })
     };
-    let scored = |field: Field, text: &str, boost: f32| -> Result<Scored> {
+    let scored = |field: Field, text: &str, boost: f32| -> tantivy::Result<Scored> {
         let term = Term::from_field_text(field, text);
-        let weight = Bm25Weight::for_terms(searcher, std::slice::from_ref(&term))?;
-        Ok(Scored {
-            term,
-            weight: weight.boost_by(boost),
-        })
+        let weight = match statistics {
+            Some(statistics) => {
+                Bm25Weight::for_terms(statistics, std::slice::from_ref(&term))?.boost_by(boost)
+            }
+            // Not scored: any weight does.
+            None => Bm25Weight::for_one_term(1, 1, 1.0),
+        };
+        Ok(Scored { term, weight })
     };
     let mut words = Vec::new();
-    for spec in query::word_specs(f, r, analyzers, plan) {
+    for spec in parts.words {
         let mut tiers = Vec::with_capacity(spec.tiers.len());
         for tier in &spec.tiers {
             let sources = tier
                 .sources
                 .iter()
                 .map(&mut prepare_source)
-                .collect::<Result<Vec<_>>>()?;
-            tiers.push((tier.score, sources));
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            tiers.push(Tier {
+                score: tier.score,
+                kind: tier.kind,
+                subject: tier.subject,
+                sources,
+            });
         }
         let bm25 = spec
             .bm25
             .iter()
             .map(|(field, stem, boost)| scored(*field, stem, *boost))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<tantivy::Result<Vec<_>>>()?;
         let expansions = spec
             .expansions
             .iter()
             .map(|e| scored(f.text_raw, e, 1.0))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<tantivy::Result<Vec<_>>>()?;
         let bound = bm25.iter().map(Scored::most).sum::<f32>()
             + expansions.iter().map(Scored::most).fold(0.0, f32::max);
         words.push(Word {
+            text: spec.word.clone(),
             clamp: tiers.len() > 1,
             tiers,
             bm25,
@@ -204,20 +230,21 @@ pub(super) fn prepare<'c>(
             bound,
         });
     }
-    let excluded = query::excluded_sources(f, plan)
-        .iter()
-        .flatten()
-        .map(&mut prepare_source)
-        .collect::<Result<Vec<_>>>()?;
-    let topics = query::topic_sources(f, topics)
+    let excluded = parts
+        .excluded
         .iter()
         .map(&mut prepare_source)
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let topics = parts
+        .topics
+        .iter()
+        .map(&mut prepare_source)
+        .collect::<tantivy::Result<Vec<_>>>()?;
     // Typo automata accept few terms but explore much of a dictionary:
     // walk the vocabulary of all segments and fields once, when it has
     // been built, instead of each segment's field dictionaries.
     let raw_fields = f.raw();
-    let vocabulary = caches.vocabularies.get(searcher, raw_fields);
+    let vocabulary = searcher.and_then(|s| caches.vocabularies.get(s, raw_fields));
     for a in &mut automata {
         if a.distance == 0 && a.prefix {
             // A prefix with no edits is a range of the dictionary: it
@@ -251,7 +278,7 @@ pub(super) fn prepare<'c>(
             )
         });
     }
-    Ok(Query {
+    Ok(Prepared {
         words,
         excluded,
         topics,
@@ -259,7 +286,7 @@ pub(super) fn prepare<'c>(
         raw_fields,
         vocabulary,
         ordinal: f.ordinal,
-        tie_reads: cx.tuning.tie_reads,
-        caches,
+        tie_reads: parts.tuning.tie_reads,
+        caches: Arc::clone(caches),
     })
 }

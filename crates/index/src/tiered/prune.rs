@@ -1,19 +1,23 @@
-//! The best hits of one segment, scoring only the candidates that can
-//! reach the page.
+//! Scoring the candidates of one segment that can reach the page, and
+//! only those.
+//!
+//! The terms that can add most to a score are scored first, for every
+//! candidate; before a long postings list, the candidates that can no
+//! longer reach the page (their lower bound plus all that the remaining
+//! terms could add is below the page's lower bound) are dropped, and the
+//! remaining terms are scored only for the others. Scores are kept per
+//! reached candidate (by its number in [`Reached`]), not per candidate.
 
-use std::collections::HashMap;
-
+use tantivy::DocId;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, SegmentReader};
 
-use super::bounds::{Group, Largest, groups, nth_largest, page_floor, slack};
+use super::bounds::{Candidates, Largest, nth_largest, page_floor, slack};
 use super::docbits::DocBits;
-use super::levels::{Inverted, union_of, word_levels};
-use super::prepare::{Query, Scored};
+use super::levels::{Inverted, Levels, Matches};
+use super::prepare::{Prepared, Scored};
 use super::scratch;
-use super::ties::first_by_ordinal;
 
 /// Adds the BM25 score for a term of each document of `set`
 /// (`add(doc, score)`, in document order); `size` is how many `set`
@@ -60,15 +64,6 @@ pub(super) fn score_postings(
         postings.advance();
     }
     Ok(())
-}
-
-/// The best hits of one segment (at most `need`), and its totals.
-pub(super) struct SegmentHits {
-    pub(super) total: usize,
-    /// (score, ordinal, doc).
-    pub(super) hits: Vec<(f32, u64, DocId)>,
-    /// Matches without the topic filter, when asked for.
-    pub(super) unfiltered: Option<DocBits>,
 }
 
 /// The candidates a scored term has reached, numbered in the order they
@@ -183,127 +178,165 @@ impl Part {
 /// reach the page are dropped.
 pub(super) const CHEAP_SHARE: usize = 16;
 
-pub(super) fn segment_hits(
-    q: &Query<'_>,
-    segment: usize,
-    reader: &SegmentReader,
-    need: usize,
-    count_topics: bool,
-) -> tantivy::Result<SegmentHits> {
-    let max_doc = reader.max_doc();
-    let mut inverted = Inverted {
-        reader,
-        open: HashMap::new(),
-        tables: q
-            .vocabulary
-            .as_ref()
-            .and_then(|v| v.tables.get(segment))
-            .map(|t| (&q.raw_fields, t)),
-    };
-    let words = q
-        .words
-        .iter()
-        .map(|w| word_levels(q, w, &mut inverted, max_doc))
-        .collect::<tantivy::Result<Vec<_>>>()?;
-    let mut all = DocBits::new(max_doc);
-    for w in &words {
-        all.union_with(&w.matched);
-    }
-    if !q.excluded.is_empty() {
-        all.subtract(&union_of(q, &q.excluded, &mut inverted, max_doc)?);
-    }
-    if let Some(alive) = reader.alive_bitset() {
-        let dead: Vec<DocId> = all.docs().filter(|&d| alive.is_deleted(d)).collect();
-        for d in dead {
-            all.0[(d / 64) as usize] &= !(1u64 << (d % 64));
-        }
-    }
-    let unfiltered = count_topics.then(|| all.clone());
-    if !q.topics.is_empty() {
-        all.intersect_with(&union_of(q, &q.topics, &mut inverted, max_doc)?);
-    }
-    let total = all.len();
-    let need = need.min(total);
-    if need == 0 {
-        return Ok(SegmentHits {
-            total,
-            hits: Vec::new(),
-            unfiltered,
-        });
-    }
+/// What the terms from one on can add, per word: their BM25 clauses, and
+/// their best expansion.
+struct Rest {
+    bm25: Vec<f32>,
+    expansion: Vec<f32>,
+}
 
-    // Group the passages by their level in each word: a group's tier
-    // scores bound its passages' scores from below, and with the words'
-    // BM25 bounds, from above.
-    let groups = groups(&words, &q.words, &all);
-    // The `need`-th best lower bound: that many passages score at least
-    // that much, so a passage that cannot reach it is not scored.
-    let floor = {
-        let mut by_lower: Vec<&Group> = groups.iter().collect();
-        by_lower.sort_by(|a, b| b.lower.total_cmp(&a.lower));
-        let mut seen = 0;
-        let nth = by_lower.into_iter().find(|g| {
-            seen += g.size;
-            seen >= need
-        });
-        page_floor(nth.map(|g| g.lower))
-    };
-    let mut chosen = DocBits::new(max_doc);
-    for g in &groups {
-        if g.upper + slack(g.upper) >= floor {
-            chosen.union_with(&g.bits);
-        }
-    }
-    let n = chosen.len();
-
-    // Score the candidates. The terms that can add most to a score are
-    // scored first, for every candidate; before a long postings list,
-    // the candidates that can no longer reach the page (their lower
-    // bound plus all that the remaining terms could add is below the
-    // page's lower bound) are dropped, and the remaining terms are
-    // scored only for the others. Scores are kept per reached candidate
-    // (by its number in `reached`), not per candidate.
-    let n_words = q.words.len();
-    // A document's tier score in a word (NaN: the word does not match).
-    let tier = |w: usize, doc: DocId| -> f32 {
-        words[w]
-            .levels
-            .iter()
-            .find(|(_, bits)| bits.has(doc))
-            .map_or(f32::NAN, |(score, _)| *score)
-    };
-    // The most the tiers of a candidate add up to.
-    let top_tiers = groups
-        .iter()
-        .filter(|g| g.upper + slack(g.upper) >= floor)
-        .map(|g| g.lower)
-        .fold(f32::NEG_INFINITY, f32::max);
-    // Per word: each BM25 clause's scores, and the best expansion's.
-    let mut bm25: Vec<Vec<Vec<f32>>> = q
-        .words
-        .iter()
-        .map(|word| word.bm25.iter().map(|_| scratch::take(0)).collect())
-        .collect();
-    let mut expansion: Vec<Vec<f32>> = q
-        .words
-        .iter()
-        .map(|word| {
-            if word.expansions.is_empty() {
-                Vec::new()
-            } else {
-                scratch::take(0)
+impl Rest {
+    /// What `units[from..]` can add.
+    fn of(units: &[Unit<'_>], from: usize, n_words: usize) -> Rest {
+        let mut bm25 = vec![0.0f32; n_words];
+        let mut expansion = vec![0.0f32; n_words];
+        for u in &units[from..] {
+            match u.part {
+                Part::Bm25(_) => bm25[u.word] += u.scored.most(),
+                Part::Expansion => expansion[u.word] = expansion[u.word].max(u.scored.most()),
             }
-        })
-        .collect();
-    // What the reached candidates score at least so far: tiers, plus
-    // the terms scored.
-    let mut lower = scratch::take(0);
-    // Which words each reached candidate matches (bit `w`).
-    let mut matches: Vec<u64> = Vec::new();
-    // The most the terms that skipped each reached candidate (before it
-    // was reached) could have added to it.
-    let mut missing: Vec<f32> = Vec::new();
-    let mut reached = Reached::new(max_doc);
+        }
+        Rest { bm25, expansion }
+    }
+
+    /// `base` plus what they can add to a passage matching every word.
+    fn after(&self, base: f32) -> f32 {
+        base + self.bm25.iter().sum::<f32>() + self.expansion.iter().sum::<f32>()
+    }
+}
+
+/// The reached candidates and their scores so far.
+struct Board {
+    reached: Reached,
+    /// What each scores at least so far: tiers, plus the terms scored.
+    lower: Vec<f32>,
+    /// Which words each matches (bit `w`).
+    matches: Vec<u64>,
+    /// The most the terms that skipped each (before it was reached)
+    /// could have added to it.
+    missing: Vec<f32>,
+    /// Per word: each BM25 clause's scores.
+    bm25: Vec<Vec<Vec<f32>>>,
+    /// Per word: the best expansion's score (empty: the word has none).
+    expansion: Vec<Vec<f32>>,
+    /// Per word: whether it has expansions.
+    has_expansions: Vec<bool>,
+}
+
+impl Board {
+    fn new(q: &Prepared, max_doc: DocId) -> Board {
+        Board {
+            bm25: q
+                .words
+                .iter()
+                .map(|word| word.bm25.iter().map(|_| scratch::take(0)).collect())
+                .collect(),
+            expansion: q
+                .words
+                .iter()
+                .map(|word| {
+                    if word.expansions.is_empty() {
+                        Vec::new()
+                    } else {
+                        scratch::take(0)
+                    }
+                })
+                .collect(),
+            has_expansions: q.words.iter().map(|w| !w.expansions.is_empty()).collect(),
+            lower: scratch::take(0),
+            matches: Vec::new(),
+            missing: Vec::new(),
+            reached: Reached::new(max_doc),
+        }
+    }
+
+    /// Numbers a candidate first reached: its tiers are what it scores so
+    /// far, and `missed` what the terms that skipped it could have added.
+    fn reach(&mut self, doc: DocId, words: &[Levels], missed: f32) -> usize {
+        let i = self.reached.insert(doc);
+        let mut base = 0.0f32;
+        let mut words_matched = 0u64;
+        for (w, levels) in words.iter().enumerate() {
+            let t = levels.tier_of(doc);
+            if !t.is_nan() {
+                base += t;
+                words_matched |= 1 << w.min(63);
+            }
+        }
+        self.lower.push(base);
+        self.matches.push(words_matched);
+        self.missing.push(missed);
+        for clauses in &mut self.bm25 {
+            for clause in clauses {
+                clause.push(0.0);
+            }
+        }
+        for (best, &has) in self.expansion.iter_mut().zip(&self.has_expansions) {
+            if has {
+                best.push(0.0);
+            }
+        }
+        i
+    }
+
+    /// The most candidate `i` can score once `rest` is scored.
+    fn upper(&self, i: usize, rest: &Rest) -> f32 {
+        let mut up = self.lower[i] + self.missing[i];
+        for w in 0..rest.bm25.len() {
+            if self.matches[i] & (1 << w.min(63)) != 0 {
+                up += rest.bm25[w];
+                if rest.expansion[w] > 0.0 {
+                    up += (rest.expansion[w] - self.expansion[w][i]).max(0.0);
+                }
+            }
+        }
+        up
+    }
+
+    /// Candidate `i`'s score, summed as Tantivy sums it: each word's
+    /// clauses in order, then the words in order.
+    fn exact(&self, i: usize, words: &[Levels]) -> f32 {
+        let doc = self.reached.docs[i];
+        let mut score = 0.0f32;
+        for (w, levels) in words.iter().enumerate() {
+            let tier = levels.tier_of(doc);
+            if tier.is_nan() {
+                continue;
+            }
+            let mut sum = 0.0f32;
+            for part in &self.bm25[w] {
+                sum += part[i];
+            }
+            let best = self.expansion[w].get(i).copied().unwrap_or(0.0);
+            score += (tier + sum) + best;
+        }
+        score
+    }
+}
+
+impl Drop for Board {
+    fn drop(&mut self) {
+        let bm25 = std::mem::take(&mut self.bm25);
+        let expansion = std::mem::take(&mut self.expansion);
+        let lower = std::mem::take(&mut self.lower);
+        for buffer in bm25.into_iter().flatten().chain(expansion).chain([lower]) {
+            scratch::give(buffer);
+        }
+    }
+}
+
+/// The scores of the candidates of a segment that can reach the page.
+pub(super) struct Scores {
+    /// Scored one by one: (score, document).
+    pub(super) scored: Vec<(f32, DocId)>,
+    /// Groups no scored term reached, all of one score: (score, size,
+    /// documents).
+    pub(super) flat: Vec<(f32, usize, DocBits)>,
+}
+
+/// The scored terms of a query found in a segment, those that can add most
+/// first (then the shorter postings lists).
+fn units<'q>(q: &'q Prepared, inverted: &mut Inverted<'_>) -> tantivy::Result<Vec<Unit<'q>>> {
     let mut units: Vec<Unit<'_>> = Vec::new();
     for (w, word) in q.words.iter().enumerate() {
         let bm25 = word
@@ -332,40 +365,40 @@ pub(super) fn segment_hits(
             .total_cmp(&a.scored.most())
             .then(a.info.doc_freq.cmp(&b.info.doc_freq))
     });
-    // The candidates still in the running (numbers in `reached`, and the
-    // same as a set of documents), when some were dropped. Until then,
+    Ok(units)
+}
+
+/// The scores of the passages of `m` (a segment's matches) that can make
+/// its best `need`, exactly as Tantivy computes them; the others are left
+/// out.
+pub(super) fn score(q: &Prepared, m: &mut Matches<'_>, need: usize) -> tantivy::Result<Scores> {
+    let max_doc = m.inverted.reader.max_doc();
+    let words = &m.words;
+    let c = Candidates::of(words, &q.words, &m.all, need, max_doc);
+    let n_words = q.words.len();
+    let units = units(q, &mut m.inverted)?;
+    let mut board = Board::new(q, max_doc);
+    // The candidates still in the running (numbers in `board.reached`, and
+    // the same as a set of documents), when some were dropped. Until then,
     // every candidate is: those no scored term has reached score their
     // tiers so far.
     let mut alive: Option<(Vec<usize>, DocBits)> = None;
     let mut reached_at_check = 0;
-    // What the remaining terms (from the `from`-th) can add, per word:
-    // their BM25 clauses, and their best expansion.
-    let rest = |from: usize| {
-        let mut bm25 = vec![0.0f32; n_words];
-        let mut expansion = vec![0.0f32; n_words];
-        for u in &units[from..] {
-            match u.part {
-                Part::Bm25(_) => bm25[u.word] += u.scored.most(),
-                Part::Expansion => expansion[u.word] = expansion[u.word].max(u.scored.most()),
-            }
-        }
-        (bm25, expansion)
-    };
     // While every candidate is in the running, a term's scan skips the
     // candidates it is the first to reach when they cannot reach the page
     // even so: `missed` is the most the terms scanned so far can add to
-    // a candidate they skipped (and `missing`, per reached candidate, what
-    // it was when the candidate was reached).
+    // a candidate they skipped (and `board.missing`, per reached
+    // candidate, what it was when the candidate was reached).
     let mut missed = 0.0f32;
     for (k, unit) in units.iter().enumerate() {
         // While every candidate is in the running: the `need`-th best
         // lower bound of those reached, a lower bound of the page.
-        let reached_nth = if alive.is_none() && reached.len() >= need {
-            nth_largest(lower.iter().copied(), need)
+        let reached_nth = if alive.is_none() && board.reached.len() >= need {
+            nth_largest(board.lower.iter().copied(), need)
         } else {
             None
         };
-        let set_len = alive.as_ref().map_or(n, |a| a.0.len());
+        let set_len = alive.as_ref().map_or(c.size, |a| a.0.len());
         let expensive = unit.info.doc_freq as usize * CHEAP_SHARE > set_len;
         // Check seldom: each check reads the candidates reached.
         let check = k > 0
@@ -373,64 +406,22 @@ pub(super) fn segment_hits(
             && match alive {
                 Some(_) => expensive,
                 None => {
-                    reached.len() >= need
-                        && (expensive || reached.len() >= 2 * reached_at_check.max(need))
+                    board.reached.len() >= need
+                        && (expensive || board.reached.len() >= 2 * reached_at_check.max(need))
                 }
             };
         if check {
-            let (rest_bm25, rest_expansion) = rest(k);
-            let upper = |i: usize| {
-                let mut up = lower[i] + missing[i];
-                for w in 0..n_words {
-                    if matches[i] & (1 << w.min(63)) != 0 {
-                        up += rest_bm25[w];
-                        if rest_expansion[w] > 0.0 {
-                            up += (rest_expansion[w] - expansion[w][i]).max(0.0);
-                        }
-                    }
-                }
-                up
-            };
-            let kept: Option<Vec<usize>> = match &alive {
-                Some((set, _)) => {
-                    let floor = page_floor(nth_largest(set.iter().map(|&i| lower[i]), need));
-                    Some(
-                        set.iter()
-                            .copied()
-                            .filter(|&i| {
-                                let up = upper(i);
-                                up + slack(up) >= floor
-                            })
-                            .collect(),
-                    )
-                }
-                None => {
-                    reached_at_check = reached.len();
-                    // The `need`-th best of the reached candidates is a
-                    // lower bound of the page; the others cannot reach it
-                    // when their tiers plus all the remaining terms
-                    // could add stay below.
-                    let floor = page_floor(reached_nth);
-                    let others: f32 = top_tiers
-                        + missed
-                        + rest_bm25.iter().sum::<f32>()
-                        + rest_expansion.iter().sum::<f32>();
-                    (others + slack(others) < floor).then(|| {
-                        (0..reached.len())
-                            .filter(|&i| {
-                                let up = upper(i);
-                                up + slack(up) >= floor
-                            })
-                            .collect()
-                    })
-                }
-            };
+            if alive.is_none() {
+                reached_at_check = board.reached.len();
+            }
+            let rest = Rest::of(&units, k, n_words);
+            let kept = survivors(&board, alive.as_ref(), &rest, &c, missed, reached_nth, need);
             if let Some(kept) = kept
                 && kept.len() * 2 <= set_len
             {
                 let mut bits = DocBits::new(max_doc);
                 for &i in &kept {
-                    bits.insert(reached.docs[i]);
+                    bits.insert(board.reached.docs[i]);
                 }
                 alive = Some((kept, bits));
             }
@@ -439,7 +430,7 @@ pub(super) fn segment_hits(
         let part = unit.part;
         let (set, size) = match &alive {
             Some((kept, bits)) => (bits, kept.len()),
-            None => (&chosen, n),
+            None => (&c.chosen, c.size),
         };
         let dense = alive.is_none();
         // A candidate first reached by this term is skipped when its
@@ -447,11 +438,7 @@ pub(super) fn segment_hits(
         // what skipped terms could have added stay below the `need`-th
         // best lower bound of the candidates reached (those stay in the
         // page's lower bound, and so the page).
-        let (later_bm25, later_expansion) = rest(k + 1);
-        let beyond = top_tiers
-            + missed
-            + later_bm25.iter().sum::<f32>()
-            + later_expansion.iter().sum::<f32>();
+        let beyond = Rest::of(&units, k + 1, n_words).after(c.top_tiers + missed);
         // Two lower bounds of the page: the `need`-th best of the
         // candidates reached before this term (`reached_nth`), and of
         // those this term scores (each once: a candidate offered twice
@@ -466,13 +453,13 @@ pub(super) fn segment_hits(
         let mut floor_now = floor_of(&page);
         let mut skipped = 0.0f32;
         score_postings(
-            &mut inverted,
+            &mut m.inverted,
             unit.scored,
             &unit.info,
             set,
             size,
             |doc, x| {
-                let i = match reached.get(doc) {
+                let i = match board.reached.get(doc) {
                     Some(i) => i,
                     None if dense => {
                         let up = beyond + x;
@@ -480,157 +467,77 @@ pub(super) fn segment_hits(
                             skipped = skipped.max(x);
                             return;
                         }
-                        // A candidate first reached: its tiers.
-                        let i = reached.insert(doc);
-                        let mut base = 0.0f32;
-                        let mut words_matched = 0u64;
-                        for w in 0..n_words {
-                            let t = tier(w, doc);
-                            if !t.is_nan() {
-                                base += t;
-                                words_matched |= 1 << w.min(63);
-                            }
-                        }
-                        lower.push(base);
-                        matches.push(words_matched);
-                        missing.push(missed);
-                        for clauses in &mut bm25 {
-                            for clause in clauses {
-                                clause.push(0.0);
-                            }
-                        }
-                        for (best, word) in expansion.iter_mut().zip(&q.words) {
-                            if !word.expansions.is_empty() {
-                                best.push(0.0);
-                            }
-                        }
-                        i
+                        board.reach(doc, words, missed)
                     }
                     // The candidates in the running have all been reached.
                     None => return,
                 };
                 let out = match part {
-                    Part::Bm25(c) => &mut bm25[w][c][i],
-                    Part::Expansion => &mut expansion[w][i],
+                    Part::Bm25(c) => &mut board.bm25[w][c][i],
+                    Part::Expansion => &mut board.expansion[w][i],
                 };
-                part.record(x, out, &mut lower[i]);
-                if dense && page.offer(lower[i]) {
+                part.record(x, out, &mut board.lower[i]);
+                if dense && page.offer(board.lower[i]) {
                     floor_now = floor_of(&page);
                 }
             },
         )?;
         missed += skipped;
     }
-    // Exact scores of the candidates in the running, summed as Tantivy
-    // sums them: each word's clauses in order, then the words in order.
-    // Candidates no scored term reached score their tiers: the same for
-    // all of a group.
-    let (set, flat_groups): (Vec<usize>, Vec<(f32, DocBits)>) = match alive {
+    // Exact scores of the candidates in the running. Candidates no scored
+    // term reached score their tiers: the same for all of a group.
+    let (set, flat): (Vec<usize>, Vec<(f32, usize, DocBits)>) = match alive {
         Some((set, _)) => (set, Vec::new()),
         None => {
-            let flat = groups
+            let flat = c
+                .groups
                 .iter()
-                .filter(|g| g.upper + slack(g.upper) >= floor)
-                .map(|g| (g.flat(), g.bits.difference(&reached.bits)))
+                .filter(|g| c.chosen(g))
+                .map(|g| (g.flat(), g.bits.difference(&board.reached.bits)))
                 .filter(|(_, bits)| !bits.is_empty())
+                .map(|(score, bits)| (score, bits.len(), bits))
                 .collect();
-            ((0..reached.len()).collect(), flat)
+            ((0..board.reached.len()).collect(), flat)
         }
     };
-    let mut scored: Vec<(f32, DocId)> = Vec::with_capacity(set.len());
-    for &i in &set {
-        let doc = reached.docs[i];
-        let mut score = 0.0f32;
-        for w in 0..n_words {
-            let tier = tier(w, doc);
-            if tier.is_nan() {
-                continue;
-            }
-            let mut sum = 0.0f32;
-            for part in &bm25[w] {
-                sum += part[i];
-            }
-            let best = expansion[w].get(i).copied().unwrap_or(0.0);
-            score += (tier + sum) + best;
-        }
-        scored.push((score, doc));
-    }
-    drop(reached);
-    for buffer in bm25.into_iter().flatten().chain(expansion).chain([lower]) {
-        scratch::give(buffer);
-    }
-    let flat_groups: Vec<(f32, usize, DocBits)> = flat_groups
-        .into_iter()
-        .map(|(score, bits)| (score, bits.len(), bits))
+    let scored = set
+        .iter()
+        .map(|&i| (board.exact(i, words), board.reached.docs[i]))
         .collect();
+    Ok(Scores { scored, flat })
+}
 
-    // The best `need`, ties by ordinal, then document. Flat scores
-    // (prefix and typo tiers) tie often: the ordinal is read only for
-    // the passages that make the page, or tie with its last one.
-    let ordinals = reader.fast_fields().u64("ordinal").ok();
-    let ordinal = |doc: DocId| {
-        ordinals
-            .as_ref()
-            .and_then(|c| c.first(doc))
-            .unwrap_or(u64::MAX)
+/// At a check, the candidates that stay in the running (`None`: all of
+/// them, the reached and the others): those whose upper bound reaches
+/// the page's lower bound. With every candidate in the running, the
+/// `need`-th best of the reached ones is that lower bound, and the
+/// others are dropped only when none of them can reach it.
+fn survivors(
+    board: &Board,
+    alive: Option<&(Vec<usize>, DocBits)>,
+    rest: &Rest,
+    c: &Candidates,
+    missed: f32,
+    reached_nth: Option<f32>,
+    need: usize,
+) -> Option<Vec<usize>> {
+    let reaches = |i: usize, floor: f32| {
+        let up = board.upper(i, rest);
+        up + slack(up) >= floor
     };
-    let cut = {
-        // The `need`-th best score, counting each flat group's passages.
-        let mut top: Vec<f32> = scored.iter().map(|s| s.0).collect();
-        if top.len() > need {
-            top.select_nth_unstable_by(need - 1, |a, b| b.total_cmp(a));
-            top.truncate(need);
+    match alive {
+        Some((set, _)) => {
+            let floor = page_floor(nth_largest(set.iter().map(|&i| board.lower[i]), need));
+            Some(set.iter().copied().filter(|&i| reaches(i, floor)).collect())
         }
-        let mut values: Vec<(f32, usize)> = top.into_iter().map(|s| (s, 1)).collect();
-        values.extend(flat_groups.iter().map(|(s, size, _)| (*s, *size)));
-        values.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let mut seen = 0;
-        let mut cut = f32::NEG_INFINITY;
-        for (s, count) in values {
-            seen += count;
-            if seen >= need {
-                cut = s;
-                break;
-            }
-        }
-        cut
-    };
-    let mut hits: Vec<(f32, u64, DocId)> = Vec::new();
-    let mut ties: Vec<(u64, DocId)> = Vec::new();
-    for &(s, doc) in &scored {
-        if s > cut {
-            hits.push((s, ordinal(doc), doc));
-        } else if s == cut {
-            ties.push((ordinal(doc), doc));
+        None => {
+            let floor = page_floor(reached_nth);
+            let others = rest.after(c.top_tiers + missed);
+            (others + slack(others) < floor).then(|| {
+                (0..board.reached.len())
+                    .filter(|&i| reaches(i, floor))
+                    .collect()
+            })
         }
     }
-    let mut tied = DocBits::new(max_doc);
-    for (s, _, bits) in &flat_groups {
-        if *s > cut {
-            hits.extend(bits.docs().map(|doc| (*s, ordinal(doc), doc)));
-        } else if *s == cut {
-            tied.union_with(bits);
-        }
-    }
-    let room = need.saturating_sub(hits.len());
-    ties.extend(first_by_ordinal(
-        &mut inverted,
-        q.ordinal,
-        &tied,
-        room,
-        q.tie_reads,
-        &ordinal,
-    )?);
-    if ties.len() > room {
-        ties.select_nth_unstable(room);
-        ties.truncate(room);
-    }
-    hits.extend(ties.into_iter().map(|(o, doc)| (cut, o, doc)));
-    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    hits.truncate(need);
-    Ok(SegmentHits {
-        total,
-        hits,
-        unfiltered,
-    })
 }

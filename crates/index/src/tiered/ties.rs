@@ -1,10 +1,91 @@
-//! Ties on the page's last score, broken by ordinal.
+//! The best hits of a segment from its scores: ties on the page's last
+//! score broken by ordinal (the passage's position in its article), then
+//! by document.
 
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Term};
 
 use super::docbits::DocBits;
 use super::levels::Inverted;
+use super::prepare::Prepared;
+use super::prune::Scores;
+
+/// The best `need` of the scores, best first, ties by ordinal, then
+/// document: (score, ordinal, document). Flat scores (prefix and typo
+/// tiers) tie often: the ordinal is read only for the passages that make
+/// the page, or tie with its last one.
+pub(super) fn best(
+    q: &Prepared,
+    inverted: &mut Inverted<'_>,
+    scores: &Scores,
+    need: usize,
+) -> tantivy::Result<Vec<(f32, u64, DocId)>> {
+    let Scores { scored, flat } = scores;
+    let reader = inverted.reader;
+    let max_doc = reader.max_doc();
+    let ordinals = reader.fast_fields().u64("ordinal").ok();
+    let ordinal = |doc: DocId| {
+        ordinals
+            .as_ref()
+            .and_then(|c| c.first(doc))
+            .unwrap_or(u64::MAX)
+    };
+    let cut = {
+        // The `need`-th best score, counting each flat group's passages.
+        let mut top: Vec<f32> = scored.iter().map(|s| s.0).collect();
+        if top.len() > need {
+            top.select_nth_unstable_by(need - 1, |a, b| b.total_cmp(a));
+            top.truncate(need);
+        }
+        let mut values: Vec<(f32, usize)> = top.into_iter().map(|s| (s, 1)).collect();
+        values.extend(flat.iter().map(|(s, size, _)| (*s, *size)));
+        values.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut seen = 0;
+        let mut cut = f32::NEG_INFINITY;
+        for (s, count) in values {
+            seen += count;
+            if seen >= need {
+                cut = s;
+                break;
+            }
+        }
+        cut
+    };
+    let mut hits: Vec<(f32, u64, DocId)> = Vec::new();
+    let mut ties: Vec<(u64, DocId)> = Vec::new();
+    for &(s, doc) in scored {
+        if s > cut {
+            hits.push((s, ordinal(doc), doc));
+        } else if s == cut {
+            ties.push((ordinal(doc), doc));
+        }
+    }
+    let mut tied = DocBits::new(max_doc);
+    for (s, _, bits) in flat {
+        if *s > cut {
+            hits.extend(bits.docs().map(|doc| (*s, ordinal(doc), doc)));
+        } else if *s == cut {
+            tied.union_with(bits);
+        }
+    }
+    let room = need.saturating_sub(hits.len());
+    ties.extend(first_by_ordinal(
+        inverted,
+        q.ordinal,
+        &tied,
+        room,
+        q.tie_reads,
+        &ordinal,
+    )?);
+    if ties.len() > room {
+        ties.select_nth_unstable(room);
+        ties.truncate(room);
+    }
+    hits.extend(ties.into_iter().map(|(o, doc)| (cut, o, doc)));
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    hits.truncate(need);
+    Ok(hits)
+}
 
 /// The `room` first documents of `docs` by (ordinal, document). Many
 /// tie on their score at times (flat tiers): rather than read every
@@ -13,7 +94,7 @@ use super::levels::Inverted;
 /// `tie_reads` more than four times the room ([`Tuning::tie_reads`]).
 ///
 /// [`Tuning::tie_reads`]: crate::Tuning::tie_reads
-pub(super) fn first_by_ordinal(
+fn first_by_ordinal(
     inverted: &mut Inverted<'_>,
     field: Field,
     docs: &DocBits,

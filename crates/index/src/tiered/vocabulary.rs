@@ -98,6 +98,16 @@ pub(crate) struct Vocabulary {
     pub(super) dict: TermDictionary,
     /// Per segment, in the searcher's order, per raw field.
     pub(super) tables: Vec<[Arc<TermTable>; 3]>,
+    /// The segments, in the same order.
+    segments: Vec<SegmentId>,
+}
+
+impl Vocabulary {
+    /// The term tables of a segment's raw fields.
+    pub(super) fn tables_of(&self, segment: SegmentId) -> Option<&[Arc<TermTable>; 3]> {
+        let i = self.segments.iter().position(|&s| s == segment)?;
+        self.tables.get(i)
+    }
 }
 
 /// Searches on a generation before its vocabulary is built.
@@ -293,8 +303,10 @@ pub(super) fn build(
     reuse: &[(SegmentId, [Arc<TermTable>; 3])],
 ) -> tantivy::Result<Vocabulary> {
     let mut tables = Vec::new();
+    let mut segments = Vec::new();
     for segment in searcher.segment_readers() {
         let id = segment.segment_id();
+        segments.push(id);
         if let Some((_, known)) = reuse.iter().find(|(k, _)| *k == id) {
             tables.push(known.clone());
             continue;
@@ -339,6 +351,7 @@ pub(super) fn build(
     Ok(Vocabulary {
         dict: TermDictionary::open(FileSlice::from(bytes))?,
         tables,
+        segments,
     })
 }
 
