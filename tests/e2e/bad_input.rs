@@ -96,7 +96,26 @@ fn messy_tree(s: &Sandbox, big_mb: usize) -> Vec<(&'static str, &'static str)> {
         "edge.md",
         "+++\ntitle = [broken\n+++\n\n<div>\n<script>alert(1)</script>\n</div>\n\n| a | b |\n|---|---|\n| tabled | 2 |\n\n```\nunclosed fencedcode\n",
     );
-    s.write("yaml.md", "---\ntitle: yaml\n---\n\nYamlbody text.\n");
+    s.write("yaml.md", "---\ntitle: [broken\n---\n\nYamlbody text.\n");
+    // YAML bombs in front matter: each is one warning, and the body indexes.
+    let mut laughs = String::from(
+        "---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (name, prev) in ('b'..='i').zip('a'..='h') {
+        laughs.push_str(&format!(
+            "{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+    }
+    laughs.push_str("---\n\nLaughbody text.\n");
+    s.write("laughs.md", &laughs);
+    s.write(
+        "nested.md",
+        &format!(
+            "---\nx: {}{}\n---\n\nNestedbody text.\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
+    );
     s.write(
         "broken.jsonl",
         "{\"_id\":\"r1\",\"text\":\"Recordgood text.\"}\n{\"_id\":\n\u{7f} garbage\n{\"text\":\"no id\"}\n{\"_id\":\"r2\",\"text\":\"\"}\n",
@@ -122,8 +141,10 @@ fn messy_tree(s: &Sandbox, big_mb: usize) -> Vec<(&'static str, &'static str)> {
         ("latin1-late.md:5", "not UTF-8"),
         ("big.md:1", "was cut into"),
         ("long.txt:3", "was cut into"),
-        ("edge.md:1", "front matter is not valid TOML"),
-        ("yaml.md:1", "YAML front matter"),
+        ("edge.md:2", "front matter is not valid TOML"),
+        ("yaml.md:2", "front matter is not valid YAML"),
+        ("laughs.md", "front matter is not valid YAML"),
+        ("nested.md", "front matter is not valid YAML"),
         ("broken.jsonl:2", "not a JSON record"),
         ("broken.jsonl:3", "not a JSON record"),
         ("broken.jsonl:4", "missing field `_id`"),
@@ -176,6 +197,8 @@ fn check_messy(big_mb: usize) {
         "tabled",
         "fencedcode",
         "yamlbody",
+        "laughbody",
+        "nestedbody",
         "recordgood",
         "innerword",
     ] {
@@ -212,6 +235,34 @@ fn check_messy(big_mb: usize) {
     let r = s.run(&["search", "sunscreen"]);
     r.code(0);
     assert_no_panic(&r);
+}
+
+/// Guards: front matter with a 50 MB scalar is one warning (it is not
+/// read: no real page has a megabyte of metadata), and the page indexes.
+#[test]
+fn a_50_mb_yaml_scalar_is_one_warning() {
+    let s = Sandbox::new();
+    let mut text = String::from("---\ntitle: \"");
+    text.push_str(&"x".repeat(50 << 20));
+    text.push_str("\"\n---\n\nHugebody words.\n");
+    s.write("huge.md", &text);
+    s.write(
+        "fine.md",
+        "---\ntitle: Fine\ntags: [a]\n---\n\nFinebody words.\n",
+    );
+    let r = s.run(&["index"]);
+    r.code(0);
+    assert_no_panic(&r);
+    assert_warned(&r, "huge.md:2", "larger than the 1024 KiB");
+    assert_eq!(
+        r.stderr.matches("needle: warning:").count(),
+        1,
+        "one warning: {}",
+        r.stderr
+    );
+    for word in ["hugebody", "finebody"] {
+        s.run(&["search", "--no-refresh", word]).code(0);
+    }
 }
 
 /// Guards: every kind of bad file is reported by path with its reason,

@@ -92,6 +92,7 @@ fn json_contract_field_by_field() {
             "article",
             "highlights",
             "id",
+            "kind",
             "line",
             "rank",
             "score",
@@ -109,6 +110,7 @@ fn json_contract_field_by_field() {
     assert_eq!(hit["section"], "Aftercare");
     assert_eq!(hit["topics"], serde_json::json!(["aftercare"]));
     assert_eq!(hit["line"], 5);
+    assert_eq!(hit["kind"], "text");
     let text = hit["text"].as_str().unwrap();
     assert_eq!(text, "Wear sunscreen with SPF 30 after every session.");
     // Highlights are [start, end) character offsets of every matched word,
@@ -500,4 +502,120 @@ fn help_and_version() {
     }
     let version = Run::from(s.cmd(&["--version"]).output().unwrap());
     assert!(version.stdout.starts_with("needle "), "{}", version.stdout);
+}
+
+/// A documentation folder as site generators keep it: front matter, a page
+/// bundle, a long code listing, a draft.
+fn docs_sandbox() -> Sandbox {
+    let s = Sandbox::new();
+    let listing: String = (1..=12).map(|i| format!("deploy --step {i}\n")).collect();
+    s.write(
+        "hosting/netlify/index.md",
+        &format!(
+            "---\ntitle: Host on Netlify\ndescription: Deploy with one click.\ntags: [hosting]\npermalink: /docs/netlify/\n---\n\nConnect your repository to Netlify.\n\n## Script\n\n```sh\n{listing}```\n"
+        ),
+    );
+    s.write(
+        "providers.md",
+        "# Providers\n\nNetlify and others host sites; netlify is popular.\n\nNetlify runs functions too.\n\nNetlify forms are handy.\n",
+    );
+    s.write(
+        "soon.md",
+        "---\ntitle: Soon\ndraft: true\n---\n\nUnreleased netlify plans.\n",
+    );
+    s
+}
+
+/// Guards: the JSON of a hit from a page with front matter carries its
+/// kind, description and url; a draft is left out unless --drafts.
+#[test]
+fn front_matter_reaches_the_json_and_drafts_wait_for_drafts() {
+    let s = docs_sandbox();
+    let r = s.run(&["index"]);
+    r.code(0);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    let v = s
+        .run(&[
+            "search",
+            "--no-refresh",
+            "--json",
+            "--limit",
+            "20",
+            "netlify",
+        ])
+        .code(0)
+        .json();
+    let hits = v["hits"].as_array().unwrap();
+    let first = &hits[0];
+    assert_eq!(first["article"], "hosting/netlify");
+    assert_eq!(first["title"], "Host on Netlify");
+    assert_eq!(first["description"], "Deploy with one click.");
+    assert_eq!(first["url"], "/docs/netlify/");
+    assert!(
+        first["topics"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("hosting"))
+    );
+    assert!(hits.iter().any(|h| h["kind"] == "code"));
+    assert!(hits.iter().all(|h| h["article"] != "soon"));
+    assert!(hits.iter().all(|h| h.get("article_rank").is_none()));
+    let v = s
+        .run(&["search", "--drafts", "--json", "unreleased"])
+        .code(0)
+        .json();
+    assert_eq!(v["hits"][0]["article"], "soon");
+    let articles = s.run(&["articles", "--drafts", "--json"]).code(0).json();
+    assert_eq!(articles.as_array().unwrap().len(), 3);
+}
+
+/// Guards: --per-article caps the passages of one article, --group shows
+/// each article once with its passages beneath, counting articles.
+#[test]
+fn per_article_and_group() {
+    let s = docs_sandbox();
+    let v = s
+        .run(&["search", "--json", "--per-article", "1", "netlify"])
+        .code(0)
+        .json();
+    let articles: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["article"].as_str().unwrap())
+        .collect();
+    assert_eq!(articles, ["hosting/netlify", "providers"]);
+    assert_eq!(v["hits"][1]["article_rank"], 2);
+
+    let v = s
+        .run(&[
+            "search", "--json", "--group", "--limit", "1", "--offset", "1", "netlify",
+        ])
+        .code(0)
+        .json();
+    let hits = v["hits"].as_array().unwrap();
+    assert!(hits.len() >= 2 && hits.len() <= 3, "{v}");
+    assert!(
+        hits.iter()
+            .all(|h| h["article"] == "providers" && h["article_rank"] == 2)
+    );
+
+    // Text: the article once, its passages beneath.
+    let r = s.run(&["search", "--group", "netlify"]);
+    r.code(0);
+    let out = &r.stdout;
+    assert_eq!(
+        out.matches("Host on Netlify hosting/netlify /docs/netlify/")
+            .count(),
+        1,
+        "{out}"
+    );
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.starts_with("2. Providers"))
+            .count(),
+        1,
+        "{out}"
+    );
+    assert!(out.contains("[code]"), "{out}");
 }

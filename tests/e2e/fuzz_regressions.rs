@@ -181,7 +181,6 @@ fn huge_paragraph_is_cut_into_passages_and_reported() {
 fn empty_files_and_records_are_reported() {
     for (format, path, text) in [
         (Format::Markdown, "e.md", ""),
-        (Format::Markdown, "h.md", "# Only a title\n"),
         (Format::Text, "e.txt", "\n\n  \n"),
         (
             Format::JsonLines,

@@ -76,3 +76,92 @@ fn cisi_stays_above_its_floor() {
     // 0.4229 when the relevance work was done (the target is 0.42).
     assert!(ndcg >= 0.42, "CISI nDCG@10 fell to {ndcg:.4}");
 }
+
+/// `../shared/corpora/NAME` beside the repository, if it is there.
+fn shared_corpus(name: &str) -> Option<PathBuf> {
+    let dir = repo_root()
+        .parent()?
+        .join("shared")
+        .join("corpora")
+        .join(name);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent (the documentation sets live in ../shared/corpora beside the repository); nothing was checked",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// A page-level BM25 over the raw files (`bench/page_bm25.py`, standard
+/// library only), when python3 is here: its MRR@10 on a known-item set.
+fn page_bm25_mrr(set: &std::path::Path, corpus: &std::path::Path) -> Option<f64> {
+    let out = std::process::Command::new("python3")
+        .current_dir(repo_root())
+        .arg("bench/page_bm25.py")
+        .arg(set)
+        .arg(corpus)
+        .arg("--json")
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        eprintln!("SKIPPED the BM25 comparison: python3 bench/page_bm25.py failed");
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    v["mrr_10"].as_f64()
+}
+
+/// Guards: on real documentation folders, the page a user names by its
+/// subject is in the top 3 for at least 90% of the known-item queries of
+/// `tests/relevance/NAME`, and needle's MRR@10 is at least 5% above a
+/// page-level BM25 over the raw files (run side by side, when python3 is
+/// here).
+#[test]
+fn real_docs_known_items_are_found() {
+    for name in ["jekyll-docs", "mkdocs-material-docs", "rust-book"] {
+        let Some(corpus) = shared_corpus(name) else {
+            continue;
+        };
+        let set = repo_root().join("tests/relevance").join(name);
+        let v = eval(&set, Some(&corpus));
+        assert_eq!(v["unit"], "articles", "{name}");
+        assert!(v["queries"].as_u64().unwrap() >= 15, "{name}");
+        let success_3 = v["success_3"].as_f64().unwrap();
+        let mrr = v["mrr_10"].as_f64().unwrap();
+        assert!(success_3 >= 0.9, "{name}: success@3 {success_3:.4}");
+        match page_bm25_mrr(&set, &corpus) {
+            Some(bm25) => assert!(
+                mrr >= 1.05 * bm25,
+                "{name}: MRR@10 {mrr:.4} is not 5% above page-level BM25's {bm25:.4}"
+            ),
+            None => eprintln!("SKIPPED the BM25 comparison for {name}: no python3"),
+        }
+    }
+}
+
+/// Guards: `needle index` on each shared documentation set prints one
+/// summary line and no warning.
+#[test]
+fn real_docs_index_without_a_warning() {
+    for name in ["jekyll-docs", "mkdocs-material-docs", "rust-book"] {
+        let Some(corpus) = shared_corpus(name) else {
+            continue;
+        };
+        let index = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new(needle_bin())
+            .arg("index")
+            .arg("--content")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(index.path())
+            .output()
+            .expect("running needle index");
+        let r = Run::from(out);
+        r.code(0);
+        assert!(r.stderr.trim().is_empty(), "{name}: {}", r.stderr);
+        assert_eq!(r.stdout.lines().count(), 1, "{name}: {}", r.stdout);
+    }
+}

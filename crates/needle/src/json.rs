@@ -19,6 +19,15 @@ pub struct JsonHit<'a> {
     pub section: &'a str,
     pub topics: &'a [String],
     pub line: Option<u32>,
+    /// `"text"` or `"code"`.
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'a str>,
+    /// With --per-article or --group: the rank of the hit's article.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_rank: Option<usize>,
     pub text: &'a str,
     pub highlights: &'a [[usize; 2]],
 }
@@ -34,6 +43,10 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             section: &h.passage.section,
             topics: &h.passage.topics,
             line: h.passage.line,
+            kind: h.passage.kind.as_str(),
+            description: h.passage.description.as_deref(),
+            url: h.passage.url.as_deref(),
+            article_rank: h.article_rank,
             text: &h.passage.text,
             highlights: &h.highlights,
         }

@@ -35,6 +35,13 @@ pub struct Location {
     /// directory. The index is a cache: it can always be rebuilt from the content.
     #[arg(long, global = true, value_name = "DIR", env = "NEEDLE_INDEX")]
     pub index: Option<PathBuf>,
+
+    /// Also index the articles whose front matter says `draft: true` (left
+    /// out by default, as site generators leave them out). Applies to every
+    /// command that brings the index up to date; switching it reads every
+    /// article again.
+    #[arg(long, global = true, env = "NEEDLE_DRAFTS")]
+    pub drafts: bool,
 }
 
 /// The content and index a command works on.
@@ -46,6 +53,18 @@ pub struct Resolved {
     /// How to name the content to people.
     pub label: String,
     pub index_dir: PathBuf,
+    /// Index drafts too (`--drafts`).
+    pub drafts: bool,
+}
+
+impl Resolved {
+    /// How an incremental reindex of this content runs.
+    pub fn reindex_options(&self) -> ReindexOptions {
+        ReindexOptions {
+            drafts: self.drafts,
+            ..ReindexOptions::default()
+        }
+    }
 }
 
 /// The bundled article as a content source.
@@ -74,12 +93,14 @@ pub fn resolve(loc: &Location) -> Result<Resolved> {
             label: path.display().to_string(),
             watch: Some(path),
             index_dir,
+            drafts: loc.drafts,
         },
         None => Resolved {
             source: bundled(),
             label: "the bundled article".to_owned(),
             watch: None,
             index_dir,
+            drafts: loc.drafts,
         },
     })
 }
@@ -144,7 +165,7 @@ pub fn warn_issues(report: &ReindexReport) {
 /// Brings the index up to date before a read, quietly. When another
 /// process holds the writer, searches the index as it is and says so.
 pub fn refresh(index: &NeedleIndex, content: &Resolved) -> Result<()> {
-    match index.reindex(&content.source, &ReindexOptions::default()) {
+    match index.reindex(&content.source, &content.reindex_options()) {
         Ok(report) => {
             warn_issues(&report);
             Ok(())

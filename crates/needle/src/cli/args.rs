@@ -117,4 +117,15 @@ pub struct SearchArgs {
     /// Search the index as it is, without checking the content for changes.
     #[arg(long)]
     pub no_refresh: bool,
+
+    /// At most N passages of one article, so that one page that repeats
+    /// the words does not fill the results (each hit gets an
+    /// `article_rank`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub per_article: Option<u32>,
+
+    /// Each article once, its best passages beneath it (3, or
+    /// --per-article N); --limit and --offset then count articles.
+    #[arg(long)]
+    pub group: bool,
 }

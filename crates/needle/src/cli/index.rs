@@ -45,7 +45,7 @@ pub fn run(content: &Resolved, force: bool, json: bool) -> Result<ExitCode> {
     let options = ReindexOptions {
         force,
         progress: Some(progress),
-        drafts: false,
+        ..content.reindex_options()
     };
     let report = index.reindex(&content.source, &options);
     if let Some(pb) = bar

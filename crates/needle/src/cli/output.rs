@@ -3,7 +3,7 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use needle_index::SearchResults;
+use needle_index::{PassageKind, SearchResults};
 
 /// Whether to colour standard output: a terminal, and `NO_COLOR` unset or empty.
 pub fn color_stdout() -> bool {
@@ -18,28 +18,61 @@ const RESET: &str = "\x1b[0m";
 /// The human format of search results.
 pub fn print_results(out: &mut impl Write, r: &SearchResults, color: bool) -> io::Result<()> {
     let paint = |code: &'static str| if color { code } else { "" };
+    // Hits from several articles say which article each is from.
+    let several = r
+        .hits
+        .windows(2)
+        .any(|w| w[0].passage.article != w[1].passage.article);
+    let mut article_shown: Option<usize> = None;
     for hit in &r.hits {
         let p = &hit.passage;
+        let grouped = r.hits.iter().all(|h| h.article_rank.is_some())
+            && r.hits
+                .windows(2)
+                .all(|w| w[0].article_rank <= w[1].article_rank)
+            && several;
+        if grouped && article_shown != hit.article_rank {
+            article_shown = hit.article_rank;
+            writeln!(
+                out,
+                "{}{}. {}{} {}{}{}{}",
+                paint(BOLD),
+                hit.article_rank.unwrap_or(0),
+                p.title,
+                paint(RESET),
+                paint(DIM),
+                p.article,
+                p.url.as_deref().map_or(String::new(), |u| format!(" {u}")),
+                paint(RESET),
+            )?;
+        }
         let topic = p
             .topics
             .first()
             .map_or(String::new(), |t| format!("[{t}] "));
+        let badge = match p.kind {
+            PassageKind::Code => "[code] ",
+            _ => "",
+        };
         let place = match p.line {
             Some(line) => format!("{}:{line}", p.article),
             None => p.article.clone(),
         };
+        let heading = match (
+            several && !grouped,
+            p.section.is_empty() || p.section == p.title,
+        ) {
+            (_, true) => p.title.clone(),
+            (true, false) => format!("{} › {}", p.title, p.section),
+            (false, false) => p.section.clone(),
+        };
         writeln!(
             out,
-            "{}{}.{} {topic}{}{}{} {}{place}{}",
+            "{}{}.{} {topic}{badge}{}{heading}{} {}{place}{}",
             paint(BOLD),
             hit.rank,
             paint(RESET),
             paint(BOLD),
-            if p.section.is_empty() {
-                &p.title
-            } else {
-                &p.section
-            },
             paint(RESET),
             paint(DIM),
             paint(RESET),

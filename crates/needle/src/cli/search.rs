@@ -33,8 +33,8 @@ pub fn run(content: &Resolved, args: &SearchArgs) -> Result<ExitCode> {
         limit: args.limit as usize,
         offset: args.offset as usize,
         count_topics: false,
-        per_article: None,
-        group: false,
+        per_article: args.per_article.map(|n| n as usize),
+        group: args.group,
     };
     let mut out = std::io::stdout().lock();
     if batch {

@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use needle_index::{NeedleIndex, ReindexOptions};
+use needle_index::NeedleIndex;
 use notify::RecursiveMode;
 use notify_debouncer_mini::new_debouncer;
 
@@ -79,7 +79,7 @@ pub fn run(content: &Resolved, json: bool) -> Result<ExitCode> {
 /// One reindex; prints a line when it changed something (or always, at start).
 /// Errors are reported and watching goes on.
 fn reindex(index: &NeedleIndex, content: &Resolved, json: bool, always: bool) -> Result<()> {
-    match index.reindex(&content.source, &ReindexOptions::default()) {
+    match index.reindex(&content.source, &content.reindex_options()) {
         Ok(report) => {
             warn_issues(&report);
             if always || report.committed {

@@ -49,6 +49,8 @@ pub enum Action {
     // The rest.
     /// Reindexes now (incrementally).
     Reindex,
+    /// Turns the cap on passages per article on or off.
+    TogglePerArticle,
     ToggleHelp,
     /// Prints the selected passage and quits.
     Accept,

@@ -114,6 +114,9 @@ pub struct Options {
     pub passages: u64,
     pub width: u16,
     pub height: u16,
+    /// Start with at most this many passages per article (`--per-article`);
+    /// Ctrl-G turns the cap on and off.
+    pub per_article: Option<usize>,
 }
 
 /// One topic tab.
@@ -193,6 +196,10 @@ pub struct App {
     /// Animation frame of the spinner.
     pub tick: usize,
     pub outcome: Option<Outcome>,
+    /// At most this many passages per article, when on.
+    pub per_article: Option<usize>,
+    /// The cap Ctrl-G turns on: `--per-article N`, else 1.
+    per_article_cap: usize,
     /// The generation of the latest search asked for.
     generation: u64,
     /// The generation of the latest search that answered.
@@ -242,6 +249,8 @@ impl App {
             size: Rect::new(0, 0, options.width, options.height),
             tick: 0,
             outcome: None,
+            per_article: options.per_article,
+            per_article_cap: options.per_article.unwrap_or(1),
             generation: 0,
             received: 0,
             shown: 0,
@@ -267,6 +276,14 @@ impl App {
 
     pub fn hits(&self) -> &[Hit] {
         self.results.as_ref().map_or(&[], |r| &r.hits)
+    }
+
+    /// Whether the hits shown come from more than one article: then each
+    /// says which.
+    pub fn several_articles(&self) -> bool {
+        self.hits()
+            .windows(2)
+            .any(|w| w[0].passage.article != w[1].passage.article)
     }
 
     pub fn selected_hit(&self) -> Option<&Hit> {
@@ -454,6 +471,14 @@ impl App {
                 self.index.manual = true;
                 self.effects.push(Effect::Reindex);
             }
+            Action::TogglePerArticle => {
+                self.per_article = match self.per_article {
+                    Some(_) => None,
+                    None => Some(self.per_article_cap),
+                };
+                let keep = self.selected_hit().map(|h| h.passage.id.clone());
+                self.search(keep);
+            }
             Action::ToggleHelp => {
                 self.help = !self.help;
                 self.help_scroll = 0;
@@ -595,7 +620,7 @@ impl App {
             limit,
             offset: 0,
             count_topics: true,
-            per_article: None,
+            per_article: self.per_article,
             group: false,
         };
         self.effects.push(Effect::Search(SearchJob::New {

@@ -18,6 +18,12 @@ pub struct TuiArgs {
     /// object as in `needle search --json`).
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
+
+    /// Start with at most N passages per article (Ctrl-G turns the cap off
+    /// and on again), so that one page that repeats the words does not fill
+    /// the list.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub per_article: Option<u32>,
 }
 
 /// What the interface prints on Enter.

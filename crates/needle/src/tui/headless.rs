@@ -72,6 +72,7 @@ impl Headless {
             passages: index.passage_count(),
             width,
             height,
+            per_article: None,
         });
         let terminal =
             Terminal::new(TestBackend::new(width, height)).expect("an in-memory terminal");

@@ -214,6 +214,12 @@ pub static BINDINGS: &[Binding] = &[
         "previous topic",
     ),
     bind(
+        &[ctrl('g')],
+        Action::TogglePerArticle,
+        Group::Results,
+        "one per article on/off",
+    ),
+    bind(
         &[key(KeyCode::Enter)],
         Action::Accept,
         Group::Results,

@@ -91,7 +91,13 @@ pub fn run(content: &Resolved, args: &TuiArgs) -> Result<ExitCode> {
         .watch
         .clone()
         .map(|path| (path, content.index_dir.clone()));
-    let worker = Worker::start(Arc::clone(&index), content.source.clone(), watch, &notify)?;
+    let worker = Worker::start(
+        Arc::clone(&index),
+        content.source.clone(),
+        content.reindex_options(),
+        watch,
+        &notify,
+    )?;
     // Bring the index up to date in the background: the first frame shows
     // the index as it is, and refreshes when the reindex commits.
     worker.reindex();
@@ -106,6 +112,7 @@ pub fn run(content: &Resolved, args: &TuiArgs) -> Result<ExitCode> {
         passages: index.passage_count(),
         width: size.width,
         height: size.height,
+        per_article: args.per_article.map(|n| n as usize),
     });
     // Ctrl-C arrives as a key in raw mode; a SIGINT sent by another
     // process (kill -INT) quits the same way, restoring the terminal. Once

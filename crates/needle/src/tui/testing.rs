@@ -69,6 +69,7 @@ impl Harness {
             passages: index.passage_count(),
             width,
             height,
+            per_article: None,
         });
         let mut h = Harness {
             index,
@@ -78,7 +79,7 @@ impl Harness {
         };
         // As at startup: a reindex (here, with nothing to do), then the search.
         h.app.update(Action::ReindexStarted);
-        let report = worker::run_reindex(&h.index, &h.source);
+        let report = worker::run_reindex(&h.index, &h.source, &ReindexOptions::default());
         h.app.update(Action::ReindexDone(report));
         h.run();
         h
@@ -105,7 +106,12 @@ impl Harness {
                     }
                     Effect::Reindex => {
                         self.app.update(Action::ReindexStarted);
-                        let result = worker::run_reindex(&self.index, &self.source).map(|mut s| {
+                        let result = worker::run_reindex(
+                            &self.index,
+                            &self.source,
+                            &ReindexOptions::default(),
+                        )
+                        .map(|mut s| {
                             s.took_ms = REINDEX_MS;
                             s
                         });

@@ -65,6 +65,7 @@ impl Worker {
     pub fn start(
         index: Arc<NeedleIndex>,
         source: ContentSource,
+        options: ReindexOptions,
         watch: Option<(PathBuf, PathBuf)>,
         notify: &Notify,
     ) -> Result<Worker> {
@@ -84,7 +85,9 @@ impl Worker {
             let busy = Arc::clone(&reindexing);
             thread::Builder::new()
                 .name("needle-reindex".into())
-                .spawn(move || reindex_loop(&index, &source, &reindex_rx, &busy, &*notify))
+                .spawn(move || {
+                    reindex_loop(&index, &source, &options, &reindex_rx, &busy, &*notify)
+                })
                 .context("cannot start the reindex thread")?;
         }
         let watcher = match watch {
@@ -161,6 +164,7 @@ pub fn run_job(index: &NeedleIndex, job: &SearchJob) -> Action {
 fn reindex_loop(
     index: &NeedleIndex,
     source: &ContentSource,
+    options: &ReindexOptions,
     rx: &Receiver<()>,
     busy: &AtomicBool,
     notify: &dyn Fn(Action),
@@ -169,7 +173,7 @@ fn reindex_loop(
         while rx.try_recv().is_ok() {}
         busy.store(true, Ordering::Release);
         notify(Action::ReindexStarted);
-        let result = run_reindex(index, source);
+        let result = run_reindex(index, source, options);
         busy.store(false, Ordering::Release);
         notify(Action::ReindexDone(result));
     }
@@ -213,9 +217,13 @@ fn failed(e: Error) -> SearchError {
 }
 
 /// Runs one incremental reindex.
-pub fn run_reindex(index: &NeedleIndex, source: &ContentSource) -> Result<ReindexSummary, String> {
+pub fn run_reindex(
+    index: &NeedleIndex,
+    source: &ContentSource,
+    options: &ReindexOptions,
+) -> Result<ReindexSummary, String> {
     let before = index.passage_count();
-    match index.reindex(source, &ReindexOptions::default()) {
+    match index.reindex(source, options) {
         Ok(report) => Ok(ReindexSummary {
             changed_articles: report.added + report.updated + report.removed,
             first: before == 0,

@@ -16,6 +16,7 @@ use crate::tui::keys;
 use crate::tui::layout::Areas;
 use crate::tui::text;
 use crate::tui::theme::Theme;
+use needle_index::PassageKind;
 
 const CRUMB: &str = " › ";
 
@@ -59,6 +60,20 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, areas: &Areas) {
     if !badges.is_empty() {
         badges.insert(0, Span::raw(" "));
         block = block.title(Line::from(badges).right_aligned());
+    }
+    // The page's description (front matter), dim, along the bottom edge;
+    // a code passage says it is code.
+    let about = match (p.kind, p.description.as_deref()) {
+        (PassageKind::Code, _) => Some("code".to_owned()),
+        (_, Some(d)) => Some(d.to_owned()),
+        _ => None,
+    };
+    if let Some(about) = about {
+        let room = usize::from(areas.preview.width / 2).saturating_sub(4);
+        block = block.title_bottom(Line::styled(
+            format!(" {} ", text::truncate(&about, room)),
+            theme.dim(),
+        ));
     }
     let count = preview.matches.len();
     if count > 0 {

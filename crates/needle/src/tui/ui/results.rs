@@ -14,7 +14,7 @@ use crate::tui::keys;
 use crate::tui::layout::Areas;
 use crate::tui::text::{self, ELLIPSIS};
 use crate::tui::theme::Theme;
-use needle_index::Hit;
+use needle_index::{Hit, PassageKind};
 
 /// The gutter mark of the selected result.
 const GUTTER: &str = "▌";
@@ -111,13 +111,22 @@ fn item(buf: &mut Buffer, app: &App, hit: &Hit, selected: bool, rect: Rect, badg
         }
         x += badge_width + 1;
     }
-    let place = if hit.passage.section.is_empty() {
-        &hit.passage.title
-    } else {
-        &hit.passage.section
+    if hit.passage.kind == PassageKind::Code && x + 7 < right {
+        buf.set_stringn(x, rect.y, " CODE ", 6, theme.badge(None));
+        x += 7;
+    }
+    // With hits from several articles, each says which article it is from.
+    let p = &hit.passage;
+    let place = match (
+        app.several_articles(),
+        p.section.is_empty() || p.section == p.title,
+    ) {
+        (_, true) => p.title.clone(),
+        (true, false) => format!("{} › {}", p.title, p.section),
+        (false, false) => p.section.clone(),
     };
     let room = usize::from(right.saturating_sub(x));
-    buf.set_stringn(x, rect.y, text::truncate(place, room), room, theme.title());
+    buf.set_stringn(x, rect.y, text::truncate(&place, room), room, theme.title());
 
     // The snippet.
     let rows = usize::from(rect.height.saturating_sub(1));

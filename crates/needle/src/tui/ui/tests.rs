@@ -200,3 +200,42 @@ fn drawing_never_panics_at_any_size() {
         }
     }
 }
+
+/// A documentation folder: pages with front matter, one of them a long code
+/// listing, so that hits come from several articles.
+fn docs_folder() -> ContentSource {
+    let listing: String = (1..=12)
+        .map(|i| format!("deploy --site netlify --step {i}\n"))
+        .collect();
+    let netlify = format!(
+        "---\ntitle: Host on Netlify\ndescription: Deploy your site with one click.\n---\n\nConnect your repository to Netlify and push.\n\n## Script\n\n```sh\n{listing}```\n"
+    );
+    ContentSource::memory([
+        ("hosting/netlify.md".to_owned(), netlify),
+        (
+            "providers.md".to_owned(),
+            "# Providers\n\nNetlify, Vercel and Pages all host static sites; netlify is one of many.\n\nNetlify also runs functions.\n".to_owned(),
+        ),
+    ])
+}
+
+#[test]
+fn hits_from_several_articles_say_which_and_code_is_badged() {
+    let mut h = Harness::with(docs_folder(), 100, 30, "netlify", None);
+    assert!(h.app.several_articles());
+    let screen = h.screen();
+    assert!(screen.contains("Host on Netlify › Script"), "{screen}");
+    assert!(screen.contains(" CODE "), "{screen}");
+    snapshot!("several_articles_100x30", h);
+    // Ctrl-G: one passage per article.
+    h.ctrl('g');
+    let articles: Vec<&str> = h
+        .app
+        .hits()
+        .iter()
+        .map(|hit| hit.passage.article.as_str())
+        .collect();
+    assert_eq!(articles, vec!["hosting/netlify", "providers"]);
+    h.ctrl('g');
+    assert!(h.app.hits().len() > 2);
+}
