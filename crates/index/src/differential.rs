@@ -11,7 +11,7 @@ use crate::index::NeedleIndex;
 use crate::page::{Order, PageCollector, Ranked};
 use crate::parallel;
 use crate::query;
-use crate::search::RankRequest;
+use crate::search::{RankRequest, SearchRequest};
 use crate::tiered::{self, TieredQuery};
 
 /// Which hits to compare.
@@ -32,8 +32,7 @@ pub struct Page {
 /// plan; the tiered query's scorer through the same page collector,
 /// scoring every match; and the tiered query's `count`. The totals, the
 /// page (addresses and scores, bit for bit), the topic counts must be the
-/// same; the tiered weight's explanation of each hit must be its score,
-/// bit for bit.
+/// same; each hit's explanation must add up to its score, bit for bit.
 ///
 /// Returns `Ok(false)` when the tiered evaluation does not rank the
 /// query (phrases, long queries, an empty query): nothing is compared.
@@ -108,6 +107,7 @@ pub fn compare(
     }
     explanations_add_up(&searcher, &filtered, &tantivy.scored)
         .map_err(|e| format!("{query:?} in {topics:?}: {e}"))?;
+    public_explanations_add_up(index, query, topics)?;
     Ok(true)
 }
 
@@ -166,6 +166,46 @@ fn explanations_add_up(
                 explained.value(),
                 explained.to_pretty_json()
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether the words of the explanations [`NeedleIndex::search`] gives
+/// add up to each hit's score.
+fn public_explanations_add_up(
+    index: &NeedleIndex,
+    query: &str,
+    topics: &[String],
+) -> Result<(), String> {
+    let mut request = SearchRequest::new(query).explain(true);
+    request.topics = topics.to_vec();
+    let results = match index.search(&request) {
+        Ok(results) => results,
+        // A topic the index does not know: nothing to explain.
+        Err(crate::Error::UnknownTopic { .. }) => return Ok(()),
+        Err(e) => return Err(e.to_string()),
+    };
+    for hit in &results.hits {
+        let Some(e) = &hit.explain else {
+            return Err(format!("hit {} of {query:?} has no explanation", hit.rank));
+        };
+        let mut sum = 0.0f32;
+        for word in &e.words {
+            sum += word.score;
+        }
+        if sum.to_bits() != hit.score.to_bits() || e.score.to_bits() != hit.score.to_bits() {
+            return Err(format!(
+                "hit {} of {query:?} scores {} but its words add up to {sum}: {e:?}",
+                hit.rank, hit.score
+            ));
+        }
+        if e.words
+            .iter()
+            .any(|w| w.matched.is_none() && w.score != 0.0)
+            || e.words_matched == 0
+        {
+            return Err(format!("hit {} of {query:?}: {e:?}", hit.rank));
         }
     }
     Ok(())

@@ -27,6 +27,13 @@
 //! - [`NeedleIndex::search`]: a [`SearchRequest`] (query, topic filters,
 //!   limit, offset) gives [`SearchResults`]: the total, the time, and ranked
 //!   [`Hit`]s with highlight offsets for every matched word.
+//!   With [`SearchRequest::explain`], each hit also says why it ranked
+//!   where it did ([`Explanation`]): its tier, how each query word matched
+//!   ([`MatchKind`]: exact, stem, synonym, prefix, typo), the BM25 of each
+//!   field, and the feedback terms of a long query with their weights.
+//! - [`Tuning`]: how a search uses the machine (when segments go to a pool
+//!   of threads, how ties on a page's last score are read). It changes the
+//!   speed of a search, never its results.
 //!
 //! ## Query language
 //!
@@ -107,6 +114,9 @@ pub use error::{Error, Result};
 pub use eval::{
     Collection, EVAL_DEPTH, EvalReport, QueryScore, average_precision, ndcg_at, recall_at,
     reciprocal_rank_at,
+};
+pub use explain::{
+    Explanation, FeedbackTerm, FieldScore, MatchKind, PhraseMatch, RankingKind, WordMatch,
 };
 pub use index::{NeedleIndex, WRITER_MEMORY_BYTES};
 pub use query::Ranking;

@@ -1078,3 +1078,132 @@ fn drafts_are_indexed_only_when_asked() {
     index.reindex(&files, &ReindexOptions::default()).unwrap();
     assert_eq!(search(&index, "unreleased").total, 0);
 }
+
+#[test]
+fn explain_names_each_words_match_and_its_bm25() {
+    let content = ContentSource::memory([
+        ("a.md", "# Care\n\nTypo: the sessoins went well.\n"),
+        ("b.md", "# Care\n\nPrefix: sessionsabc are odd words.\n"),
+        ("c.md", "# Care\n\nStem: one session here.\n"),
+        (
+            "d.md",
+            "# Sessions\n\nExact: many sessions here, and collagen.\n",
+        ),
+    ]);
+    let index = NeedleIndex::in_memory().unwrap();
+    index.reindex(&content, &ReindexOptions::default()).unwrap();
+    let r = index
+        .search(&SearchRequest::new("sessions").limit(10).explain(true))
+        .unwrap();
+    let kinds: Vec<(&str, Option<MatchKind>, bool)> = r
+        .hits
+        .iter()
+        .map(|h| {
+            let e = h.explain.as_ref().unwrap();
+            assert_eq!(e.ranking, RankingKind::Tiered);
+            assert_eq!(e.score.to_bits(), h.score.to_bits());
+            let w = &e.words[0];
+            assert_eq!(w.word, "sessions");
+            // The word's parts add up to the hit's score.
+            assert_eq!(w.score.to_bits(), h.score.to_bits(), "{e:?}");
+            (h.passage.article.as_str(), w.matched, w.subject)
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            // The page whose title names the word: exact, and its subject.
+            ("d", Some(MatchKind::Exact), true),
+            ("c", Some(MatchKind::Stem), false),
+            ("b", Some(MatchKind::Prefix), false),
+            ("a", Some(MatchKind::Typo), false),
+        ]
+    );
+    let typo = &r.hits[3].explain.as_ref().unwrap().words[0];
+    assert_eq!(typo.term.as_deref(), Some("sessoins"));
+    assert_eq!(typo.field.as_deref(), Some("text_raw"));
+    let prefix = &r.hits[2].explain.as_ref().unwrap().words[0];
+    assert_eq!(prefix.term.as_deref(), Some("sessionsabc"));
+    // The exact match scores BM25 in the text, its heading and the title.
+    let exact = &r.hits[0].explain.as_ref().unwrap().words[0];
+    let fields: Vec<&str> = exact.bm25.iter().map(|s| s.field.as_str()).collect();
+    assert_eq!(fields, vec!["text", "section", "title"]);
+    assert!(
+        exact
+            .bm25
+            .iter()
+            .all(|s| s.term == "session" && s.score > 0.0)
+    );
+    // Serialised with the hit, and only when asked for.
+    let json = serde_json::to_value(&r.hits[3]).unwrap();
+    assert_eq!(json["explain"]["words"][0]["matched"], "typo");
+    assert_eq!(json["explain"]["ranking"], "tiered");
+    let plain = search(&index, "sessions");
+    assert!(plain.hits.iter().all(|h| h.explain.is_none()));
+    assert!(
+        serde_json::to_value(&plain.hits[0])
+            .unwrap()
+            .get("explain")
+            .is_none()
+    );
+}
+
+#[test]
+fn explain_counts_words_matched_and_phrases() {
+    let index = bundled_index();
+    let r = index
+        .search(&SearchRequest::new("ice packs sunscreen").explain(true))
+        .unwrap();
+    let e = r.hits[0].explain.as_ref().unwrap();
+    assert_eq!(e.words.len(), 3);
+    assert_eq!(e.words_matched, 3);
+    let tiers: f32 = e.words.iter().map(|w| w.tier).sum();
+    assert_eq!(e.tier, tiers);
+    let r = index
+        .search(&SearchRequest::new("\"ice packs\" swelling").explain(true))
+        .unwrap();
+    let e = r.hits[0].explain.as_ref().unwrap();
+    assert_eq!(e.phrases.len(), 1);
+    assert_eq!(e.phrases[0].phrase, "ice packs");
+    assert!(e.phrases[0].matched && e.phrases[0].score > 0.0, "{e:?}");
+    // Browsing has nothing to explain.
+    let r = index.search(&SearchRequest::new("").explain(true)).unwrap();
+    assert!(r.hits.iter().all(|h| h.explain.is_none()));
+}
+
+#[test]
+fn explain_lists_the_feedback_terms_of_a_long_question() {
+    let index = bundled_index();
+    let q = "what should i put on my skin after a microneedling session to help it heal";
+    let r = index.search(&SearchRequest::new(q).explain(true)).unwrap();
+    let e = r.hits[0].explain.as_ref().unwrap();
+    assert_eq!(e.ranking, RankingKind::NaturalLanguage);
+    assert!(!e.feedback.is_empty(), "{e:?}");
+    let ranking = Ranking::default();
+    assert!(
+        e.feedback
+            .iter()
+            .all(|t| t.weight > 0.0 && t.weight <= ranking.feedback_weight)
+    );
+    assert!(e.feedback.iter().any(|t| t.score > 0.0));
+    assert!(e.words_matched > 0);
+}
+
+#[test]
+fn topic_counts_come_with_the_total_without_the_filter() {
+    let index = bundled_index();
+    for q in ["skin", "\"the skin\"", ""] {
+        let all = index.search(&SearchRequest::new(q)).unwrap();
+        let filtered = index
+            .search(&SearchRequest::new(q).topic("aftercare").count_topics(true))
+            .unwrap();
+        assert_eq!(filtered.unfiltered_total, Some(all.total), "{q:?}");
+        assert!(filtered.total < all.total, "{q:?}");
+        let plain = index
+            .search(&SearchRequest::new(q).topic("aftercare"))
+            .unwrap();
+        assert_eq!(plain.unfiltered_total, None);
+        assert_eq!(plain.total, filtered.total);
+        assert_eq!(plain.hits, filtered.hits, "{q:?}");
+    }
+}

@@ -20,6 +20,7 @@ use crate::parallel;
 use crate::query::{self, Matcher, Plan};
 use crate::tiered;
 
+mod explain;
 mod request;
 #[cfg(test)]
 mod tests;
@@ -98,6 +99,17 @@ impl NeedleIndex {
             (self.rank(&mut analyzers, rank_request)?, None)
         };
 
+        let mut explanations = if request.explain && !plan.is_browse() {
+            let mut plan = plan.clone();
+            query::expand_prefixes(&mut plan, &searcher, &self.fields)?;
+            let q = query::build(&self.fields, &self.ranking, &mut analyzers, &plan, &topics);
+            let feedback = self.feedback_terms(&searcher, &mut analyzers, &plan, &*q)?;
+            let cx = self.tiered_context();
+            explain::explain(cx, &searcher, &mut analyzers, &plan, &feedback, &scored)?
+        } else {
+            Vec::new()
+        }
+        .into_iter();
         let matcher = Matcher::new(&plan, &mut analyzers);
         let mut hits = Vec::with_capacity(scored.len());
         let first_rank = if request.group { 0 } else { request.offset };
@@ -117,6 +129,7 @@ impl NeedleIndex {
                 passage,
                 highlights,
                 article_rank: article_ranks.as_ref().map(|ranks| ranks[i]),
+                explain: explanations.next(),
             });
         }
 

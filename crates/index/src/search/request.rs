@@ -8,6 +8,7 @@ use tantivy::TantivyDocument;
 use tantivy::schema::Value;
 
 use crate::content::{Passage, PassageKind};
+use crate::explain::Explanation;
 use crate::schema::Fields;
 
 /// A search: the query as typed, topic filters, and the page wanted.
@@ -30,6 +31,10 @@ pub struct SearchRequest {
     /// [`per_article`](Self::per_article), 3 when unset): the hits come
     /// article by article, and `limit` and `offset` count articles.
     pub group: bool,
+    /// Explain each hit's rank ([`Hit::explain`]): its tier, how each word
+    /// matched, BM25 per field, feedback terms. It costs a few reads of the
+    /// index per hit.
+    pub explain: bool,
 }
 
 /// How many passages of an article a grouped search shows when the request
@@ -48,7 +53,15 @@ impl SearchRequest {
             count_topics: false,
             per_article: None,
             group: false,
+            explain: false,
         }
+    }
+
+    /// Asks for an [`Explanation`] of each hit ([`SearchRequest::explain`]).
+    #[must_use]
+    pub fn explain(mut self, yes: bool) -> Self {
+        self.explain = yes;
+        self
     }
 
     /// Keeps at most `n` passages per article (at least 1), as Meilisearch's
@@ -114,6 +127,10 @@ pub struct Hit {
     /// 1-based rank of the hit's article among the articles of the results.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_rank: Option<usize>,
+    /// Why the hit ranked where it did, when [`SearchRequest::explain`]
+    /// asked (never when browsing with an empty query).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explanation>,
 }
 
 impl Hit {

@@ -1,0 +1,96 @@
+//! Explanations of hits ([`SearchRequest::explain`](super::SearchRequest::explain)):
+//! the words' part from the tiered weight, then the phrases and the
+//! feedback terms from Tantivy's own explanations of their clauses.
+
+use tantivy::query::{EnableScoring, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, Term};
+
+use crate::error::Result;
+use crate::explain::{Explanation, FeedbackTerm, PhraseMatch, RankingKind};
+use crate::feedback;
+use crate::query::{self, Analyzers, Plan};
+use crate::tiered::{self, TieredQuery};
+
+/// Why each of `hits` (score and address) ranked where it did, for the
+/// plan (its prefixes expanded) and its `feedback` terms, with the
+/// index's `cx`.
+pub(super) fn explain(
+    cx: tiered::Context<'_>,
+    searcher: &Searcher,
+    analyzers: &mut Analyzers,
+    plan: &Plan,
+    feedback: &[feedback::FeedbackTerm],
+    hits: &[(f32, DocAddress)],
+) -> Result<Vec<Explanation>> {
+    let (f, r) = (cx.fields, cx.ranking);
+    let words = TieredQuery::new(cx, analyzers, plan, &[])
+        .tiered_weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let ranking = if plan.active_words() <= r.strict_words {
+        RankingKind::Tiered
+    } else {
+        RankingKind::NaturalLanguage
+    };
+    // A phrase scores as a phrase, and its words by BM25.
+    let phrases: Vec<(String, Vec<Box<dyn Query>>)> = plan
+        .phrases
+        .iter()
+        .map(|phrase| {
+            let mut clauses = vec![query::phrase_query(f.text_raw, phrase)];
+            clauses.extend(
+                phrase
+                    .iter()
+                    .filter_map(|w| analyzers.stem_of(w))
+                    .map(|stem| query::bm25(f, r, &stem, 1.0)),
+            );
+            (phrase.join(" "), clauses)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(hits.len());
+    for &(score, addr) in hits {
+        let reader = searcher.segment_reader(addr.segment_ord);
+        let words = words
+            .explain_words(reader, addr.doc_id)?
+            .unwrap_or_default();
+        let mut e = Explanation::new(score, ranking);
+        e.tier = words
+            .iter()
+            .filter(|w| w.matched.is_some())
+            .map(|w| w.tier)
+            .sum();
+        e.words_matched = words.iter().filter(|w| w.matched.is_some()).count();
+        e.words = words;
+        for (phrase, clauses) in &phrases {
+            let mut matched = false;
+            let mut score = 0.0f32;
+            for (i, clause) in clauses.iter().enumerate() {
+                if let Ok(x) = clause.explain(searcher, addr) {
+                    matched |= i == 0;
+                    score += x.value();
+                }
+            }
+            e.phrases.push(PhraseMatch {
+                phrase: phrase.clone(),
+                matched,
+                score,
+            });
+        }
+        for t in feedback {
+            let weight = t.weight * r.feedback_weight;
+            let term = TermQuery::new(
+                Term::from_field_text(f.text, &t.text),
+                IndexRecordOption::WithFreqs,
+            );
+            let score = term
+                .explain(searcher, addr)
+                .map_or(0.0, |x| x.value() * weight);
+            e.feedback.push(FeedbackTerm {
+                term: t.text.clone(),
+                weight,
+                score,
+            });
+        }
+        out.push(e);
+    }
+    Ok(out)
+}
