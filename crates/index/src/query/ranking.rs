@@ -1,0 +1,107 @@
+//! [`Ranking`]: the scoring constants.
+
+use serde::{Deserialize, Serialize};
+
+/// Scoring knobs. The defaults are what needle ships with; change them with
+/// [`NeedleIndex::set_ranking`](crate::NeedleIndex::set_ranking) to experiment
+/// (for example with `needle eval`).
+///
+/// A query of at most [`strict_words`](Self::strict_words) words is ranked
+/// in tiers: each matched word adds [`word`](Self::word) plus the bonus of its
+/// best match (exact, stemmed, synonym, prefix, typo), so passages matching
+/// more words come first, then better matches, then BM25. Longer queries
+/// (natural-language questions) are ranked by BM25 with small bonuses.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Ranking {
+    /// Added once per matched word, in tiered (short) queries.
+    pub word: f32,
+    /// Bonus of an exact word match.
+    pub exact: f32,
+    /// Bonus of a stemmed match.
+    pub stem: f32,
+    /// Bonus of a synonym match.
+    pub synonym: f32,
+    /// Bonus of a prefix match (the last word, while typing).
+    pub prefix: f32,
+    /// Bonus of a typo match.
+    pub typo: f32,
+    /// BM25 weight of the passage text.
+    pub text_boost: f32,
+    /// BM25 weight of the section heading.
+    pub section_boost: f32,
+    /// BM25 weight of the article title (and description).
+    pub title_boost: f32,
+    /// BM25 weight of a code passage's text (prose has `text_boost`): the
+    /// same match ranks higher in prose than in code.
+    pub code_boost: f32,
+    /// In tiered (short) queries, added to a word's tier when it matches
+    /// the article's title or description: the passages of the page whose
+    /// subject the query names come before passages that only mention it.
+    pub subject: f32,
+    /// Queries with at most this many words are ranked in tiers.
+    pub strict_words: usize,
+    /// In longer queries, the bonus of an exact, prefix or typo match.
+    pub loose_bonus: f32,
+    /// Pseudo-relevance feedback applies to queries of at least this many words.
+    pub feedback_min_words: usize,
+    /// How many first-pass passages feedback reads (0: no feedback).
+    pub feedback_docs: usize,
+    /// How many feedback terms are added.
+    pub feedback_terms: usize,
+    /// Weight of the feedback terms, relative to the query.
+    pub feedback_weight: f32,
+    /// Feedback ignores terms in more than this share of passages.
+    pub feedback_max_df: f32,
+    /// BM25 weight of a one-word synonym, relative to the typed word: it
+    /// orders the passages found through a synonym among themselves (their
+    /// tier still ranks them below the typed word's).
+    pub synonym_bm25: f32,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            word: 1000.0,
+            exact: 300.0,
+            stem: 200.0,
+            synonym: 150.0,
+            prefix: 100.0,
+            typo: 0.0,
+            text_boost: 1.0,
+            section_boost: 2.0,
+            title_boost: 0.5,
+            code_boost: 0.5,
+            subject: 100.0,
+            strict_words: 4,
+            loose_bonus: 0.0,
+            feedback_min_words: 6,
+            feedback_docs: 5,
+            feedback_terms: 10,
+            feedback_weight: 0.8,
+            feedback_max_df: 0.3,
+            synonym_bm25: 0.5,
+        }
+    }
+}
+
+impl Ranking {
+    /// The constants used for a query of `words` active words.
+    pub(super) fn for_query(&self, words: usize) -> Ranking {
+        if words <= self.strict_words {
+            *self
+        } else {
+            let b = self.loose_bonus;
+            Ranking {
+                word: 0.0,
+                exact: b,
+                stem: 0.0,
+                synonym: b,
+                prefix: b,
+                typo: b,
+                subject: 0.0,
+                ..*self
+            }
+        }
+    }
+}
