@@ -165,3 +165,83 @@ fn real_docs_index_without_a_warning() {
         assert_eq!(r.stdout.lines().count(), 1, "{name}: {}", r.stdout);
     }
 }
+
+/// Guards: `needle eval --ranking` ranks with other settings, `--compare A
+/// B` prints both runs' means with per-query wins and losses and a p-value,
+/// and `--trec-run` writes trec_eval's run format.
+#[test]
+fn eval_ranking_compare_and_trec_run() {
+    let root = repo_root();
+    let dir = tempfile::tempdir().unwrap();
+    let flat = dir.path().join("flat.json");
+    // No tiers, no subject, no feedback: plain BM25 over the fields.
+    std::fs::write(
+        &flat,
+        r#"{"word": 0, "exact": 0, "stem": 0, "synonym": 0, "prefix": 0, "subject": 0, "feedback_docs": 0}"#,
+    )
+    .unwrap();
+    let set = root.join("tests/relevance/bundled");
+    let content = root.join("content");
+    let run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(needle_bin());
+        cmd.current_dir(&root)
+            .arg("eval")
+            .arg(&set)
+            .arg("--content")
+            .arg(&content)
+            .args(args);
+        Run::from(cmd.output().expect("running needle eval"))
+    };
+    let default = run(&["--json"]);
+    default.code(0);
+    let flat_run = run(&["--json", "--ranking", flat.to_str().unwrap()]);
+    flat_run.code(0);
+    assert_ne!(
+        default.json()["ndcg_10"],
+        flat_run.json()["ndcg_10"],
+        "--ranking changed nothing"
+    );
+
+    let cmp = run(&["--json", "--compare", flat.to_str().unwrap(), "default"]);
+    cmp.code(0);
+    let v = cmp.json();
+    let ndcg = &v["metrics"][0];
+    assert_eq!(ndcg["metric"], "ndcg_10");
+    assert_eq!(ndcg["a"], flat_run.json()["ndcg_10"]);
+    assert_eq!(ndcg["b"], default.json()["ndcg_10"]);
+    let counted = ["wins", "losses", "ties"]
+        .iter()
+        .map(|k| ndcg[k].as_u64().unwrap())
+        .sum::<u64>();
+    assert_eq!(counted, v["queries"].as_u64().unwrap());
+    let p = ndcg["p_value"].as_f64().unwrap();
+    assert!(p > 0.0 && p <= 1.0, "{p}");
+    let text = run(&["--compare", "default", "default"]);
+    text.code(0);
+    assert!(text.stdout.contains("ndcg_10"), "{}", text.stdout);
+
+    let trec = dir.path().join("run.txt");
+    run(&["--trec-run", trec.to_str().unwrap()]).code(0);
+    let lines = std::fs::read_to_string(&trec).unwrap();
+    let first: Vec<&str> = lines.lines().next().unwrap().split(' ').collect();
+    assert_eq!(first.len(), 6, "{first:?}");
+    assert_eq!(first[1], "Q0");
+    assert_eq!(first[3], "1");
+    assert_eq!(first[5], "needle");
+    // Scores fall with the rank within each query.
+    let mut last: Option<(String, f64)> = None;
+    for line in lines.lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        let score: f64 = f[4].parse().unwrap();
+        if let Some((q, s)) = &last
+            && q == f[0]
+        {
+            assert!(score < *s, "{line}");
+        }
+        last = Some((f[0].to_owned(), score));
+    }
+
+    let bad = run(&["--ranking", "/nonexistent/ranking.json"]);
+    bad.code(2);
+    assert!(bad.stderr.contains("ranking file"), "{}", bad.stderr);
+}

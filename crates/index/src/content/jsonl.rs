@@ -73,6 +73,12 @@ pub(crate) fn parse_jsonl(path: &str, text: &str, issues: &mut Vec<ContentIssue>
                 parts.push(para);
             }
         }
+        // A record with a title and no text (a catalogue entry, an
+        // abstract-less paper) is found by its title: it is its text.
+        let has_title = record.title.as_deref().is_some_and(|t| !t.trim().is_empty());
+        if parts.is_empty() && has_title {
+            parts.push(title.clone());
+        }
         if parts.is_empty() {
             issues.push(ContentIssue::new(
                 path,
@@ -155,5 +161,22 @@ mod tests {
         assert_eq!(arts[1].passages[0].line, Some(4));
         let lines: Vec<Option<u32>> = issues.iter().map(|i| i.line).collect();
         assert_eq!(lines, vec![Some(2), Some(5)]);
+    }
+
+    /// Guards: a record with a title and no text (CACM holds 1,617 such
+    /// papers) is found by its title, not listed empty.
+    #[test]
+    fn a_record_of_its_title_only_is_its_title() {
+        let mut issues = Vec::new();
+        let arts = parse_jsonl(
+            "c.jsonl",
+            "{\"_id\": \"9\", \"title\": \"Sorting on tapes\", \"text\": \"\"}\n{\"_id\": \"10\", \"text\": \" \"}\n",
+            &mut issues,
+        );
+        assert_eq!(arts[0].passages.len(), 1);
+        assert_eq!(arts[0].passages[0].text, "Sorting on tapes");
+        assert!(arts[1].passages.is_empty());
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].line, Some(2));
     }
 }

@@ -87,6 +87,23 @@ pub struct EvalArgs {
     /// Also write each query's figures to FILE, one JSON object per line.
     #[arg(long, value_name = "FILE")]
     pub runs: Option<PathBuf>,
+
+    /// Rank with other settings: FILE holds a partial ranking as JSON
+    /// (`{"subject": 50}`; missing fields keep needle's defaults).
+    #[arg(long, value_name = "FILE", conflicts_with = "compare")]
+    pub ranking: Option<PathBuf>,
+
+    /// Compare two rankings on the collection: A and B are ranking files as
+    /// for --ranking, or `default`. Prints both means, per-query wins and
+    /// losses of B against A, and a paired randomization test's p-value.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub compare: Option<Vec<String>>,
+
+    /// Write every query's ranking in trec_eval's run format to FILE
+    /// (`qid Q0 docid rank score needle`), to check the figures with
+    /// trec_eval or ranx. With --compare, B's ranking.
+    #[arg(long, value_name = "FILE")]
+    pub trec_run: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
