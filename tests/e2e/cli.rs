@@ -619,3 +619,37 @@ fn per_article_and_group() {
     );
     assert!(out.contains("[code]"), "{out}");
 }
+
+/// Guards: --explain says per hit why it ranked: in text an indented block,
+/// in JSON an `explain` object whose words add up to the score.
+#[test]
+fn explain_says_why_each_hit_ranked() {
+    let s = docs_sandbox();
+    let r = s.run(&["search", "--explain", "--limit", "1", "netlify"]);
+    r.code(0);
+    assert!(r.stdout.contains("why: score"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("netlify: exact, the page's subject,"),
+        "{}",
+        r.stdout
+    );
+    let v = s
+        .run(&["search", "--json", "--explain", "--limit", "3", "netlify"])
+        .code(0)
+        .json();
+    for hit in v["hits"].as_array().unwrap() {
+        let e = &hit["explain"];
+        assert_eq!(e["ranking"], "tiered", "{e}");
+        let words: f64 = e["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["score"].as_f64().unwrap())
+            .sum();
+        let score = hit["score"].as_f64().unwrap();
+        assert!((words - score).abs() < 1e-2, "{words} vs {score}: {e}");
+        assert_eq!(e["words"][0]["matched"], "exact");
+    }
+    let v = s.run(&["search", "--json", "netlify"]).code(0).json();
+    assert!(v["hits"][0].get("explain").is_none());
+}

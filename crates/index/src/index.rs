@@ -75,6 +75,8 @@ pub(crate) struct ArticleEntry {
     pub title: String,
     pub hash: u64,
     pub passages: u32,
+    /// The article's url (front matter), if any.
+    pub url: Option<String>,
 }
 
 /// Sources files start with a dot: Tantivy leaves such files alone (its

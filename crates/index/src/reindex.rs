@@ -352,6 +352,7 @@ impl NeedleIndex {
                     title: article.title.clone(),
                     hash: article.hash,
                     passages,
+                    url: article.url.clone(),
                 });
                 match old_articles.get(article.id.as_str()) {
                     Some(prev) if !rebuild_all && prev.hash == article.hash => {

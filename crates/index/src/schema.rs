@@ -11,7 +11,8 @@ use tantivy::tokenizer::{
 /// Bump whenever the schema, the analysis or the files beside the index
 /// change: an index built with another version is rebuilt from the content,
 /// never misread. 4: the list of source files is postcard, not JSON.
-/// 5: code passages, descriptions and urls (front matter).
+/// 5: code passages, descriptions and urls (front matter), in the passages
+/// and in the list of source files.
 pub(crate) const SCHEMA_VERSION: u32 = 5;
 
 /// Words only (split on anything not a letter or digit), lowercase, accents folded.

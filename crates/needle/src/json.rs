@@ -30,6 +30,9 @@ pub struct JsonHit<'a> {
     pub article_rank: Option<usize>,
     pub text: &'a str,
     pub highlights: &'a [[usize; 2]],
+    /// With --explain: why the hit ranked where it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<&'a needle_index::Explanation>,
 }
 
 impl<'a> From<&'a Hit> for JsonHit<'a> {
@@ -49,6 +52,7 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             article_rank: h.article_rank,
             text: &h.passage.text,
             highlights: &h.highlights,
+            explain: h.explain.as_ref(),
         }
     }
 }

@@ -448,6 +448,7 @@ impl NeedleIndex {
                     title: a.title.clone(),
                     path: path.clone(),
                     passages: a.passages,
+                    url: a.url.clone(),
                 })
             })
             .collect();

@@ -197,6 +197,10 @@ pub struct ArticleInfo {
     pub path: String,
     /// How many passages it has.
     pub passages: u32,
+    /// Its address on its site (front matter `url`, `permalink`, `slug` or
+    /// `aliases`), if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 pub(super) fn to_passage(f: &Fields, doc: &TantivyDocument) -> Passage {

@@ -145,4 +145,11 @@ pub struct SearchArgs {
     /// --per-article N); --limit and --offset then count articles.
     #[arg(long)]
     pub group: bool,
+
+    /// Say why each hit ranked where it did: its tier, how each word
+    /// matched (exact, stem, synonym, prefix, typo; in the page's subject),
+    /// BM25 per field, phrases and feedback terms. With --json, an
+    /// `explain` object in each hit.
+    #[arg(long)]
+    pub explain: bool,
 }

@@ -293,6 +293,7 @@ pub fn run(content: &Resolved, args: &BenchArgs) -> Result<ExitCode> {
         count_topics: false,
         per_article: None,
         group: false,
+        explain: false,
     };
 
     for _ in 0..args.warmup {

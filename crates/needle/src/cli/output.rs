@@ -3,7 +3,7 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use needle_index::{PassageKind, SearchResults};
+use needle_index::{Explanation, PassageKind, RankingKind, SearchResults};
 
 /// Whether to colour standard output: a terminal, and `NO_COLOR` unset or empty.
 pub fn color_stdout() -> bool {
@@ -94,6 +94,9 @@ pub fn print_results(out: &mut impl Write, r: &SearchResults, color: bool) -> io
         for line in text.lines() {
             writeln!(out, "   {line}")?;
         }
+        if let Some(e) = &hit.explain {
+            write_explain(out, e, paint(DIM), paint(RESET))?;
+        }
         writeln!(out)?;
     }
     let shown = if r.hits.is_empty() {
@@ -114,4 +117,69 @@ pub fn print_results(out: &mut impl Write, r: &SearchResults, color: bool) -> io
         r.took_ms,
         paint(RESET)
     )
+}
+
+/// `--explain` in text: an indented block under the hit.
+fn write_explain(out: &mut impl Write, e: &Explanation, dim: &str, reset: &str) -> io::Result<()> {
+    let how = match e.ranking {
+        RankingKind::Tiered => "tiered",
+        _ => "natural language",
+    };
+    writeln!(
+        out,
+        "   {dim}why: score {:.3} = tier {:.0} ({} of {} words matched, {how}) + BM25{reset}",
+        e.score,
+        e.tier,
+        e.words_matched,
+        e.words.len()
+    )?;
+    for w in &e.words {
+        let matched = match (&w.matched, &w.term, &w.field) {
+            (Some(kind), term, field) => format!(
+                "{kind:?}{} {} in {}",
+                if w.subject {
+                    ", the page's subject,"
+                } else {
+                    ""
+                },
+                term.as_deref().unwrap_or(""),
+                field.as_deref().unwrap_or("?")
+            )
+            .to_lowercase(),
+            (None, _, _) => "not in this passage".to_owned(),
+        };
+        let bm25: Vec<String> = w
+            .bm25
+            .iter()
+            .chain(&w.prefix_bm25)
+            .map(|f| format!("{} {:.3}", f.field, f.score))
+            .collect();
+        writeln!(
+            out,
+            "   {dim}  {}: {matched}; tier {:.0}{}{}; adds {:.3}{reset}",
+            w.word,
+            w.tier,
+            if bm25.is_empty() { "" } else { ", BM25 " },
+            bm25.join(" + "),
+            w.score
+        )?;
+    }
+    for p in &e.phrases {
+        writeln!(
+            out,
+            "   {dim}  \"{}\": {}; adds {:.3}{reset}",
+            p.phrase,
+            if p.matched { "matched" } else { "not matched" },
+            p.score
+        )?;
+    }
+    if !e.feedback.is_empty() {
+        let terms: Vec<String> = e
+            .feedback
+            .iter()
+            .map(|t| format!("{} (weight {:.2}) {:.3}", t.term, t.weight, t.score))
+            .collect();
+        writeln!(out, "   {dim}  feedback: {}{reset}", terms.join(", "))?;
+    }
+    Ok(())
 }

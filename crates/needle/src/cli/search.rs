@@ -35,6 +35,7 @@ pub fn run(content: &Resolved, args: &SearchArgs) -> Result<ExitCode> {
         count_topics: false,
         per_article: args.per_article.map(|n| n as usize),
         group: args.group,
+        explain: args.explain,
     };
     let mut out = std::io::stdout().lock();
     if batch {

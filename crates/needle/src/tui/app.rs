@@ -622,6 +622,7 @@ impl App {
             count_topics: true,
             per_article: self.per_article,
             group: false,
+            explain: false,
         };
         self.effects.push(Effect::Search(SearchJob::New {
             generation: self.generation,
