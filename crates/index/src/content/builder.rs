@@ -43,6 +43,9 @@ pub(crate) struct PassageBuilder<'a> {
     bare_headings: Vec<(String, u32)>,
     /// The line of the title heading.
     title_line: u32,
+    /// The first heading, when it comes before any passage: the title of a
+    /// page that has no `#` heading (many start at `##`).
+    first_heading: Option<String>,
 }
 
 impl<'a> PassageBuilder<'a> {
@@ -61,6 +64,7 @@ impl<'a> PassageBuilder<'a> {
             cuts: Vec::new(),
             bare_headings: Vec::new(),
             title_line: 1,
+            first_heading: None,
         }
     }
 
@@ -97,6 +101,9 @@ impl<'a> PassageBuilder<'a> {
         }
         if !is_title && self.passages.is_empty() {
             self.bare_headings.push((text.clone(), line));
+        }
+        if self.first_heading.is_none() && self.passages.is_empty() && self.pending.is_none() {
+            self.first_heading = Some(text.clone());
         }
         let slug = self.unique_slug(&text);
         if text.ends_with('?') && !is_title {
@@ -315,6 +322,7 @@ impl<'a> PassageBuilder<'a> {
         let title = self
             .title
             .clone()
+            .or_else(|| self.first_heading.clone())
             .unwrap_or_else(|| fallback_title.to_owned());
         for p in &mut self.passages {
             p.title.clone_from(&title);

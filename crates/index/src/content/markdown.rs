@@ -590,11 +590,14 @@ mod tests {
     }
 
     #[test]
-    fn deep_headings_and_no_title() {
+    fn a_page_without_a_top_heading_takes_its_first_heading_as_title() {
         let (a, _) = parse("###### Deep\n\nText.\n\n# Later\n\nMore.\n");
-        assert_eq!(a.title, "Doc");
+        assert_eq!(a.title, "Deep");
         assert_eq!(a.passages[0].section, "Deep");
         assert_eq!(a.passages[1].heading_path, vec!["Later"]);
+        // Text before any heading: the file name, made readable.
+        let (a, _) = parse("Text first.\n\n## Later\n\nMore.\n");
+        assert_eq!(a.title, "Doc");
     }
 
     #[test]
