@@ -653,3 +653,21 @@ fn explain_says_why_each_hit_ranked() {
     let v = s.run(&["search", "--json", "netlify"]).code(0).json();
     assert!(v["hits"][0].get("explain").is_none());
 }
+
+/// Guards: `needle articles` gives each article's url from its front matter.
+#[test]
+fn articles_carry_their_url() {
+    let s = docs_sandbox();
+    let v = s.run(&["articles", "--json"]).code(0).json();
+    let netlify = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "hosting/netlify")
+        .unwrap();
+    assert_eq!(netlify["url"], "/docs/netlify/");
+    assert_eq!(netlify["title"], "Host on Netlify");
+    let text = s.run(&["articles"]);
+    text.code(0);
+    assert!(text.stdout.contains("\t/docs/netlify/"), "{}", text.stdout);
+}

@@ -35,8 +35,12 @@ pub fn articles(content: &Resolved, json: bool) -> Result<ExitCode> {
         for a in &articles {
             writeln!(
                 out,
-                "{}\t{}\t{} passages\t{}",
-                a.id, a.title, a.passages, a.path
+                "{}\t{}\t{} passages\t{}{}",
+                a.id,
+                a.title,
+                a.passages,
+                a.path,
+                a.url.as_deref().map_or(String::new(), |u| format!("\t{u}"))
             )?;
         }
     }
