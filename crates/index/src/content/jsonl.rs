@@ -75,7 +75,10 @@ pub(crate) fn parse_jsonl(path: &str, text: &str, issues: &mut Vec<ContentIssue>
         }
         // A record with a title and no text (a catalogue entry, an
         // abstract-less paper) is found by its title: it is its text.
-        let has_title = record.title.as_deref().is_some_and(|t| !t.trim().is_empty());
+        let has_title = record
+            .title
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty());
         if parts.is_empty() && has_title {
             parts.push(title.clone());
         }
