@@ -122,7 +122,8 @@ pub use index::{NeedleIndex, WRITER_MEMORY_BYTES};
 pub use query::Ranking;
 pub use reindex::{ProgressFn, ReindexOptions, ReindexReport};
 pub use search::{
-    ArticleInfo, GROUP_PASSAGES, Hit, SearchRequest, SearchResults, TopicCount, char_to_byte_ranges,
+    ArticleInfo, ArticleText, GROUP_PASSAGES, Hit, PassageContext, SearchRequest, SearchResults,
+    TopicCount, char_to_byte_ranges,
 };
 pub use synonyms::Synonyms;
 pub use tuning::Tuning;

@@ -21,10 +21,12 @@ use crate::query::{self, Matcher, Plan};
 use crate::tiered;
 
 mod explain;
+mod get;
 mod request;
 #[cfg(test)]
 mod tests;
 
+pub use get::{ArticleText, PassageContext};
 pub use request::{
     ArticleInfo, GROUP_PASSAGES, Hit, SearchRequest, SearchResults, TopicCount, char_to_byte_ranges,
 };

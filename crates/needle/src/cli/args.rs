@@ -44,6 +44,10 @@ pub enum Command {
     /// Search, printing ranked passages (exit 0 with hits, 1 without).
     Search(SearchArgs),
 
+    /// Print passages (with their neighbours) or whole articles by id
+    /// (exit 1 when an id names nothing).
+    Get(GetArgs),
+
     /// List the topics of the index with their passage counts.
     Topics {
         /// Print one JSON array.
@@ -152,4 +156,24 @@ pub struct SearchArgs {
     /// `explain` object in each hit.
     #[arg(long)]
     pub explain: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Passage ids (`article#section-slug.N`, the `id` of a hit) or article
+    /// ids (the `article` of a hit).
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// With a passage, this many passages of its article before and after it.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub context: usize,
+
+    /// Print one JSON object per id (see the README).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Read the index as it is, without checking the content for changes.
+    #[arg(long)]
+    pub no_refresh: bool,
 }

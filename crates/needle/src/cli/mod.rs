@@ -6,6 +6,7 @@ mod args;
 mod bench;
 mod compare;
 mod eval;
+mod get;
 mod index;
 mod list;
 mod output;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Tui(args)) => tui::run(&content, &args),
         Some(Command::Index { force, json }) => index::run(&content, force, json),
         Some(Command::Search(args)) => search::run(&content, &args),
+        Some(Command::Get(args)) => get::run(&content, &args),
         Some(Command::Topics { json }) => list::topics(&content, json),
         Some(Command::Articles { json }) => list::articles(&content, json),
         Some(Command::Watch { json }) => watch::run(&content, json),
