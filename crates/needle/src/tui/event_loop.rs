@@ -1,7 +1,8 @@
 //! The event loop: four threads feed one channel that it waits on
 //! (terminal input, search results and reindex reports from the worker, and
 //! signals); it applies each message to the [`App`], drains whatever else is
-//! waiting, hands the queued effects to the worker and draws one frame.
+//! waiting, hands the queued effects to the worker (through the shared
+//! runner, [`effects::run_once`]) and draws one frame.
 
 use std::io;
 use std::sync::Arc;
@@ -13,8 +14,9 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use crossterm::event::{self, Event, MouseButton, MouseEventKind};
 
-use crate::tui::action::Action;
-use crate::tui::app::{App, Effect, Outcome};
+use crate::tui::action::{Action, ReindexSummary};
+use crate::tui::app::{App, Outcome, SearchJob};
+use crate::tui::effects::{self, Perform};
 use crate::tui::keys;
 use crate::tui::signals;
 use crate::tui::terminal::Terminal;
@@ -53,13 +55,7 @@ pub fn run(
     signals: &signals::Watch,
 ) -> Result<Exit> {
     loop {
-        for effect in app.take_effects() {
-            match effect {
-                Effect::Search(job) => worker.search(job),
-                Effect::Reindex => worker.reindex(),
-                Effect::Suspend => terminal.suspend()?,
-            }
-        }
+        effects::run_once(app, &mut Threaded { worker, terminal })?;
         if let Some(outcome) = app.outcome.take() {
             return Ok(Exit::App(outcome));
         }
@@ -95,6 +91,32 @@ pub fn run(
                 }
             }
         }
+    }
+}
+
+/// The effects as the terminal interface performs them: searches and
+/// reindexes handed to the worker's threads (their answers come back as
+/// messages), suspend done on the terminal.
+struct Threaded<'a> {
+    worker: &'a Worker,
+    terminal: &'a mut Terminal,
+}
+
+impl Perform for Threaded<'_> {
+    type Error = anyhow::Error;
+
+    fn search(&mut self, job: SearchJob) -> Option<Action> {
+        self.worker.search(job);
+        None
+    }
+
+    fn reindex(&mut self) -> Option<Result<ReindexSummary, String>> {
+        self.worker.reindex();
+        None
+    }
+
+    fn suspend(&mut self) -> Result<()> {
+        self.terminal.suspend()
     }
 }
 

@@ -4,16 +4,18 @@
 //! and on the calling thread: a key goes through the key table
 //! ([`keys::action_for`]) to an action that [`App::update`] applies; the
 //! search it queues (or the further page of the results that moving the
-//! selection near the end of those loaded asks for) runs through
+//! selection near the end of those loaded asks for) is carried out by the
+//! event loop's effect runner ([`effects::run_once`]) through
 //! [`worker::run_job`], the function the worker's search thread calls; and
 //! the frame is drawn by [`ui::draw`] into ratatui's `TestBackend` (kept
 //! between frames, so that each draw diffs against the previous frame as a
 //! real terminal's does). Only the threads and the channel hops between
-//! them are left out.
+//! them are left out (see [`effects`] for what that changes).
 //!
 //! It exists for the keystroke-to-frame benchmark (`benches/keystroke.rs`),
 //! which times the three steps.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
@@ -21,7 +23,9 @@ use needle_index::NeedleIndex;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::tui::app::{App, Effect, Options};
+use crate::tui::action::{Action, ReindexSummary};
+use crate::tui::app::{App, Options, SearchJob};
+use crate::tui::effects::{self, Perform};
 use crate::tui::keys;
 use crate::tui::theme::Theme;
 use crate::tui::ui;
@@ -106,20 +110,8 @@ impl Headless {
     /// requests ran (0 or 1). Reindex and suspend requests are dropped:
     /// there is no content source or terminal here.
     pub fn search(&mut self) -> usize {
-        let newest = self
-            .app
-            .take_effects()
-            .into_iter()
-            .rev()
-            .find_map(|effect| match effect {
-                Effect::Search(job) => Some(job),
-                Effect::Reindex | Effect::Suspend => None,
-            });
-        let Some(job) = newest else {
-            return 0;
-        };
-        self.app.update(worker::run_job(&self.index, &job));
-        1
+        let Ok(round) = effects::run_once(&mut self.app, &mut InPlace(&self.index));
+        round.searches
     }
 
     /// Draws one frame, as the event loop does after applying its input.
@@ -166,5 +158,27 @@ impl Headless {
     /// The last frame drawn, as text (one quoted line per row).
     pub fn screen(&self) -> String {
         self.terminal.backend().to_string()
+    }
+}
+
+/// The effects as `Headless` performs them: searches on this thread, as the
+/// worker's search thread runs them; reindexes and suspends dropped.
+struct InPlace<'a>(&'a NeedleIndex);
+
+impl Perform for InPlace<'_> {
+    type Error = Infallible;
+
+    fn search(&mut self, job: SearchJob) -> Option<Action> {
+        Some(worker::run_job(self.0, &job))
+    }
+
+    /// No content source here: nothing to reindex.
+    fn reindex(&mut self) -> Option<Result<ReindexSummary, String>> {
+        None
+    }
+
+    /// No terminal here: nothing to give back.
+    fn suspend(&mut self) -> Result<(), Infallible> {
+        Ok(())
     }
 }

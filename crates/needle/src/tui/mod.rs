@@ -4,9 +4,11 @@
 //! and how each action changes it), `keys` (the key table: which keys do
 //! what) and `help` (the help it generates), `layout` (where each panel
 //! goes), `ui` (pure drawing, one module per panel), `worker` (searches and
-//! reindexes off the UI thread), `terminal` (takes the terminal and puts it
-//! back), `signals`, and `event_loop`. [`Headless`] runs the same state,
-//! key table and drawing without a terminal.
+//! reindexes off the UI thread), `effects` (the one runner that carries out
+//! what the state queues, for the event loop, the tests and [`Headless`]),
+//! `terminal` (takes the terminal and puts it back), `signals`, and
+//! `event_loop`. [`Headless`] runs the same state, key table, effect runner
+//! and drawing without a terminal.
 //!
 //! The interface draws on standard error (or on `/dev/tty` when standard
 //! error is redirected), never on standard output: standard output carries
@@ -30,6 +32,7 @@
 mod action;
 mod app;
 mod args;
+mod effects;
 mod event_loop;
 mod headless;
 mod help;

@@ -1,6 +1,9 @@
 //! Test helpers: an [`App`] over a real in-memory index, with its searches
-//! and reindexes run in place (no threads), and rendering into ratatui's
+//! and reindexes run in place (no threads) by the event loop's effect
+//! runner ([`effects::run_until_idle`]), and rendering into ratatui's
 //! `TestBackend`. Timings are fixed so that snapshots do not vary.
+
+use std::convert::Infallible;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use needle_index::{ContentSource, NeedleIndex, ReindexOptions};
@@ -8,7 +11,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::tui::action::{Action, ReindexSummary};
-use crate::tui::app::{App, Effect, Options};
+use crate::tui::app::{App, Options, SearchJob};
+use crate::tui::effects::{self, Perform};
 use crate::tui::keys;
 use crate::tui::theme::Theme;
 use crate::tui::worker;
@@ -85,43 +89,15 @@ impl Harness {
         h
     }
 
-    /// Runs the queued searches and reindexes, as the worker would.
+    /// Runs the queued searches and reindexes, as the worker would, and
+    /// what their answers queue, until nothing more is queued.
     pub fn run(&mut self) {
-        loop {
-            let effects = self.app.take_effects();
-            if effects.is_empty() {
-                return;
-            }
-            for effect in effects {
-                match effect {
-                    Effect::Search(job) => {
-                        let mut done = worker::run_job(&self.index, &job);
-                        if let Action::SearchDone {
-                            result: Ok(out), ..
-                        } = &mut done
-                        {
-                            out.results.took_ms = QUERY_MS;
-                        }
-                        self.app.update(done);
-                    }
-                    Effect::Reindex => {
-                        self.app.update(Action::ReindexStarted);
-                        let result = worker::run_reindex(
-                            &self.index,
-                            &self.source,
-                            &ReindexOptions::default(),
-                        )
-                        .map(|mut s| {
-                            s.took_ms = REINDEX_MS;
-                            s
-                        });
-                        self.app.update(Action::ReindexDone(result));
-                    }
-                    // No terminal to give back: count it.
-                    Effect::Suspend => self.suspended += 1,
-                }
-            }
-        }
+        let mut perform = InPlace {
+            index: &self.index,
+            source: &self.source,
+            suspended: &mut self.suspended,
+        };
+        let Ok(()) = effects::run_until_idle(&mut self.app, &mut perform);
     }
 
     /// Applies an action and runs what it queued.
@@ -166,5 +142,42 @@ impl Harness {
     /// The frame as text.
     pub fn screen(&self) -> String {
         self.draw().backend().to_string()
+    }
+}
+
+/// The effects as the harness performs them: searches and reindexes on this
+/// thread, with fixed timings; suspends counted.
+struct InPlace<'a> {
+    index: &'a NeedleIndex,
+    source: &'a ContentSource,
+    suspended: &'a mut usize,
+}
+
+impl Perform for InPlace<'_> {
+    type Error = Infallible;
+
+    fn search(&mut self, job: SearchJob) -> Option<Action> {
+        let mut done = worker::run_job(self.index, &job);
+        if let Action::SearchDone {
+            result: Ok(out), ..
+        } = &mut done
+        {
+            out.results.took_ms = QUERY_MS;
+        }
+        Some(done)
+    }
+
+    fn reindex(&mut self) -> Option<Result<ReindexSummary, String>> {
+        let result = worker::run_reindex(self.index, self.source, &ReindexOptions::default());
+        Some(result.map(|mut s| {
+            s.took_ms = REINDEX_MS;
+            s
+        }))
+    }
+
+    /// No terminal to give back: count it.
+    fn suspend(&mut self) -> Result<(), Infallible> {
+        *self.suspended += 1;
+        Ok(())
     }
 }
