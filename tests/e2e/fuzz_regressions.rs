@@ -11,6 +11,10 @@ use needle_index::{
 
 use crate::util::repo_root;
 
+/// The `front_matter` fuzz target's checks, shared with it.
+#[path = "../../fuzz/fuzz_targets/front_matter_checks.rs"]
+mod front_matter_checks;
+
 fn rules() -> TopicRules {
     TopicRules::from_toml(
         &std::fs::read_to_string(repo_root().join("content/topics.toml")).unwrap(),
@@ -104,6 +108,16 @@ fn fuzz_seed_corpus_passes_the_checks() {
     .unwrap();
     for (_, bytes) in corpus("query") {
         query_checked(&index, &synonyms, &String::from_utf8_lossy(&bytes));
+    }
+}
+
+/// Guards: the `front_matter` target's seeds (pages of Jekyll, MkDocs,
+/// Hugo, mdBook and Docusaurus, YAML bombs) keep passing its checks.
+#[test]
+fn front_matter_seed_corpus_passes_the_checks() {
+    let rules = rules();
+    for (_, bytes) in corpus("front_matter") {
+        front_matter_checks::check_input(&bytes, &rules);
     }
 }
 

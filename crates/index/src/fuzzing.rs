@@ -42,6 +42,14 @@ pub fn parse(format: Format, path: &str, text: &str, rules: &TopicRules) -> Pars
     Parsed { articles, issues }
 }
 
+/// Strips site-generator markup (Liquid, shortcodes, admonitions, ...) from
+/// a Markdown body, as a reindex does before parsing it; `mdx` as for a
+/// `.mdx` file. The result has exactly as many lines as `text`.
+#[must_use]
+pub fn strip_markup(text: &str, mdx: bool) -> String {
+    content::strip_generator_markup(text, mdx).into_owned()
+}
+
 /// A summary of how the query reader read a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryReading {

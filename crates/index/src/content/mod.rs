@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use jsonl::parse_jsonl;
 pub(crate) use markdown::parse_markdown;
+pub(crate) use markup::strip_generator_markup;
 pub use source::{ContentSource, MemoryFile};
 pub(crate) use source::{Format, scan, stat_fingerprint};
 pub(crate) use text::parse_text;
