@@ -670,7 +670,17 @@ fn nasty_queries(random: usize, seed: u64) -> Vec<String> {
 fn batch_queries(s: &Sandbox, queries: &[String]) {
     let mut child = s.spawn_batch(&["--limit", "5"]);
     let mut stdin = child.stdin.take().unwrap();
-    let input: String = queries.iter().map(|q| format!("{q}\n")).collect();
+    // A line that starts with `{` is a JSON request: send such a query as one.
+    let input: String = queries
+        .iter()
+        .map(|q| {
+            if q.trim_start().starts_with('{') {
+                format!("{}\n", serde_json::json!({ "q": q }))
+            } else {
+                format!("{q}\n")
+            }
+        })
+        .collect();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
     let r = Run::from(child.wait_with_output().unwrap());
     writer.join().unwrap();

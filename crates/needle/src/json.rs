@@ -60,6 +60,9 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
 /// The object `needle search --json` prints.
 #[derive(Debug, Serialize)]
 pub struct JsonResults<'a> {
+    /// A batch request's `id`, echoed (absent when it had none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a serde_json::Value>,
     pub query: &'a str,
     pub topics: &'a [String],
     pub total: usize,
@@ -70,6 +73,7 @@ pub struct JsonResults<'a> {
 impl<'a> From<&'a SearchResults> for JsonResults<'a> {
     fn from(r: &'a SearchResults) -> Self {
         JsonResults {
+            id: None,
             query: &r.query,
             topics: &r.topics,
             total: r.total,
