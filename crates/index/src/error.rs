@@ -5,7 +5,11 @@ use std::path::PathBuf;
 /// Everything that can go wrong in `needle-index`.
 ///
 /// Each variant names what failed (a path, a line, a topic) and its message
-/// says what to do next. Problems with individual content files (unreadable,
+/// says what to do next, in the library's terms: "rebuild it from the
+/// content", not a command of the `needle` binary. An application adds its
+/// own hint where it reports the error (the `needle` binary matches on the
+/// variant and names its command or flag: `needle index --force`,
+/// `--content`, `--index`). Problems with individual content files (unreadable,
 /// binary, not UTF-8, a broken JSON line) are *not* errors: they are reported
 /// as [`ContentIssue`](crate::ContentIssue)s in the [`ReindexReport`](crate::ReindexReport)
 /// and the rest of the content still indexes.
@@ -13,7 +17,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// The content path does not exist.
-    #[error("content not found: {path}: check the path, or pass another one with --content")]
+    #[error("content not found: {path}: check the path, or choose another content path")]
     ContentNotFound {
         /// The path that was asked for.
         path: PathBuf,
@@ -21,7 +25,7 @@ pub enum Error {
 
     /// The content path is a file of a format needle does not read.
     #[error(
-        "{path}: not a Markdown (.md, .markdown), plain text (.txt) or JSON Lines (.jsonl) file: point --content at one of those, or at a directory"
+        "{path}: not a Markdown (.md, .markdown), plain text (.txt) or JSON Lines (.jsonl) file: choose one of those, or a directory, as the content"
     )]
     UnsupportedFile {
         /// The file.
@@ -47,7 +51,9 @@ pub enum Error {
         message: String,
     },
 
-    /// Another process holds the index's writer lock.
+    /// Another process holds the index's writer lock (another
+    /// [`NeedleIndex`](crate::NeedleIndex) on the same directory is writing).
+    /// Nothing was changed; a later reindex will succeed.
     #[error(
         "the index at {dir} is being updated by another needle process: wait for it to finish and try again"
     )]
@@ -57,8 +63,12 @@ pub enum Error {
     },
 
     /// A reindex would remove more than half of the indexed articles.
+    ///
+    /// Nothing was removed. A reindex with
+    /// [`ReindexOptions::force`](crate::ReindexOptions::force) set removes
+    /// them.
     #[error(
-        "refusing to remove {removing} of the {indexed} indexed articles: the content path may be wrong or empty; check it, or force the reindex (needle index --force) if this is intended"
+        "refusing to remove {removing} of the {indexed} indexed articles: the content path may be wrong or empty; check it, or force the reindex if this is intended"
     )]
     MassRemoval {
         /// How many articles the reindex would remove.
@@ -79,9 +89,11 @@ pub enum Error {
     },
 
     /// The index exists but cannot be opened or read.
-    #[error(
-        "the index at {dir} is damaged ({source}): rebuild it from the content with `needle index --force`"
-    )]
+    ///
+    /// The index is a cache of the content: rebuild it with
+    /// [`NeedleIndex::recreate`](crate::NeedleIndex::recreate), then a
+    /// reindex with [`ReindexOptions::forced`](crate::ReindexOptions::forced).
+    #[error("the index at {dir} is damaged ({source}): rebuild it from the content")]
     Corrupt {
         /// The index directory.
         dir: PathBuf,
@@ -116,6 +128,51 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Guards: the library's messages say what to do in its own terms; the
+    /// commands and flags of the `needle` binary are the binary's hints.
+    #[test]
+    fn no_message_names_a_command_or_flag_of_the_binary() {
+        let dir = || PathBuf::from("idx");
+        let errors = [
+            Error::ContentNotFound { path: dir() },
+            Error::UnsupportedFile { path: dir() },
+            Error::io(dir(), std::io::Error::other("denied")),
+            Error::Config {
+                path: dir(),
+                message: "line 1: bad".to_owned(),
+            },
+            Error::Locked { dir: dir() },
+            Error::MassRemoval {
+                removing: 3,
+                indexed: 4,
+            },
+            Error::NotAnIndex {
+                dir: dir(),
+                reason: "other files".to_owned(),
+            },
+            Error::Corrupt {
+                dir: dir(),
+                source: tantivy::TantivyError::InternalError("bad meta.json".to_owned()),
+            },
+            Error::UnknownTopic {
+                topic: "x".to_owned(),
+                known: vec!["y".to_owned()],
+            },
+            Error::InvalidRequest("limit 0".to_owned()),
+        ];
+        for e in errors {
+            let message = e.to_string();
+            for cli in ["`needle", "needle watch", "needle search", "--"] {
+                assert!(!message.contains(cli), "{message}");
+            }
         }
     }
 }

@@ -571,7 +571,7 @@ fn damaged(dir: &Path, e: TantivyError) -> Error {
             source: std::io::Error::new(
                 kind,
                 format!(
-                    "cannot use the index ({e}): needle needs read and write access to its index directory, even to search; fix its permissions, or use another directory with --index"
+                    "cannot use the index ({e}): needle needs read and write access to its index directory, even to search; fix its permissions, or use another index directory"
                 ),
             ),
         },

@@ -20,6 +20,10 @@
 //!   event loop.
 //! - `workspace`: what both use: where the content and the index are, and
 //!   opening the index and bringing it up to date.
+//! - `hints`: what the binary adds to the library's errors where it
+//!   reports them: the command or flag that recovers (`needle index
+//!   --force`, `--content`, `--index`); the library says what failed in its
+//!   own terms.
 //! - `json`: the JSON both print (`needle search --json`, the interface's
 //!   `--output json`).
 //!
@@ -38,6 +42,7 @@
 //! ```
 
 mod cli;
+mod hints;
 mod json;
 mod tui;
 mod workspace;
@@ -45,6 +50,7 @@ mod workspace;
 use std::process::ExitCode;
 
 pub use crate::cli::{Cli, percentile};
+pub use crate::hints::error_message;
 pub use crate::tui::Headless;
 
 /// Runs the command `cli` names (the terminal interface when it names none)

@@ -5,7 +5,9 @@
 //! maps the outcome to an exit code: 0 success (a search with hits), 1 a
 //! search without, 2 an error (one message on stderr), 130 when the
 //! interface is quit without a choice, 143 and 129 when SIGTERM or SIGHUP
-//! ends it (128 + the signal's number).
+//! ends it (128 + the signal's number). The message is the error, its
+//! causes, and the hint that names the command or flag that recovers
+//! (`needle::error_message`).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -22,17 +24,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let mut stderr = std::io::stderr().lock();
-            let mut message = err.to_string();
-            for cause in err.chain().skip(1) {
-                let cause = cause.to_string();
-                // An error that quotes its cause (a damaged index does) has
-                // said it, and what lies under it: stop, not say it thrice.
-                if message.contains(&cause) {
-                    break;
-                }
-                message.push_str(": ");
-                message.push_str(&cause);
-            }
+            let message = needle::error_message(&err);
             let _ = writeln!(stderr, "needle: error: {message}");
             ExitCode::from(2)
         }

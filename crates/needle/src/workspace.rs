@@ -8,6 +8,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 use needle_index::{ContentSource, Error, NeedleIndex, ReindexOptions, ReindexReport};
 
+use crate::hints;
+
 /// The bundled content, built into the binary so that needle works from any
 /// directory on a fresh machine.
 const BUNDLED: [(&str, &str); 3] = [
@@ -145,9 +147,9 @@ pub fn open_index(dir: &Path, force: bool) -> Result<NeedleIndex> {
                 "needle: the index at {} was damaged; rebuilding it",
                 dir.display()
             );
-            NeedleIndex::recreate(dir)?
+            NeedleIndex::recreate(dir).map_err(|e| hints::opening(dir, e))?
         }
-        other => other?,
+        other => other.map_err(|e| hints::opening(dir, e))?,
     };
     if let Some(why) = index.rebuilt() {
         eprintln!("needle: {why}");
@@ -171,7 +173,10 @@ pub fn refresh(index: &NeedleIndex, content: &Resolved) -> Result<()> {
             Ok(())
         }
         Err(e @ (Error::Locked { .. } | Error::MassRemoval { .. })) => {
-            eprintln!("needle: warning: the index was not refreshed: {e}");
+            eprintln!(
+                "needle: warning: the index was not refreshed: {}",
+                hints::with_hint(&e)
+            );
             Ok(())
         }
         Err(e) => Err(e.into()),

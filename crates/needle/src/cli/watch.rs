@@ -10,6 +10,7 @@ use needle_index::NeedleIndex;
 use notify::RecursiveMode;
 use notify_debouncer_mini::new_debouncer;
 
+use crate::hints::with_hint;
 use crate::json::json_line;
 use crate::workspace::{Resolved, open_index, warn_issues};
 
@@ -92,7 +93,7 @@ fn reindex(index: &NeedleIndex, content: &Resolved, json: bool, always: bool) ->
                 out.flush()?;
             }
         }
-        Err(e) => eprintln!("needle: error: reindex failed: {e}"),
+        Err(e) => eprintln!("needle: error: reindex failed: {}", with_hint(&e)),
     }
     Ok(())
 }

@@ -30,6 +30,7 @@ use needle_index::{
 use notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 
+use crate::hints::with_hint;
 use crate::tui::action::{Action, ReindexSummary, SearchError, SearchOutput};
 use crate::tui::app::SearchJob;
 
@@ -212,7 +213,7 @@ pub fn run_page(
 fn failed(e: Error) -> SearchError {
     SearchError {
         unknown_topic: matches!(e, Error::UnknownTopic { .. }),
-        message: e.to_string(),
+        message: with_hint(&e),
     }
 }
 
@@ -232,7 +233,7 @@ pub fn run_reindex(
             took_ms: report.took_ms,
             issues: report.issues.iter().map(ToString::to_string).collect(),
         }),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(with_hint(&e)),
     }
 }
 
