@@ -306,11 +306,7 @@ fn files_vanishing_mid_reindex_are_reported_and_nothing_is_lost() {
             }
         })
     };
-    let options = ReindexOptions {
-        force: false,
-        progress: Some(vanish(20)),
-        drafts: false,
-    };
+    let options = ReindexOptions::default().progress(vanish(20));
     let report = index.reindex(&source, &options).unwrap();
     let vanished: Vec<String> = report
         .issues
@@ -330,11 +326,7 @@ fn files_vanishing_mid_reindex_are_reported_and_nothing_is_lost() {
             );
         }
     }
-    let options = ReindexOptions {
-        force: false,
-        progress: Some(vanish(30)),
-        drafts: false,
-    };
+    let options = ReindexOptions::default().progress(vanish(30));
     let report = index.reindex(&source, &options).unwrap();
     assert_eq!(report.issues.len(), 5, "{:?}", report.issues);
     assert_eq!(report.updated, 30);

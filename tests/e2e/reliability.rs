@@ -676,13 +676,7 @@ fn watch_and_command_line_reindexes_share_the_index() {
     // and the index keeps it until closed.
     let holder = NeedleIndex::open(s.index()).unwrap();
     holder
-        .reindex(
-            &ContentSource::Path(s.content()),
-            &ReindexOptions {
-                force: true,
-                ..ReindexOptions::default()
-            },
-        )
+        .reindex(&ContentSource::Path(s.content()), &ReindexOptions::forced())
         .unwrap();
     // A change watch must index, while another process holds the writer.
     s.write("note.md", &NOTE.replace("SPF 30", "SPF 50"));

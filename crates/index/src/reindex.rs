@@ -28,6 +28,7 @@ const DRAFTS_SALT: u64 = 0x5d1a_f7c3_0b6e_9a41;
 
 /// How to reindex.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct ReindexOptions {
     /// Rebuild every article from scratch, and allow removing more than
     /// half of the indexed articles.
@@ -58,10 +59,33 @@ impl ReindexOptions {
             ..ReindexOptions::default()
         }
     }
+
+    /// Rebuilds every article, and allows removing most of them
+    /// ([`ReindexOptions::force`]).
+    #[must_use]
+    pub fn force(mut self, yes: bool) -> Self {
+        self.force = yes;
+        self
+    }
+
+    /// Also indexes drafts ([`ReindexOptions::drafts`]).
+    #[must_use]
+    pub fn drafts(mut self, yes: bool) -> Self {
+        self.drafts = yes;
+        self
+    }
+
+    /// Calls `progress` after each file read ([`ReindexOptions::progress`]).
+    #[must_use]
+    pub fn progress(mut self, progress: ProgressFn) -> Self {
+        self.progress = Some(progress);
+        self
+    }
 }
 
 /// What a reindex did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ReindexReport {
     /// Articles new to the index.
     pub added: usize,

@@ -1071,10 +1071,7 @@ fn drafts_are_indexed_only_when_asked() {
     let report = index.reindex(&files, &ReindexOptions::default()).unwrap();
     assert!(report.issues.is_empty(), "{:?}", report.issues);
     assert_eq!(search(&index, "unreleased").total, 0);
-    let with_drafts = ReindexOptions {
-        drafts: true,
-        ..ReindexOptions::default()
-    };
+    let with_drafts = ReindexOptions::default().drafts(true);
     index.reindex(&files, &with_drafts).unwrap();
     assert_eq!(search(&index, "unreleased").total, 1);
     // Turning drafts off again takes them out.

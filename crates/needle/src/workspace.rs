@@ -62,10 +62,7 @@ pub struct Resolved {
 impl Resolved {
     /// How an incremental reindex of this content runs.
     pub fn reindex_options(&self) -> ReindexOptions {
-        ReindexOptions {
-            drafts: self.drafts,
-            ..ReindexOptions::default()
-        }
+        ReindexOptions::default().drafts(self.drafts)
     }
 }
 

@@ -30,6 +30,7 @@ pub(crate) use topics::{default_label, toml_message};
 /// One searchable unit: a paragraph, a list with the sentence that introduces
 /// it, or an FAQ answer with its question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Passage {
     /// Stable id: `article#section-slug.N`, where N counts passages within
     /// the section from 1. Editing another section of the article does not
@@ -114,6 +115,7 @@ pub struct Article {
 /// A problem with one content file that did not stop the rest from indexing:
 /// the file (or one record of it) was skipped, or part of it was ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ContentIssue {
     /// The file, relative to the content root.
     pub path: PathBuf,

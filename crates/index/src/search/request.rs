@@ -12,7 +12,18 @@ use crate::explain::Explanation;
 use crate::schema::Fields;
 
 /// A search: the query as typed, topic filters, and the page wanted.
+///
+/// Build one with [`SearchRequest::new`] and the methods that follow it
+/// (fields may be added in a minor release, so it has no struct literal
+/// outside this crate):
+///
+/// ```
+/// use needle_index::SearchRequest;
+/// let request = SearchRequest::new("sunscreen").topic("aftercare").limit(5).offset(5);
+/// assert_eq!(request.topics, ["aftercare"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SearchRequest {
     /// The query, in needle's query language (see the crate docs).
     pub query: String,
@@ -107,10 +118,33 @@ impl SearchRequest {
         self.count_topics = yes;
         self
     }
+
+    /// Replaces the query.
+    #[must_use]
+    pub fn query(mut self, query: impl Into<String>) -> Self {
+        self.query = query.into();
+        self
+    }
+
+    /// Replaces the topic filters ([`topic`](Self::topic) adds one).
+    #[must_use]
+    pub fn topics<T: Into<String>>(mut self, topics: impl IntoIterator<Item = T>) -> Self {
+        self.topics = topics.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets or clears the limit of passages per article
+    /// ([`per_article`](Self::per_article) sets it).
+    #[must_use]
+    pub fn per_article_limit(mut self, n: Option<usize>) -> Self {
+        self.per_article = n.map(|n| n.max(1));
+        self
+    }
 }
 
 /// One ranked passage.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Hit {
     /// 1-based rank, counting from the first page.
     pub rank: usize,
@@ -153,6 +187,7 @@ pub fn char_to_byte_ranges(text: &str, ranges: &[[usize; 2]]) -> Vec<Range<usize
 
 /// A topic and how many passages have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct TopicCount {
     /// The topic's name, as filters use it.
     pub name: String,
@@ -164,6 +199,7 @@ pub struct TopicCount {
 
 /// The results of a search.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SearchResults {
     /// The query as given.
     pub query: String,
@@ -188,6 +224,7 @@ pub struct SearchResults {
 
 /// An article of the index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ArticleInfo {
     /// The article id.
     pub id: String,

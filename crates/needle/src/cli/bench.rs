@@ -285,15 +285,10 @@ pub fn run(content: &Resolved, args: &BenchArgs) -> Result<ExitCode> {
             }
         })
         .collect();
-    let request = |q: &BenchQuery| SearchRequest {
-        query: q.query.clone(),
-        topics: q.topics.clone(),
-        limit: args.limit as usize,
-        offset: 0,
-        count_topics: false,
-        per_article: None,
-        group: false,
-        explain: false,
+    let request = |q: &BenchQuery| {
+        SearchRequest::new(q.query.clone())
+            .topics(q.topics.iter().cloned())
+            .limit(args.limit as usize)
     };
 
     for _ in 0..args.warmup {

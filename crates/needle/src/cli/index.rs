@@ -42,11 +42,7 @@ pub fn run(content: &Resolved, force: bool, json: bool) -> Result<ExitCode> {
             pb.set_position(done as u64);
         })
     };
-    let options = ReindexOptions {
-        force,
-        progress: Some(progress),
-        ..content.reindex_options()
-    };
+    let options = content.reindex_options().force(force).progress(progress);
     let report = index.reindex(&content.source, &options);
     if let Some(pb) = bar
         .lock()

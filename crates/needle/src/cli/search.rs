@@ -29,15 +29,14 @@ pub fn run(content: &Resolved, args: &SearchArgs) -> Result<ExitCode> {
     if !args.no_refresh || fresh || index.passage_count() == 0 {
         refresh(&index, content)?;
     }
-    let request = |q: &str| SearchRequest {
-        query: q.to_owned(),
-        topics: args.topics.clone(),
-        limit: args.limit as usize,
-        offset: args.offset as usize,
-        count_topics: false,
-        per_article: args.per_article.map(|n| n as usize),
-        group: args.group,
-        explain: args.explain,
+    let request = |q: &str| {
+        SearchRequest::new(q)
+            .topics(args.topics.iter().cloned())
+            .limit(args.limit as usize)
+            .offset(args.offset as usize)
+            .per_article_limit(args.per_article.map(|n| n as usize))
+            .group(args.group)
+            .explain(args.explain)
     };
     let mut out = std::io::stdout().lock();
     if batch {

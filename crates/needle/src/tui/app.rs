@@ -614,16 +614,11 @@ impl App {
         // A page on its way belongs to the older search.
         self.loading = None;
         self.exhausted = false;
-        self.request = SearchRequest {
-            query: self.query.clone(),
-            topics: self.filter.iter().cloned().collect(),
-            limit,
-            offset: 0,
-            count_topics: true,
-            per_article: self.per_article,
-            group: false,
-            explain: false,
-        };
+        self.request = SearchRequest::new(self.query.clone())
+            .topics(self.filter.iter().cloned())
+            .limit(limit)
+            .count_topics(true)
+            .per_article_limit(self.per_article);
         self.effects.push(Effect::Search(SearchJob::New {
             generation: self.generation,
             request: self.request.clone(),
@@ -648,12 +643,12 @@ impl App {
         self.loading = Some(loaded);
         self.effects.push(Effect::Search(SearchJob::Page {
             generation: self.generation,
-            request: SearchRequest {
-                limit: self.page_size(),
-                offset: loaded,
-                count_topics: false,
-                ..self.request.clone()
-            },
+            request: self
+                .request
+                .clone()
+                .limit(self.page_size())
+                .offset(loaded)
+                .count_topics(false),
         }));
     }
 

@@ -189,12 +189,11 @@ pub fn run_search(
     let all_total = if request.topics.is_empty() {
         results.total
     } else {
-        let all = SearchRequest {
-            topics: Vec::new(),
-            limit: 1,
-            count_topics: false,
-            ..request.clone()
-        };
+        let all = request
+            .clone()
+            .topics(Vec::<String>::new())
+            .limit(1)
+            .count_topics(false);
         index.search(&all).map_err(failed)?.total
     };
     Ok(SearchOutput { results, all_total })

@@ -604,11 +604,7 @@ fn one_page(h: &mut Harness) -> (u64, usize) {
 
 /// Answers a page request as the worker would.
 fn answer_page(h: &Harness, generation: u64, offset: usize) -> Action {
-    let request = SearchRequest {
-        offset,
-        limit: PAGE,
-        ..h.app.request.clone()
-    };
+    let request = h.app.request.clone().offset(offset).limit(PAGE);
     Action::PageDone {
         generation,
         offset,
