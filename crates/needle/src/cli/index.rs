@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use needle_index::ReindexOptions;
 
 use crate::json::json_line;
 use crate::workspace::{Resolved, open_index, warn_issues};
