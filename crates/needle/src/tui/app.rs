@@ -10,17 +10,22 @@
 //! time); when the selection comes near the end of the hits loaded, the
 //! next page is asked for ([`SearchJob::Page`]) and appended when it
 //! answers, unless the query, the topic or the index changed meanwhile.
+//!
+//! Split by role: the types, the state, [`App::update`] and the searches
+//! with their answers are here; editing the query is in `query`, moving
+//! through the results and the tabs (and loading further pages) in
+//! `selection`, and the preview in `preview`.
 
-use std::borrow::Cow;
-use std::ops::Range;
+mod preview;
+mod query;
+mod selection;
 
 use needle_index::{Hit, SearchRequest, SearchResults, TopicCount};
 use ratatui::layout::{Position, Rect};
 
-use crate::tui::action::{Action, ReindexSummary, SearchError, SearchOutput};
+use crate::tui::action::{Action, ReindexSummary, SearchOutput};
 use crate::tui::keys;
 use crate::tui::layout::{self, Areas};
-use crate::tui::text::{self, WrappedLine};
 use crate::tui::theme::Theme;
 
 /// How many hits a search asks for at a time (at least; see
@@ -29,9 +34,6 @@ use crate::tui::theme::Theme;
 /// keystroke, so the first page is kept small and the next ones load as
 /// the selection nears the end of the list.
 pub const PAGE: usize = 50;
-
-/// Lines the mouse wheel scrolls the preview by.
-const WHEEL_LINES: usize = 3;
 
 /// How the interface was left.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,26 +140,6 @@ impl Tab {
             Some(n) => format!(" {} {n} ", self.label),
             None => format!(" {} ", self.label),
         }
-    }
-}
-
-/// The selected passage's text laid out for the preview.
-#[derive(Debug, Clone)]
-pub struct PreviewText<'a> {
-    pub hit: &'a Hit,
-    /// The passage text, control characters made spaces.
-    pub text: Cow<'a, str>,
-    pub lines: Vec<WrappedLine>,
-    /// Byte ranges of every match.
-    pub matches: Vec<Range<usize>>,
-}
-
-impl PreviewText<'_> {
-    /// The wrapped line of match `i`.
-    pub fn match_line(&self, i: usize) -> Option<usize> {
-        self.matches
-            .get(i)
-            .map(|m| text::line_of(&self.lines, m.start))
     }
 }
 
@@ -295,20 +277,6 @@ impl App {
         self.received < self.generation
     }
 
-    /// How many hits to ask for at a time: [`PAGE`], or three screens of
-    /// the list when it shows more than a third of that (a tall terminal),
-    /// so that the first page fills the list with room to move.
-    pub fn page_size(&self) -> usize {
-        PAGE.max(3 * self.areas().list_capacity())
-    }
-
-    /// How near the end of the hits loaded the selection comes before the
-    /// next page is asked for: two screens of the list, so that a page
-    /// key's move and the screen after it are usually there already.
-    fn lookahead(&self) -> usize {
-        2 * self.areas().list_capacity()
-    }
-
     /// Whether something runs in the background (the spinner turns).
     pub fn busy(&self) -> bool {
         self.searching() || self.index.busy
@@ -376,23 +344,6 @@ impl App {
             .and_then(|f| topics.iter().find(|t| *t == f))
             .or_else(|| topics.first())
             .map(String::as_str)
-    }
-
-    /// The selected passage laid out at the preview's width.
-    pub fn preview_text(&self) -> Option<PreviewText<'_>> {
-        let areas = self.areas();
-        if !areas.has_preview() {
-            return None;
-        }
-        let hit = self.selected_hit()?;
-        let text = text::sanitize(&hit.passage.text);
-        let lines = text::wrap(&text, usize::from(areas.preview_body.width));
-        Some(PreviewText {
-            hit,
-            lines,
-            matches: hit.highlight_byte_ranges(),
-            text,
-        })
     }
 
     /// Applies one action.
@@ -550,57 +501,6 @@ impl App {
         true
     }
 
-    fn insert(&mut self, s: &str) {
-        if s.is_empty() {
-            return;
-        }
-        self.query.insert_str(self.cursor, s);
-        self.cursor += s.len();
-        self.query_changed();
-    }
-
-    /// Deletes a range of the query and puts the cursor there.
-    fn edit(&mut self, range: Range<usize>) {
-        if range.is_empty() {
-            return;
-        }
-        self.cursor = range.start;
-        self.query.replace_range(range, "");
-        self.query_changed();
-    }
-
-    fn query_changed(&mut self) {
-        self.search(None);
-    }
-
-    fn prev_boundary(&self, at: usize) -> Option<usize> {
-        self.query[..at].char_indices().next_back().map(|(i, _)| i)
-    }
-
-    fn next_boundary(&self, at: usize) -> Option<usize> {
-        self.query[at..].chars().next().map(|c| at + c.len_utf8())
-    }
-
-    /// The start of the word before `at` (spaces before it skipped).
-    fn word_left(&self, at: usize) -> usize {
-        let before = self.query[..at].trim_end();
-        before
-            .char_indices()
-            .rev()
-            .find(|(_, c)| c.is_whitespace())
-            .map_or(0, |(i, c)| i + c.len_utf8())
-    }
-
-    /// The end of the word after `at`.
-    fn word_right(&self, at: usize) -> usize {
-        let rest = &self.query[at..];
-        let start = rest.len() - rest.trim_start().len();
-        rest[start..]
-            .char_indices()
-            .find(|(_, c)| c.is_whitespace())
-            .map_or(self.query.len(), |(i, _)| at + start + i)
-    }
-
     /// Queues a search for the current query and filter. A refresh (which
     /// keeps a passage selected) asks again for every hit loaded, so that
     /// the selection can stay where it is.
@@ -623,66 +523,6 @@ impl App {
             generation: self.generation,
             request: self.request.clone(),
         }));
-    }
-
-    /// Asks for the next page of the results shown when the selection is
-    /// near the end of the hits loaded and more match; once at a time.
-    fn load_more(&mut self) {
-        // Only for the latest search, once it has answered (not while a
-        // newer one runs, nor after it failed: the older results show).
-        if self.loading.is_some() || self.exhausted || self.shown != self.generation {
-            return;
-        }
-        let Some(results) = &self.results else {
-            return;
-        };
-        let loaded = results.hits.len();
-        if loaded == 0 || loaded >= results.total || self.selected + self.lookahead() < loaded {
-            return;
-        }
-        self.loading = Some(loaded);
-        self.effects.push(Effect::Search(SearchJob::Page {
-            generation: self.generation,
-            request: self
-                .request
-                .clone()
-                .limit(self.page_size())
-                .offset(loaded)
-                .count_topics(false),
-        }));
-    }
-
-    /// A further page answered: its hits go at the end of the list, the
-    /// selection and the scroll stay. A page for an older search (another
-    /// query, topic or index), or for another place than the end of the
-    /// list, is dropped.
-    fn page_done(
-        &mut self,
-        generation: u64,
-        offset: usize,
-        result: Result<Box<SearchResults>, SearchError>,
-    ) {
-        if generation != self.generation || self.loading != Some(offset) {
-            return;
-        }
-        self.loading = None;
-        let Some(results) = self.results.as_mut() else {
-            return;
-        };
-        // A failed page is asked for again when the selection next moves.
-        let Ok(page) = result else {
-            return;
-        };
-        if offset != results.hits.len() {
-            return;
-        }
-        if page.hits.is_empty() {
-            self.exhausted = true;
-            return;
-        }
-        results.hits.extend(page.hits);
-        // A tall list may still be short of hits.
-        self.load_more();
     }
 
     fn show_results(&mut self, output: SearchOutput) {
@@ -739,128 +579,6 @@ impl App {
             }
             Err(why) => self.index.error = Some(why),
         }
-    }
-
-    fn set_tab(&mut self, tab: usize) {
-        let filter = match tab {
-            0 => None,
-            i => self.topics.get(i - 1).map(|t| t.name.clone()),
-        };
-        if filter != self.filter {
-            self.filter = filter;
-            self.selected = 0;
-            self.list_offset = 0;
-            self.search(None);
-        }
-    }
-
-    /// Selects a hit (clamped to those loaded), and asks for the next page
-    /// when it is near the end of them, even if the selection is already
-    /// at the end and did not move.
-    fn select(&mut self, index: usize) {
-        let last = self.hits().len().saturating_sub(1);
-        let index = index.min(last);
-        if index != self.selected {
-            self.selected = index;
-            self.ensure_visible();
-            self.reset_preview();
-        }
-        self.load_more();
-    }
-
-    /// Scrolls the list so that the selection shows.
-    fn ensure_visible(&mut self) {
-        let capacity = self.areas().list_capacity();
-        let len = self.hits().len();
-        self.selected = self.selected.min(len.saturating_sub(1));
-        if self.selected < self.list_offset {
-            self.list_offset = self.selected;
-        } else if self.selected >= self.list_offset + capacity {
-            self.list_offset = self.selected + 1 - capacity;
-        }
-        self.list_offset = self.list_offset.min(len.saturating_sub(capacity));
-    }
-
-    fn click(&mut self, at: Position) {
-        let areas = self.areas();
-        if areas.tabs.contains(at) {
-            let texts: Vec<String> = self.tabs().iter().map(Tab::text).collect();
-            let (cells, _, _) = layout::tab_cells(&texts, self.active_tab(), areas.tabs);
-            if let Some(cell) = cells.iter().find(|c| (c.x..c.x + c.width).contains(&at.x)) {
-                self.set_tab(cell.index);
-            }
-        } else if areas.list_inner.contains(at) {
-            let row = usize::from((at.y - areas.list_inner.y) / areas.item_height);
-            let index = self.list_offset + row;
-            if index < self.hits().len() {
-                self.select(index);
-            }
-        }
-    }
-
-    fn wheel(&mut self, at: Position, down: bool) {
-        if self.areas().preview.contains(at) {
-            self.scroll_preview(WHEEL_LINES, down);
-        } else if down {
-            self.select(self.selected.saturating_add(1));
-        } else {
-            self.select(self.selected.saturating_sub(1));
-        }
-    }
-
-    fn preview_page(&self) -> usize {
-        usize::from(self.areas().preview_body.height.saturating_sub(1)).max(1)
-    }
-
-    fn max_preview_scroll(&self) -> usize {
-        let height = usize::from(self.areas().preview_body.height);
-        self.preview_text()
-            .map_or(0, |p| p.lines.len().saturating_sub(height))
-    }
-
-    fn scroll_preview(&mut self, by: usize, down: bool) {
-        self.preview_scroll = if down {
-            self.preview_scroll
-                .saturating_add(by)
-                .min(self.max_preview_scroll())
-        } else {
-            self.preview_scroll.saturating_sub(by)
-        };
-    }
-
-    fn reset_preview(&mut self) {
-        self.current_match = 0;
-        self.preview_scroll = 0;
-        self.show_match();
-    }
-
-    fn jump_match(&mut self, forward: bool) {
-        let count = self.selected_hit().map_or(0, |h| h.highlights.len());
-        if count == 0 {
-            return;
-        }
-        self.current_match = if forward {
-            (self.current_match + 1) % count
-        } else {
-            (self.current_match + count - 1) % count
-        };
-        self.show_match();
-    }
-
-    /// Scrolls the preview so that the current match shows, a third of the
-    /// way down, unless it shows already.
-    fn show_match(&mut self) {
-        let height = usize::from(self.areas().preview_body.height);
-        let max = self.max_preview_scroll();
-        let line = self
-            .preview_text()
-            .and_then(|p| p.match_line(self.current_match));
-        if let Some(line) = line
-            && (line < self.preview_scroll || line >= self.preview_scroll + height)
-        {
-            self.preview_scroll = line.saturating_sub(height / 3);
-        }
-        self.preview_scroll = self.preview_scroll.min(max);
     }
 }
 
