@@ -6,6 +6,7 @@
 mod bad_input;
 mod cli;
 mod fuzz_regressions;
+mod mcp;
 mod programs;
 mod relevance;
 mod reliability;

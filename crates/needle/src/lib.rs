@@ -44,7 +44,10 @@
 mod cli;
 mod hints;
 mod json;
+mod live;
+mod mcp;
 mod tui;
+mod watcher;
 mod workspace;
 
 use std::process::ExitCode;

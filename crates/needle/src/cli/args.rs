@@ -62,6 +62,11 @@ pub enum Command {
         json: bool,
     },
 
+    /// Serve the index to AI assistants: a Model Context Protocol server on
+    /// stdio (tools search, get_passage, get_article, list_topics,
+    /// list_articles), kept fresh while it runs.
+    Mcp,
+
     /// Keep the index up to date while the content changes (Ctrl-C stops).
     Watch {
         /// Print one JSON object per reindex.

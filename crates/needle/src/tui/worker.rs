@@ -21,21 +21,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use needle_index::{
     ContentSource, Error, NeedleIndex, ReindexOptions, SearchRequest, SearchResults,
 };
-use notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify::RecommendedWatcher;
+use notify_debouncer_mini::Debouncer;
 
 use crate::hints::with_hint;
 use crate::tui::action::{Action, ReindexSummary, SearchError, SearchOutput};
 use crate::tui::app::SearchJob;
-
-/// Changes closer together than this are one reindex.
-pub const DEBOUNCE: Duration = Duration::from_millis(250);
 
 /// Where the worker's results go.
 pub type Notify = Arc<dyn Fn(Action) + Send + Sync>;
@@ -236,45 +232,20 @@ pub fn run_reindex(
     }
 }
 
-/// Watches the content; a change queues a reindex. Changes inside the index
-/// directory (when it lives under the content) are not content changes.
+/// Watches the content; a change queues a reindex (see
+/// [`crate::watcher::watch_content`]).
 fn watch_content(
     path: &Path,
     index_dir: PathBuf,
     reindex: Sender<()>,
     notify: Notify,
 ) -> Result<Debouncer<RecommendedWatcher>> {
-    let index_dir = index_dir.canonicalize().unwrap_or(index_dir);
-    // A file is watched through its directory: editors often save by
-    // replacing the file, which a watch on the file itself would lose.
-    let (watched, only) = if path.is_file() {
-        (
-            path.parent().unwrap_or(path).to_owned(),
-            Some(path.to_owned()),
-        )
-    } else {
-        (path.to_owned(), None)
-    };
-    let mut debouncer = new_debouncer(DEBOUNCE, move |res: DebounceEventResult| match res {
-        Ok(events) => {
-            let relevant = events.iter().any(|e| {
-                !e.path.starts_with(&index_dir) && only.as_ref().is_none_or(|f| &e.path == f)
-            });
-            if relevant {
-                let _ = reindex.send(());
-            }
-        }
-        Err(e) => notify(Action::WatchFailed(e.to_string())),
-    })
-    .context("cannot watch for file changes")?;
-    let mode = if path.is_file() {
-        RecursiveMode::NonRecursive
-    } else {
-        RecursiveMode::Recursive
-    };
-    debouncer
-        .watcher()
-        .watch(&watched, mode)
-        .with_context(|| format!("cannot watch {}", watched.display()))?;
-    Ok(debouncer)
+    crate::watcher::watch_content(
+        path,
+        index_dir,
+        move || {
+            let _ = reindex.send(());
+        },
+        move |e| notify(Action::WatchFailed(e)),
+    )
 }
