@@ -1,17 +1,23 @@
 //! [`NeedleIndex`]: one Tantivy index, its single writer and its single reader.
+//!
+//! Opening, creating and recreating the index, its settings, the writer,
+//! the reader and the snapshot of the manifest a search sees are here; the
+//! manifest and the sources file a commit names are in `manifest`, and the
+//! index directory (which files are needle's, the errors of opening it) in
+//! `dir`.
 
-use std::collections::BTreeMap;
+mod dir;
+mod manifest;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use serde::{Deserialize, Serialize};
-use tantivy::Directory;
-use tantivy::directory::MmapDirectory;
-use tantivy::directory::error::{LockError, OpenReadError};
+use tantivy::directory::error::LockError;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
-use crate::content::TopicDef;
+use self::dir::{damaged, has_foreign_files, map_open_error, open_mmap};
+pub(crate) use self::manifest::{ArticleEntry, FileEntry, Manifest, Sources};
 use crate::error::{Error, Result};
 use crate::query::{Analyzers, Ranking};
 use crate::schema::{Fields, SCHEMA_VERSION, build_schema, tokenizers};
@@ -22,94 +28,6 @@ use crate::tuning::Tuning;
 /// Memory budget of the index writer, shared by its threads. Tantivy flushes
 /// a segment to disk when its threads' buffers reach it.
 pub const WRITER_MEMORY_BYTES: usize = 96 * 1024 * 1024;
-
-/// What a search needs to know of the index's content, stored with every
-/// commit (as the commit payload, inside Tantivy's `meta.json`), so that a
-/// reader always sees the manifest of the passages it searches.
-///
-/// It is kept small: the list of source files, which only a reindex (and
-/// [`NeedleIndex::articles`]) reads, is in a file of its own beside the
-/// index files, named by the hash of its contents; the manifest names it.
-/// Searching never reads that list, so opening an index of 10,000 files does
-/// not parse a megabyte of JSON.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Manifest {
-    /// The schema version that wrote this index.
-    pub needle: u32,
-    /// Hash of the content's configuration files.
-    pub config_hash: u64,
-    /// Topic definitions (labels, display order).
-    #[serde(default)]
-    pub topics: Vec<TopicDef>,
-    /// The synonyms file's text, applied at query time.
-    #[serde(default)]
-    pub synonyms: String,
-    /// The file listing the source files ([`Sources`]), in the index
-    /// directory; `None` before the first commit.
-    #[serde(default)]
-    pub sources_file: Option<String>,
-    /// How many articles the sources hold.
-    #[serde(default)]
-    pub articles: usize,
-    /// The stat fingerprint of the sources (paths, sizes, modification
-    /// times), when they are all the content had: a reindex whose scan has
-    /// the same fingerprint has nothing to do, and reads no sources file.
-    #[serde(default)]
-    pub fingerprint: Option<u64>,
-}
-
-/// The source files of a commit, by path relative to the content root.
-pub(crate) type Sources = BTreeMap<String, FileEntry>;
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub(crate) struct FileEntry {
-    pub size: u64,
-    pub mtime: Option<u64>,
-    pub hash: u64,
-    pub articles: Vec<ArticleEntry>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub(crate) struct ArticleEntry {
-    pub id: String,
-    pub title: String,
-    pub hash: u64,
-    pub passages: u32,
-    /// The article's url (front matter), if any.
-    pub url: Option<String>,
-}
-
-/// Sources files start with a dot: Tantivy leaves such files alone (its
-/// garbage collection only deletes the files it registered), so a sources
-/// file lives exactly as long as needle wants it to.
-const SOURCES_PREFIX: &str = ".needle-sources-";
-/// Sources files are postcard (serde's compact binary form).
-const SOURCES_SUFFIX: &str = ".bin";
-/// What index format 3 wrote: still needle's when a newer needle finds it.
-const OLD_SOURCES_SUFFIX: &str = ".json";
-
-impl Manifest {
-    pub fn from_payload(payload: Option<&str>) -> Option<Manifest> {
-        serde_json::from_str(payload?).ok()
-    }
-}
-
-/// The name of the sources file holding `bytes`.
-fn sources_file_name(bytes: &[u8]) -> String {
-    format!(
-        "{SOURCES_PREFIX}{:016x}{SOURCES_SUFFIX}",
-        crate::content::hash_bytes(bytes)
-    )
-}
-
-fn is_sources_file(name: &str) -> bool {
-    name.strip_prefix(SOURCES_PREFIX)
-        .and_then(|rest| {
-            rest.strip_suffix(SOURCES_SUFFIX)
-                .or_else(|| rest.strip_suffix(OLD_SOURCES_SUFFIX))
-        })
-        .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-}
 
 /// The manifest of the commit a searcher sees, with what is derived from it.
 #[derive(Debug)]
@@ -429,78 +347,6 @@ impl NeedleIndex {
         Ok(snap)
     }
 
-    /// The manifest of the last commit, read from disk (the writer's view,
-    /// which may be newer than the reader's), without its sources.
-    pub(crate) fn committed_manifest(&self) -> Result<Manifest> {
-        let metas = self.index.load_metas()?;
-        Ok(Manifest::from_payload(metas.payload.as_deref()).unwrap_or_default())
-    }
-
-    /// The source files a manifest names (none before the first commit).
-    pub(crate) fn read_sources(&self, manifest: &Manifest) -> Result<Sources> {
-        let Some(name) = &manifest.sources_file else {
-            return Ok(Sources::new());
-        };
-        let bytes = self
-            .index
-            .directory()
-            .atomic_read(Path::new(name))
-            .map_err(|e| self.sources_damaged(name, &e.to_string()))?;
-        postcard::from_bytes(&bytes).map_err(|e| self.sources_damaged(name, &e.to_string()))
-    }
-
-    fn sources_damaged(&self, name: &str, why: &str) -> Error {
-        Error::Corrupt {
-            dir: self.dir_display(),
-            source: TantivyError::InternalError(format!(
-                "its list of source files, {name}, cannot be read: {why}"
-            )),
-        }
-    }
-
-    /// Writes the sources file a commit will name, and returns its name.
-    /// Written before the commit, it is in place when a reader sees it; a
-    /// crash before the commit leaves an unused file, removed later.
-    pub(crate) fn write_sources(&self, sources: &Sources) -> Result<String> {
-        let bytes =
-            postcard::to_stdvec(sources).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let name = sources_file_name(&bytes);
-        let path = Path::new(&name);
-        let directory = self.index.directory();
-        if !directory.exists(path).unwrap_or(false) {
-            directory
-                .atomic_write(path, &bytes)
-                .map_err(|e| Error::io(self.dir_display().join(&name), e))?;
-        }
-        Ok(name)
-    }
-
-    /// After a commit: removes the sources files no commit needs any more
-    /// (all but the new one and the one before it, which another process's
-    /// reader may still be on), and temporary files left by a crash. Only
-    /// called with the writer's lock held; failures are harmless (the files
-    /// go at the next commit).
-    pub(crate) fn remove_stale_sources(&self, new: &str, previous: Option<&str>) {
-        let Some(dir) = &self.dir else {
-            // In memory no other process reads the index.
-            if let Some(previous) = previous.filter(|p| *p != new) {
-                let _ = self.index.directory().delete(Path::new(previous));
-            }
-            return;
-        };
-        let Ok(entries) = fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let stale_sources =
-                is_sources_file(&name) && name != new && Some(name.as_str()) != previous;
-            if stale_sources || is_temp_file(&name) {
-                let _ = fs::remove_file(entry.path());
-            }
-        }
-    }
-
     pub(crate) fn reload(&self) -> Result<()> {
         self.reader.reload()?;
         self.refresh_snapshot(&self.reader.searcher())?;
@@ -532,116 +378,9 @@ impl NeedleIndex {
     }
 }
 
-fn open_mmap(dir: &Path) -> Result<MmapDirectory> {
-    MmapDirectory::open(dir).map_err(|e| Error::Io {
-        path: dir.to_owned(),
-        source: std::io::Error::other(e.to_string()),
-    })
-}
-
-fn map_open_error(dir: &Path, e: TantivyError) -> Error {
-    match e {
-        TantivyError::OpenWriteError(_)
-        | TantivyError::IoError(_)
-        | TantivyError::OpenDirectoryError(_) => Error::Io {
-            path: dir.to_owned(),
-            source: std::io::Error::other(format!("{e}: is the directory writable?")),
-        },
-        other => damaged(dir, other),
-    }
-}
-
-/// The error for an index that cannot be read: damaged, unless the
-/// operating system refused access (then it is not damaged, and rebuilding
-/// it would not help).
-fn damaged(dir: &Path, e: TantivyError) -> Error {
-    let denied = match &e {
-        // Readers take a lock file too, so a read-only directory fails here.
-        TantivyError::LockFailure(LockError::IoError(io), _) => Some(io.kind()),
-        TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. }) => {
-            Some(io_error.kind())
-        }
-        TantivyError::IoError(io) => Some(io.kind()),
-        _ => None,
-    }
-    .filter(|k| *k == std::io::ErrorKind::PermissionDenied);
-    match denied {
-        Some(kind) => Error::Io {
-            path: dir.to_owned(),
-            source: std::io::Error::new(
-                kind,
-                format!(
-                    "cannot use the index ({e}): needle needs read and write access to its index directory, even to search; fix its permissions, or use another index directory"
-                ),
-            ),
-        },
-        None => Error::Corrupt {
-            dir: dir.to_owned(),
-            source: e,
-        },
-    }
-}
-
-/// Whether `dir` holds files that Tantivy did not write.
-fn has_foreign_files(dir: &Path) -> Result<bool> {
-    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !is_index_file(&name) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-fn is_index_file(name: &str) -> bool {
-    if matches!(name, "meta.json" | ".managed.json")
-        || (name.starts_with(".tantivy-") && name.ends_with(".lock"))
-        || is_sources_file(name)
-        || is_temp_file(name)
-    {
-        return true;
-    }
-    // Segment files: 32 hex digits, an optional delete opstamp, an extension.
-    let mut parts = name.split('.');
-    let stem_ok = parts
-        .next()
-        .is_some_and(|s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()));
-    let rest: Vec<&str> = parts.collect();
-    stem_ok
-        && !rest.is_empty()
-        && rest.len() <= 2
-        && rest
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
-/// A file an atomic write (of `meta.json` or a sources file) left behind
-/// when the process died before renaming it: `.tmp` and six letters or
-/// digits, as the `tempfile` crate names them.
-fn is_temp_file(name: &str) -> bool {
-    name.strip_prefix(".tmp")
-        .is_some_and(|rest| rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn index_files_are_recognised() {
-        assert!(is_index_file("meta.json"));
-        assert!(is_index_file(".tantivy-writer.lock"));
-        assert!(is_index_file("0123456789abcdef0123456789abcdef.idx"));
-        assert!(is_index_file("0123456789abcdef0123456789abcdef.12.del"));
-        assert!(!is_index_file("notes.md"));
-        assert!(!is_index_file("0123.idx"));
-        assert!(is_index_file(".needle-sources-0123456789abcdef.bin"));
-        assert!(is_index_file(".needle-sources-0123456789abcdef.json"));
-        assert!(!is_index_file(".needle-sources-notes.json"));
-        assert!(is_index_file(".tmpA1b2C3"));
-        assert!(!is_index_file(".tmp-notes"));
-    }
 
     #[test]
     fn a_directory_of_other_files_is_not_an_index() {
