@@ -17,10 +17,11 @@ test:
 fmt:
     cargo fmt --all
 
-# Lint as CI does
+# Lint as CI does (formatting, clippy, and the docs without a warning)
 lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
 # Exactly what CI runs
 ci:

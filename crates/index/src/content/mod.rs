@@ -1,7 +1,8 @@
 //! Articles and passages: what the content is made of, and how files become passages.
 //!
-//! The parsers (`markdown`, `text`, `jsonl`) all feed one [`PassageBuilder`],
-//! so that the three formats agree on what a passage, a section and an id are.
+//! The parsers (`markdown`, `text`, `jsonl`) all feed one
+//! [`PassageBuilder`](builder::PassageBuilder), so that the three formats
+//! agree on what a passage, a section and an id are.
 
 mod builder;
 mod front_matter;

@@ -18,9 +18,9 @@
 //!   process.
 //! - The test harness runs searches and reindexes in place, with fixed
 //!   timings (so that snapshots do not vary), over and over until the state
-//!   queues nothing more ([`run_until_idle`]): a test sees the state as the
-//!   terminal shows it once the worker has answered everything. It counts
-//!   suspends (there is no terminal to give back).
+//!   queues nothing more (`run_until_idle`, built for tests only): a test
+//!   sees the state as the terminal shows it once the worker has answered
+//!   everything. It counts suspends (there is no terminal to give back).
 //! - `Headless` runs searches in place, one round per call: the keystroke
 //!   benchmark times one key's search, and a further page that its answer
 //!   asks for runs on the next call, as the event loop's next round would
