@@ -1,0 +1,213 @@
+//! The walk on temporary directories: content files by extension, ignore
+//! files and hidden names (against the `ignore` crate's walker), wide and
+//! deep trees, bad rules, links and loops, an unreadable root.
+
+use super::*;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// The relative paths of the files found, sorted, and of the rest.
+fn walked(root: &Path) -> (Vec<String>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut other = Vec::new();
+    for visit in walk(root) {
+        match visit {
+            Visit::File(file) => files.push(file.rel),
+            Visit::Issue(issue) => other.push(issue.to_string()),
+            Visit::Unreadable(rel, issue) => other.push(format!("{rel}! {}", issue.message)),
+        }
+    }
+    files.sort();
+    other.sort();
+    (files, other)
+}
+
+#[test]
+fn finds_content_files_by_extension_at_any_depth() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for rel in [
+        "a.md",
+        "b.txt",
+        "c.jsonl",
+        "d.markdown",
+        "e.rs",
+        "x/y/z.md",
+        "x/notes",
+    ] {
+        write(root, rel, "text");
+    }
+    let (files, other) = walked(root);
+    assert_eq!(
+        files,
+        ["a.md", "b.txt", "c.jsonl", "d.markdown", "x/y/z.md"]
+    );
+    assert!(other.is_empty(), "{other:?}");
+}
+
+/// The content files the `ignore` crate's own walker (as configured
+/// before this module replaced it) finds under `root`.
+fn walked_by_the_ignore_crate(root: &Path) -> Vec<String> {
+    let mut files: Vec<String> = ignore::WalkBuilder::new(root)
+        .follow_links(true)
+        .hidden(true)
+        .parents(false)
+        .git_global(false)
+        .git_exclude(false)
+        .add_custom_ignore_filename(IGNORE_FILE)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .ok()?
+                .to_str()?
+                .replace('\\', "/");
+            Format::of(&rel).map(|_| rel)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn ignore_files_and_hidden_names_follow_the_ignore_crate() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, IGNORE_FILE, "drafts/\n*.txt\n!keep.txt\n!.shown.md\n");
+    write(root, ".hidden.md", "text");
+    // A rule can let a hidden name in.
+    write(root, ".shown.md", "text");
+    write(root, ".dot/inside.md", "text");
+    write(root, "drafts/one.md", "text");
+    write(root, "keep.txt", "text");
+    write(root, "drop.txt", "text");
+    // A deeper file overrides a shallower one.
+    write(root, "sub/.needleignore", "!again.txt\n");
+    write(root, "sub/again.txt", "text");
+    write(root, "sub/other.txt", "text");
+    // .ignore applies everywhere; .gitignore only inside a repository.
+    write(root, "sub/.ignore", "ig.md\n");
+    write(root, "sub/ig.md", "text");
+    write(root, "plain/.gitignore", "gi.md\n");
+    write(root, "plain/gi.md", "text");
+    write(root, "repo/.git/HEAD", "ref");
+    write(root, "repo/.gitignore", "gi.md\n");
+    write(root, "repo/gi.md", "text");
+    write(root, "repo/kept.md", "text");
+    let (files, other) = walked(root);
+    assert_eq!(
+        files,
+        [
+            ".shown.md",
+            "keep.txt",
+            "plain/gi.md",
+            "repo/kept.md",
+            "sub/again.txt"
+        ]
+    );
+    assert!(other.is_empty(), "{other:?}");
+    assert_eq!(files, walked_by_the_ignore_crate(root));
+}
+
+#[test]
+fn wide_and_deep_trees_are_walked_whole_in_path_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut expected = Vec::new();
+    for a in 0..12 {
+        for b in 0..4 {
+            let rel = format!("d{a:02}/e{b}/f{}.md", a * 4 + b);
+            write(root, &rel, "text");
+            expected.push(rel);
+        }
+        let rel = format!("d{a:02}/top.txt");
+        write(root, &rel, "text");
+        expected.push(rel);
+    }
+    let deep = "x/".repeat(40) + "deep.md";
+    write(root, &deep, "text");
+    expected.push(deep);
+    expected.sort();
+    // Unsorted, to see the walk's own order: by directory, then name.
+    let order: Vec<String> = walk(root)
+        .into_iter()
+        .filter_map(|v| match v {
+            Visit::File(file) => Some(file.rel),
+            _ => None,
+        })
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected);
+    assert_eq!(sorted, walked_by_the_ignore_crate(root));
+    let dirs: Vec<&str> = order
+        .iter()
+        .map(|r| r.rsplit_once('/').unwrap().0)
+        .collect();
+    assert!(dirs.is_sorted(), "{dirs:?}");
+}
+
+#[test]
+fn a_bad_rule_is_reported_and_the_others_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, IGNORE_FILE, "b.md\n[z-a].md\n");
+    write(root, "a.md", "text");
+    write(root, "b.md", "text");
+    let (files, other) = walked(root);
+    assert_eq!(files, ["a.md"]);
+    assert_eq!(other.len(), 1, "{other:?}");
+    assert!(
+        other[0].starts_with(".needleignore:2: the rule `[z-a].md` is not a valid pattern"),
+        "{other:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn links_are_followed_and_loops_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "real/a.md", "text");
+    write(root, "elsewhere/b.md", "text");
+    std::os::unix::fs::symlink("../elsewhere", root.join("real/linked")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("real/up")).unwrap();
+    std::os::unix::fs::symlink("a.md", root.join("real/alias.md")).unwrap();
+    std::os::unix::fs::symlink("missing.md", root.join("real/dangling.md")).unwrap();
+    let (files, other) = walked(root);
+    assert_eq!(
+        files,
+        [
+            "elsewhere/b.md",
+            "real/a.md",
+            "real/alias.md",
+            "real/linked/b.md"
+        ]
+    );
+    assert_eq!(other.len(), 2, "{other:?}");
+    assert!(
+        other[0].starts_with("real/dangling.md! cannot be read"),
+        "{other:?}"
+    );
+    assert!(
+        other[1].starts_with("real/up! symbolic link loop"),
+        "{other:?}"
+    );
+    assert_eq!(files, walked_by_the_ignore_crate(root));
+}
+
+#[test]
+fn an_unreadable_root_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, other) = walked(&dir.path().join("gone"));
+    assert!(files.is_empty());
+    assert_eq!(other.len(), 1, "{other:?}");
+    assert!(other[0].starts_with("! cannot be read"), "{other:?}");
+}
