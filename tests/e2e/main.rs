@@ -10,5 +10,6 @@ mod mcp;
 mod programs;
 mod relevance;
 mod reliability;
+mod serve;
 mod tui;
 mod util;

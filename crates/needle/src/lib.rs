@@ -46,6 +46,7 @@ mod hints;
 mod json;
 mod live;
 mod mcp;
+mod serve;
 mod tui;
 mod watcher;
 mod workspace;

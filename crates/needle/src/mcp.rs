@@ -85,6 +85,15 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| ErrorData::internal_error(format!("the request failed: {e}"), None))?
 }
 
+/// `value` as JSON, its numbers as `needle search --json` prints them (a
+/// score's `f32` is not widened to `f64` digits).
+fn to_value(value: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
+}
+
 /// A library error as the MCP error a client sees: what the caller got
 /// wrong (a topic, a limit) is invalid params, anything else internal.
 fn index_error(e: needle_index::Error) -> ErrorData {
@@ -127,8 +136,8 @@ impl NeedleServer {
             index.search(&request).map_err(index_error)
         })
         .await?;
-        Ok(CallToolResult::structured(json!(JsonResults::from(
-            &results
+        Ok(CallToolResult::structured(to_value(&JsonResults::from(
+            &results,
         ))))
     }
 
@@ -153,9 +162,9 @@ impl NeedleServer {
                 })
         })
         .await?;
-        Ok(CallToolResult::structured(json!(JsonPassageContext::from(
-            &found
-        ))))
+        Ok(CallToolResult::structured(to_value(
+            &JsonPassageContext::from(&found),
+        )))
     }
 
     #[tool(
@@ -177,7 +186,9 @@ impl NeedleServer {
             })
         })
         .await?;
-        Ok(CallToolResult::structured(json!(JsonArticle::from(&found))))
+        Ok(CallToolResult::structured(to_value(&JsonArticle::from(
+            &found,
+        ))))
     }
 
     #[tool(

@@ -67,6 +67,10 @@ pub enum Command {
     /// list_articles), kept fresh while it runs.
     Mcp,
 
+    /// Serve an HTTP JSON API on loopback (GET /search, /passages/{id},
+    /// /articles/{id}, /topics, /health), kept fresh while it runs.
+    Serve(crate::serve::ServeArgs),
+
     /// Keep the index up to date while the content changes (Ctrl-C stops).
     Watch {
         /// Print one JSON object per reindex.

@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Articles { json }) => list::articles(&content, json),
         Some(Command::Watch { json }) => watch::run(&content, json),
         Some(Command::Mcp) => crate::mcp::run(&content),
+        Some(Command::Serve(args)) => crate::serve::run(&content, &args),
         Some(Command::Bench(args)) => bench::run(&content, &args),
         Some(Command::Eval(_)) => unreachable!("handled above"),
     }
