@@ -19,6 +19,7 @@ use crate::content::{self, Article, ContentIssue, ContentSource, Passage, Passag
 use crate::error::{Error, Result};
 use crate::index::{ArticleEntry, FileEntry, Manifest, NeedleIndex, Sources};
 use crate::schema::{Fields, SCHEMA_VERSION};
+use tantivy::schema::Field;
 
 /// Called during a reindex with (files done, files in all).
 pub type ProgressFn = Arc<dyn Fn(usize, usize) + Send + Sync>;
@@ -498,13 +499,19 @@ pub(crate) fn to_document(f: &Fields, p: &Passage) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &p.id);
     doc.add_text(f.article, &p.article);
-    doc.add_text(f.title, &p.title);
-    doc.add_text(f.title_raw, &p.title);
-    // The description is the page's subject too: it is matched and scored
-    // with the title (a second value of the title fields), and stored.
-    if let Some(description) = &p.description {
-        doc.add_text(f.title, description);
-        doc.add_text(f.title_raw, description);
+    // The title and the description are the page's subject: matched and
+    // scored as the title (the description as a second value), and stored.
+    // A code passage only stores them: the subject lifts the page's prose,
+    // and the same match ranks higher in prose than in code.
+    let subject: &[Field] = match p.kind {
+        PassageKind::Code => &[f.subject_stored],
+        _ => &[f.title, f.title_raw],
+    };
+    for &field in subject {
+        doc.add_text(field, &p.title);
+        if let Some(description) = &p.description {
+            doc.add_text(field, description);
+        }
     }
     if let Some(url) = &p.url {
         doc.add_text(f.url, url);

@@ -213,6 +213,9 @@ pub(crate) struct Fields {
     pub code: Field,
     /// The article's url (front matter): stored only.
     pub url: Field,
+    /// A code passage's title and description: stored only (a code passage
+    /// is not lifted by its page's subject; prose is).
+    pub subject_stored: Field,
     /// Headings above the passage, stored only (one value each).
     pub heading_path: Field,
     /// Topic names: raw keys, stored, fast (for counts).
@@ -266,6 +269,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         text_raw: b.add_text_field("text_raw", raw(IndexRecordOption::WithFreqsAndPositions)),
         code: b.add_text_field("code", stemmed()),
         url: b.add_text_field("url", STORED),
+        subject_stored: b.add_text_field("subject_stored", STORED),
         heading_path: b.add_text_field("heading_path", STORED),
         topics: b.add_text_field("topics", STRING | STORED | FAST),
         ordinal: b.add_u64_field("ordinal", STORED | FAST | INDEXED),

@@ -1051,6 +1051,22 @@ fn the_same_match_ranks_higher_in_prose_than_in_code() {
         .search(&SearchRequest::new("retries three").limit(5))
         .unwrap();
     assert_eq!(r.hits[0].passage.section, "Prose");
+    // On a page whose title names the word, its prose comes first too: the
+    // page's subject lifts prose, not code.
+    let page = format!("---\ntitle: Retries\n---\n\nSet retries here.\n\n```\n{listing}```\n");
+    let titled = NeedleIndex::in_memory().unwrap();
+    titled
+        .reindex(
+            &ContentSource::memory([("retries.md", page.as_str())]),
+            &ReindexOptions::default(),
+        )
+        .unwrap();
+    let r = titled
+        .search(&SearchRequest::new("retries").limit(5))
+        .unwrap();
+    assert_eq!(r.hits[0].passage.kind, PassageKind::Text);
+    assert_eq!(r.hits[1].passage.kind, PassageKind::Code);
+    assert_eq!(r.hits[1].passage.title, "Retries");
     let code = index
         .search(&SearchRequest::new("retries_4").limit(5))
         .unwrap();

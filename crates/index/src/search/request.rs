@@ -253,11 +253,17 @@ pub(super) fn to_passage(f: &Fields, doc: &TantivyDocument) -> Passage {
     };
     let num = |field| doc.get_first(field).and_then(|v| v.as_u64());
     let code = doc.get_first(f.code).and_then(|v| v.as_str());
-    let description = doc.get_all(f.title).nth(1).and_then(|v| v.as_str());
+    // The title and description: in the title field, or stored only (code).
+    let subject = if doc.get_first(f.title).is_some() {
+        f.title
+    } else {
+        f.subject_stored
+    };
+    let description = doc.get_all(subject).nth(1).and_then(|v| v.as_str());
     Passage {
         id: text(f.id),
         article: text(f.article),
-        title: text(f.title),
+        title: text(subject),
         kind: if code.is_some() {
             PassageKind::Code
         } else {
