@@ -203,3 +203,43 @@ fn a_bad_batch_line_is_an_error_on_its_line_and_the_stream_goes_on() {
     );
     assert_eq!(got[1]["total"], 1);
 }
+
+/// The Python examples (standard library only) against the built binary:
+/// batch requests, and HTTP against `needle serve`.
+#[test]
+fn python_examples_run() {
+    let has_python = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_python {
+        eprintln!("skipped: no python3");
+        return;
+    }
+    let s = sandbox();
+    let examples = crate::util::repo_root().join("examples/python");
+    let content = s.content();
+    let out = std::process::Command::new("python3")
+        .arg(examples.join("batch.py"))
+        .args(["--content", content.to_str().unwrap()])
+        .env("NEEDLE", crate::util::needle_bin())
+        .env("NEEDLE_INDEX", s.index())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("1. Aftercare (care#aftercare.1)"), "{stdout}");
+    assert!(stdout.contains("error: line 2:"), "{stdout}");
+
+    let server = crate::serve::start(&s, &[]);
+    let out = std::process::Command::new("python3")
+        .arg(examples.join("http_api.py"))
+        .arg(format!("http://{}", server.addr))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("1. Aftercare (care#aftercare.1)"), "{stdout}");
+    assert!(stdout.contains("after it: ['Drink water.']"), "{stdout}");
+    assert!(stdout.contains("no-such-topic"), "{stdout}");
+}
