@@ -508,7 +508,9 @@ fn help_and_version() {
 /// bundle, a long code listing, a draft.
 fn docs_sandbox() -> Sandbox {
     let s = Sandbox::new();
-    let listing: String = (1..=12).map(|i| format!("deploy --step {i}\n")).collect();
+    let listing: String = (1..=12)
+        .map(|i| format!("netlify deploy --step {i}\n"))
+        .collect();
     s.write(
         "hosting/netlify/index.md",
         &format!(
