@@ -214,6 +214,20 @@ fn empty_files_and_records_are_reported() {
     }
 }
 
+/// Guards: a page of its title only (an index page a site generator fills
+/// in) is found by its title, without a warning.
+#[test]
+fn a_page_of_its_title_only_is_its_title() {
+    let parsed = parse_checked(Format::Markdown, "h.md", "# Only a title\n");
+    assert!(parsed.issues.is_empty(), "{:?}", parsed.issues);
+    let texts: Vec<&str> = parsed.articles[0]
+        .passages
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect();
+    assert_eq!(texts, vec!["Only a title"]);
+}
+
 /// Guards: a heading of a megabyte is cut to 1 KiB (every passage under
 /// it stores it), and still titles the article.
 #[test]

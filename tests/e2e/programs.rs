@@ -227,8 +227,15 @@ fn python_examples_run() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("1. Aftercare (care#aftercare.1)"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("1. Aftercare (care#aftercare.1)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("error: line 2:"), "{stdout}");
 
     let server = crate::serve::start(&s, &[]);
@@ -238,8 +245,15 @@ fn python_examples_run() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("1. Aftercare (care#aftercare.1)"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("1. Aftercare (care#aftercare.1)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("after it: ['Drink water.']"), "{stdout}");
     assert!(stdout.contains("no-such-topic"), "{stdout}");
 }
