@@ -165,6 +165,7 @@ pub(super) struct Largest {
 }
 
 impl Largest {
+    #[inline]
     pub(super) fn new(k: usize) -> Self {
         Largest {
             k,
@@ -192,12 +193,14 @@ impl Largest {
     }
 
     /// The `k`-th largest (`None`: fewer values were offered).
+    #[inline]
     pub(super) fn get(&self) -> Option<f32> {
         (self.k > 0 && self.heap.len() == self.k).then_some(self.least)
     }
 }
 
 /// The `k`-th largest of the values (`None`: there are fewer).
+#[inline]
 pub(crate) fn nth_largest(values: impl Iterator<Item = f32>, k: usize) -> Option<f32> {
     let mut largest = Largest::new(k);
     for v in values {
@@ -207,12 +210,14 @@ pub(crate) fn nth_largest(values: impl Iterator<Item = f32>, k: usize) -> Option
 }
 
 /// Allowance for rounding when comparing score bounds.
+#[inline]
 pub(super) fn slack(x: f32) -> f32 {
     1e-3 + x.abs() * 1e-5
 }
 
 /// A lower bound of the page from the `need`-th best lower bound of the
 /// passages (`None`: fewer are known), less the rounding allowance.
+#[inline]
 pub(super) fn page_floor(nth: Option<f32>) -> f32 {
     nth.map_or(f32::NEG_INFINITY, |nth| nth - slack(nth))
 }

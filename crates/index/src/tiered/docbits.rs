@@ -7,6 +7,7 @@ use tantivy::DocId;
 pub(super) struct DocBits(Vec<u64>);
 
 impl DocBits {
+    #[inline]
     pub(super) fn new(max_doc: DocId) -> Self {
         DocBits(vec![0; (max_doc as usize).div_ceil(64)])
     }
@@ -26,40 +27,48 @@ impl DocBits {
         (self.0[(doc / 64) as usize] >> (doc % 64)) & 1 == 1
     }
 
+    #[inline]
     pub(super) fn is_empty(&self) -> bool {
         self.0.iter().all(|&w| w == 0)
     }
 
+    #[inline]
     pub(super) fn intersection(&self, other: &DocBits) -> DocBits {
         DocBits(self.0.iter().zip(&other.0).map(|(a, b)| a & b).collect())
     }
 
+    #[inline]
     pub(super) fn difference(&self, other: &DocBits) -> DocBits {
         DocBits(self.0.iter().zip(&other.0).map(|(a, b)| a & !b).collect())
     }
 
+    #[inline]
     pub(super) fn union_with(&mut self, other: &DocBits) {
         for (a, b) in self.0.iter_mut().zip(&other.0) {
             *a |= b;
         }
     }
 
+    #[inline]
     pub(super) fn intersect_with(&mut self, other: &DocBits) {
         for (a, b) in self.0.iter_mut().zip(&other.0) {
             *a &= b;
         }
     }
 
+    #[inline]
     pub(super) fn subtract(&mut self, other: &DocBits) {
         for (a, b) in self.0.iter_mut().zip(&other.0) {
             *a &= !b;
         }
     }
 
+    #[inline]
     pub(super) fn len(&self) -> usize {
         self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
 
+    #[inline]
     pub(super) fn docs(&self) -> impl Iterator<Item = DocId> + '_ {
         self.0.iter().enumerate().flat_map(|(i, &word)| {
             let base = (i * 64) as DocId;

@@ -32,6 +32,7 @@ pub(super) struct Inverted<'r> {
 
 impl Inverted<'_> {
     /// The term table of a field, when there is one.
+    #[inline]
     pub(super) fn table(&self, field: Field) -> Option<Arc<vocabulary::TermTable>> {
         let (fields, tables) = self.tables?;
         let i = fields.iter().position(|&f| f == field)?;
@@ -39,6 +40,7 @@ impl Inverted<'_> {
     }
 
     /// Where a term's postings are, if the field has it.
+    #[inline]
     pub(super) fn term_info(&mut self, term: &Term) -> tantivy::Result<Option<TermInfo>> {
         if let Some(table) = self.table(term.field()) {
             return Ok(table.get(term.serialized_value_bytes()));
@@ -46,6 +48,7 @@ impl Inverted<'_> {
         Ok(self.get(term.field())?.get_term_info(term)?)
     }
 
+    #[inline]
     pub(super) fn get(&mut self, field: Field) -> tantivy::Result<Arc<InvertedIndexReader>> {
         if let Some((inv, _)) = self.open.get(&field) {
             return Ok(inv.clone());

@@ -25,6 +25,7 @@ impl Scored {
     /// More than the term can score in any passage: BM25 tends to its
     /// weight as the term frequency grows (Tantivy's `max_score` is
     /// taken at one large frequency and can be a hair lower).
+    #[inline]
     pub(super) fn most(&self) -> f32 {
         let most = self.weight.score(0, u32::MAX);
         if most.is_nan() {

@@ -111,6 +111,7 @@ impl Reached {
         i
     }
 
+    #[inline]
     pub(super) fn len(&self) -> usize {
         self.docs.len()
     }
@@ -129,6 +130,7 @@ impl Drop for Reached {
 
 /// Whether to skip to each candidate in a term's postings rather than
 /// read them all.
+#[inline]
 pub(super) fn sparse(candidates: usize, info: &TermInfo) -> bool {
     candidates * 32 < info.doc_freq as usize
 }
@@ -200,6 +202,7 @@ impl Rest {
     }
 
     /// `base` plus what they can add to a passage matching every word.
+    #[inline]
     fn after(&self, base: f32) -> f32 {
         base + self.bm25.iter().sum::<f32>() + self.expansion.iter().sum::<f32>()
     }
@@ -280,6 +283,7 @@ impl Board {
     }
 
     /// The most candidate `i` can score once `rest` is scored.
+    #[inline]
     fn upper(&self, i: usize, rest: &Rest) -> f32 {
         let mut up = self.lower[i] + self.missing[i];
         for w in 0..rest.bm25.len() {
@@ -295,6 +299,7 @@ impl Board {
 
     /// Candidate `i`'s score, summed as Tantivy sums it: each word's
     /// clauses in order, then the words in order.
+    #[inline]
     fn exact(&self, i: usize, words: &[Levels]) -> f32 {
         let doc = self.reached.docs[i];
         let mut score = 0.0f32;

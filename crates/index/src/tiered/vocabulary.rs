@@ -47,16 +47,19 @@ impl TermTable {
         Ok(table)
     }
 
+    #[inline]
     pub(super) fn len(&self) -> usize {
         self.ends.len()
     }
 
+    #[inline]
     pub(super) fn key(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.keys[start..self.ends[i] as usize]
     }
 
     /// The term's postings (no positions).
+    #[inline]
     pub(super) fn info(&self, i: usize) -> TermInfo {
         let (start, len, doc_freq) = self.infos[i];
         let start = usize::try_from(start).unwrap_or(usize::MAX);
@@ -68,6 +71,7 @@ impl TermTable {
     }
 
     /// The index of the first term not below `key`.
+    #[inline]
     pub(super) fn lower_bound(&self, key: &[u8]) -> usize {
         let (mut lo, mut hi) = (0, self.len());
         while lo < hi {
