@@ -177,6 +177,11 @@ fn reindex_loop(
 }
 
 /// Runs one search, with the unfiltered total for the `All` tab.
+///
+/// With a topic filter, the `All` count is the search's own
+/// [`SearchResults::unfiltered_total`] (the page collector counts it while
+/// it filters), so a keystroke runs one search; only a request that did not
+/// ask for topic counts needs a second, unfiltered count.
 pub fn run_search(
     index: &NeedleIndex,
     request: &SearchRequest,
@@ -184,6 +189,8 @@ pub fn run_search(
     let results = index.search(request).map_err(failed)?;
     let all_total = if request.topics.is_empty() {
         results.total
+    } else if let Some(unfiltered) = results.unfiltered_total {
+        unfiltered
     } else {
         let all = request
             .clone()
@@ -248,4 +255,52 @@ fn watch_content(
         },
         move |e| notify(Action::WatchFailed(e)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled() -> NeedleIndex {
+        let index = NeedleIndex::in_memory().expect("in-memory index");
+        index
+            .reindex(&crate::workspace::bundled(), &ReindexOptions::default())
+            .expect("indexing the bundled article");
+        index
+    }
+
+    #[test]
+    fn the_all_count_of_a_filtered_search_is_the_unfiltered_total() {
+        let index = bundled();
+        let topic = index.topics().expect("topics")[0].name.clone();
+        for query in ["skin", "microneedling", "", "heal"] {
+            let unfiltered = index
+                .search(&SearchRequest::new(query).limit(1))
+                .expect("unfiltered search")
+                .total;
+            let request = SearchRequest::new(query)
+                .topics(vec![topic.clone()])
+                .count_topics(true);
+            let output = run_search(&index, &request).expect("filtered search");
+            assert_eq!(output.all_total, unfiltered, "query {query:?}");
+            assert!(output.results.total <= unfiltered, "query {query:?}");
+        }
+    }
+
+    #[test]
+    fn without_topic_counts_the_all_count_is_still_the_unfiltered_total() {
+        let index = bundled();
+        let topic = index.topics().expect("topics")[0].name.clone();
+        let unfiltered = index
+            .search(&SearchRequest::new("skin"))
+            .expect("search")
+            .total;
+        let request = SearchRequest::new("skin")
+            .topics(vec![topic])
+            .count_topics(false);
+        assert_eq!(
+            run_search(&index, &request).expect("search").all_total,
+            unfiltered
+        );
+    }
 }
