@@ -184,6 +184,50 @@ fn serve_refuses_a_public_address_and_sends_cors_only_when_asked() {
     );
 }
 
+/// A slowloris client (half a header line, then nothing) is disconnected
+/// once the header deadline passes, while others are served meanwhile; and
+/// headers past the size cap get 431.
+#[test]
+fn serve_closes_a_client_stalled_in_its_headers_and_caps_their_size() {
+    let s = sandbox();
+    let server = start(&s, &["--header-timeout-ms", "1000"]);
+    let a = server.addr.as_str();
+    let mut slow = TcpStream::connect(a).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    slow.write_all(b"GET /search?q=sunscreen HTTP/1.1\r\nHost: loc")
+        .unwrap();
+    let stalled = Instant::now();
+    // Others are served while it stalls.
+    let (status, v) = get(a, "/search?q=sunscreen");
+    assert_eq!((status, v["query"].clone()), (200, "sunscreen".into()));
+    let mut answer = Vec::new();
+    match slow.read_to_end(&mut answer) {
+        Ok(_) => assert!(
+            answer.is_empty(),
+            "the stalled client got an answer: {:?}",
+            String::from_utf8_lossy(&answer)
+        ),
+        Err(e) => assert!(
+            !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            "the stalled client was not closed in 30 s"
+        ),
+    }
+    assert!(stalled.elapsed() < Duration::from_secs(30));
+    let (status, _) = get(a, "/health");
+    assert_eq!(status, 200, "served after the stalled client went");
+
+    let big = "x".repeat(32 * 1024);
+    let (status, _, _) = request(
+        a,
+        &format!("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!(status, 431);
+}
+
 /// Reads one HTTP/1.1 response with a Content-Length from a kept-alive stream.
 fn read_response(reader: &mut BufReader<TcpStream>) -> u16 {
     let mut line = String::new();

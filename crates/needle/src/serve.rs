@@ -4,7 +4,13 @@
 //! `needle get --json`; `/topics`, `/articles`, `/health`. The index is
 //! kept fresh while it serves ([`crate::live`]). Errors are JSON
 //! (`{"error": {"message"}}`) with their status code.
+//!
+//! Connections are served by hyper's HTTP/1 server directly rather than
+//! `axum::serve`, which sets no timer: with one, a client that does not
+//! finish its request headers in time (a slow or stalled client, or an
+//! idle keep-alive connection) is closed, and headers have a size cap.
 
+use std::io;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -17,6 +23,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use needle_index::{NeedleIndex, SearchRequest};
 use serde_json::json;
 use tower_http::cors::CorsLayer;
@@ -35,6 +44,13 @@ pub const MAX_BODY: usize = 16 * 1024;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most hits one search may ask for.
 pub const MAX_LIMIT: usize = 1000;
+/// The longest a client may take to send a request's headers (and the
+/// longest a kept-alive connection may sit idle), in milliseconds.
+pub const HEADER_TIMEOUT_MS: u64 = 10_000;
+/// The largest request line and headers taken (431 past it).
+pub const MAX_HEADERS: usize = 16 * 1024;
+/// How long open connections may take to finish once asked to stop.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// How `needle serve` runs.
 #[derive(Debug, Clone, clap::Args)]
@@ -52,6 +68,11 @@ pub struct ServeArgs {
     /// the API (CORS). Without it, browsers refuse cross-origin calls.
     #[arg(long, value_name = "ORIGIN")]
     pub cors: Option<String>,
+
+    /// Close a connection that has not sent a request's headers within MS
+    /// milliseconds (hidden: for tests).
+    #[arg(long, value_name = "MS", default_value_t = HEADER_TIMEOUT_MS, hide = true)]
+    pub header_timeout_ms: u64,
 }
 
 /// An error answer: `{"error": {"message"}}` with a status code.
@@ -271,16 +292,70 @@ pub fn run(content: &Resolved, args: &ServeArgs) -> Result<ExitCode> {
             "needle: serving {} on http://{bound} (Ctrl-C stops)",
             content.label
         );
-        axum::serve(listener, app)
-            .with_graceful_shutdown(stop_signal())
-            .await
-            .context("the server failed")
+        let header_timeout = Duration::from_millis(args.header_timeout_ms.max(1));
+        serve(listener, app, header_timeout, stop_signal()).await;
+        anyhow::Ok(())
     })?;
     // Open connections had their chance; don't wait on a stalled one.
-    runtime.shutdown_timeout(Duration::from_secs(5));
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
     drop(live);
     eprintln!("needle: stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Accepts connections until `stop` completes, each served on a task of its
+/// own with the header deadline and size cap; then lets open connections
+/// finish their request (for at most [`SHUTDOWN_GRACE`]).
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    stop: impl Future<Output = ()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .max_header_size(MAX_HEADERS);
+    let graceful = GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    accept_failed(&e).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        // A failed connection (the client left, sent garbage, or was too
+        // slow) concerns that client alone.
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+/// After a failed `accept`: a connection that went away before it was taken
+/// is nothing; running out of file descriptors (or the like) waits a moment
+/// rather than spinning, as `axum::serve` does.
+async fn accept_failed(e: &io::Error) {
+    if matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    ) {
+        return;
+    }
+    eprintln!("needle: cannot accept a connection: {e}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 async fn stop_signal() {
