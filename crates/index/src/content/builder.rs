@@ -10,9 +10,10 @@
 
 use std::collections::HashMap;
 
+use super::article::{Article, Passage, PassageKind};
 use super::front_matter::FrontMatter;
+use super::slug::slugify;
 use super::topics::TopicRules;
-use super::{Article, Passage, PassageKind};
 
 #[derive(Debug, Clone)]
 struct Heading {
@@ -409,28 +410,6 @@ pub(crate) fn cap_heading(mut text: String) -> String {
     text
 }
 
-/// `Recovery And Aftercare` -> `recovery-and-aftercare`. Letters and digits
-/// (any script) are kept, lowercased; everything else separates words.
-pub(crate) fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    let mut dash = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if dash && !slug.is_empty() {
-                slug.push('-');
-            }
-            dash = false;
-            slug.extend(c.to_lowercase());
-        } else {
-            dash = true;
-        }
-        if slug.len() >= 80 {
-            break;
-        }
-    }
-    slug
-}
-
 /// A file name made readable as a title: `host-on-netlify` -> `Host on netlify`.
 pub(crate) fn readable_title(name: &str) -> String {
     let spaced = collapse_spaces(&name.replace(['-', '_'], " "));
@@ -448,15 +427,6 @@ pub(crate) fn collapse_spaces(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_keep_letters_and_digits() {
-        assert_eq!(slugify("Recovery And Aftercare"), "recovery-and-aftercare");
-        assert_eq!(slugify("Is It Painful?"), "is-it-painful");
-        assert_eq!(slugify("Long-Term: 4-6 weeks"), "long-term-4-6-weeks");
-        assert_eq!(slugify("Übersicht 日本"), "übersicht-日本");
-        assert_eq!(slugify("???"), "");
-    }
 
     #[test]
     fn repeated_headings_get_distinct_ids() {

@@ -302,7 +302,7 @@ fn strings(v: &Value) -> Vec<String> {
 /// A tag as a topic name: lowercase, words joined by dashes
 /// (`Getting Started` -> `getting-started`), as topic names are one word.
 fn topic_name(tag: &str) -> String {
-    super::builder::slugify(tag)
+    super::slug::slugify(tag)
 }
 
 fn kind_of(v: &Value) -> &'static str {

@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
+use super::article::{Article, ContentIssue, Passage, PassageKind, hash_bytes};
 use super::builder::{MAX_PASSAGE_BYTES, cap_heading, cut_long, cut_note};
-use super::{Article, ContentIssue, Passage, hash_bytes};
 
 #[derive(Debug, Deserialize)]
 struct Record {
@@ -101,7 +101,7 @@ pub(crate) fn parse_jsonl(path: &str, text: &str, issues: &mut Vec<ContentIssue>
                 topics: record.topics.clone(),
                 ordinal: u32::try_from(i).unwrap_or(u32::MAX),
                 line: Some(line_no),
-                kind: super::PassageKind::Text,
+                kind: PassageKind::Text,
                 description: None,
                 url: None,
                 text: para,

@@ -4,11 +4,11 @@ use std::borrow::Cow;
 
 use pulldown_cmark::{BrokenLink, CowStr, Event, Options, Parser, Tag, TagEnd};
 
+use super::article::{Article, ContentIssue, hash_bytes};
 use super::builder::{PassageBuilder, readable_title};
 use super::front_matter::front_matter;
 use super::markup::strip_generator_markup;
 use super::topics::TopicRules;
-use super::{Article, ContentIssue, hash_bytes};
 
 /// Nested list items are indented by two spaces per level, up to this level.
 const MAX_LIST_INDENT: usize = 8;

@@ -1,12 +1,11 @@
 //! Where content comes from: a directory, a single file, or files in memory.
 
-use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
 
-use super::ContentIssue;
+use super::article::{ContentIssue, hash_bytes};
+use super::file::{Format, Location, SourceFile};
 use super::topics::TopicRules;
 use super::walk::Visit;
 use crate::error::{Error, Result};
@@ -16,8 +15,6 @@ use crate::synonyms::Synonyms;
 pub(crate) const TOPICS_FILE: &str = "topics.toml";
 /// The name of the synonyms file at the content root.
 pub(crate) const SYNONYMS_FILE: &str = "synonyms.toml";
-/// Files listed here (gitignore syntax) at any level are not indexed.
-pub(crate) const IGNORE_FILE: &str = ".needleignore";
 
 /// A content source: what a reindex reads.
 ///
@@ -82,83 +79,6 @@ pub struct MemoryFile {
     pub contents: String,
 }
 
-/// A content file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
-    Markdown,
-    Text,
-    JsonLines,
-}
-
-impl Format {
-    /// The format of a file, by the extension of its path (any case).
-    pub fn of(path: &str) -> Option<Format> {
-        let ext = path.rsplit_once('.')?.1;
-        [
-            ("md", Format::Markdown),
-            ("markdown", Format::Markdown),
-            ("mdx", Format::Markdown),
-            ("txt", Format::Text),
-            ("jsonl", Format::JsonLines),
-        ]
-        .into_iter()
-        .find_map(|(known, format)| ext.eq_ignore_ascii_case(known).then_some(format))
-    }
-}
-
-#[derive(Debug, Clone)]
-enum Location {
-    /// A file on disk: its directory (shared by the files in it) and name.
-    Disk {
-        dir: Arc<Path>,
-        name: OsString,
-    },
-    Memory(usize),
-}
-
-/// A content file found by a scan, with what a stat tells.
-#[derive(Debug, Clone)]
-pub(crate) struct SourceFile {
-    /// Path relative to the content root, `/`-separated.
-    pub rel: String,
-    pub format: Format,
-    pub size: u64,
-    /// Modification time in nanoseconds since the epoch; `None` in memory.
-    pub mtime: Option<u64>,
-    location: Location,
-}
-
-impl SourceFile {
-    /// A file on disk, `name` in `dir`, with what its stat (links
-    /// followed) tells.
-    pub(super) fn on_disk(
-        rel: String,
-        dir: Arc<Path>,
-        name: OsString,
-        format: Format,
-        meta: &fs::Metadata,
-    ) -> Self {
-        SourceFile {
-            rel,
-            format,
-            size: meta.len(),
-            mtime: mtime_of(meta),
-            location: Location::Disk { dir, name },
-        }
-    }
-
-    /// The article id of a Markdown or text file: `rel` without extension
-    /// (`guides/Microneedling.md` -> `guides/Microneedling`); a Markdown page
-    /// bundle's `index.md`, `_index.md` or `README.md` takes its folder's
-    /// path (`deploy/netlify/index.md` -> `deploy/netlify`).
-    pub fn article_id(&self) -> &str {
-        match self.format {
-            Format::Markdown => bundle_id_of(article_id_of(&self.rel)),
-            _ => article_id_of(&self.rel),
-        }
-    }
-}
-
 /// The content's configuration: topic rules and synonyms.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ContentConfig {
@@ -206,7 +126,7 @@ pub(crate) fn stat_fingerprint<'a>(
         buf.push(0);
         buf.extend_from_slice(&size.to_le_bytes());
         buf.extend_from_slice(&mtime?.to_le_bytes());
-        sum = sum.wrapping_add(super::hash_bytes(&buf));
+        sum = sum.wrapping_add(hash_bytes(&buf));
         count += 1;
     }
     Some(sum ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15))
@@ -236,13 +156,12 @@ fn scan_memory(files: &[MemoryFile]) -> Result<Scan> {
         .enumerate()
         .filter_map(|(i, f)| {
             let format = Format::of(&f.path)?;
-            Some(SourceFile {
-                rel: f.path.clone(),
+            Some(SourceFile::in_memory(
+                f.path.clone(),
                 format,
-                size: f.contents.len() as u64,
-                mtime: None,
-                location: Location::Memory(i),
-            })
+                f.contents.len() as u64,
+                i,
+            ))
         })
         .collect();
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -327,34 +246,6 @@ fn scan_path(path: &Path) -> Result<Scan> {
     })
 }
 
-fn mtime_of(meta: &fs::Metadata) -> Option<u64> {
-    let t = meta.modified().ok()?;
-    let d = t.duration_since(UNIX_EPOCH).ok()?;
-    u64::try_from(d.as_nanos()).ok()
-}
-
-/// `guides/Microneedling.md` -> `guides/Microneedling`.
-fn article_id_of(rel: &str) -> &str {
-    match rel.rsplit_once('.') {
-        Some((stem, _)) if !stem.is_empty() && !stem.ends_with('/') => stem,
-        _ => rel,
-    }
-}
-
-/// `docs/setup/index` -> `docs/setup`: a page bundle is named by its folder.
-/// A bundle file at the content root keeps its own name.
-fn bundle_id_of(id: &str) -> &str {
-    match id.rsplit_once('/') {
-        Some((dir, name))
-            if !dir.is_empty()
-                && (name == "index" || name == "_index" || name.eq_ignore_ascii_case("readme")) =>
-        {
-            dir
-        }
-        _ => id,
-    }
-}
-
 fn load_config(
     topics: Option<(PathBuf, String)>,
     synonyms: Option<(PathBuf, String)>,
@@ -380,7 +271,7 @@ fn load_config(
     Ok(ContentConfig {
         topics,
         synonyms_text,
-        hash: super::hash_bytes(&hash_input),
+        hash: hash_bytes(&hash_input),
     })
 }
 
@@ -457,27 +348,6 @@ pub(crate) fn decode(rel: &str, bytes: Vec<u8>) -> std::result::Result<String, C
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_by_extension() {
-        assert_eq!(Format::of("a/b.MD"), Some(Format::Markdown));
-        assert_eq!(Format::of("x.markdown"), Some(Format::Markdown));
-        assert_eq!(Format::of("x.txt"), Some(Format::Text));
-        assert_eq!(Format::of("x.jsonl"), Some(Format::JsonLines));
-        assert_eq!(Format::of("topics.toml"), None);
-        assert_eq!(Format::of("noext"), None);
-    }
-
-    #[test]
-    fn article_ids_drop_the_extension() {
-        assert_eq!(article_id_of("guides/a.md"), "guides/a");
-        assert_eq!(article_id_of("a.b.txt"), "a.b");
-        assert_eq!(bundle_id_of("docs/setup/index"), "docs/setup");
-        assert_eq!(bundle_id_of("blog/_index"), "blog");
-        assert_eq!(bundle_id_of("tool/README"), "tool");
-        assert_eq!(bundle_id_of("index"), "index");
-        assert_eq!(bundle_id_of("docs/indexing"), "docs/indexing");
-    }
 
     #[test]
     fn decode_rejects_binary_and_latin1() {

@@ -6,9 +6,9 @@
 //! and keeps its answer. Lines starting with a bullet (`•`, `-`, `*`, `1.`)
 //! form a list. Two or more blank lines in a row end the current section.
 
+use super::article::{Article, hash_bytes};
 use super::builder::PassageBuilder;
 use super::topics::TopicRules;
-use super::{Article, hash_bytes};
 
 const MAX_HEADING_CHARS: usize = 120;
 const MAX_HEADING_WORDS: usize = 16;

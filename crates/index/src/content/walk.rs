@@ -20,8 +20,11 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-use super::ContentIssue;
-use super::source::{Format, IGNORE_FILE, SourceFile};
+use super::article::ContentIssue;
+use super::file::{Format, SourceFile};
+
+/// Files listed here (gitignore syntax) at any level are not indexed.
+pub(crate) const IGNORE_FILE: &str = ".needleignore";
 
 /// Most threads a walk uses.
 const MAX_THREADS: usize = 4;

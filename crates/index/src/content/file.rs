@@ -1,0 +1,150 @@
+//! A content file: its format (by extension), where it is (on disk or in
+//! memory), what its stat tells, and the article id its path gives.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+/// A content file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Markdown,
+    Text,
+    JsonLines,
+}
+
+impl Format {
+    /// The format of a file, by the extension of its path (any case).
+    pub fn of(path: &str) -> Option<Format> {
+        let ext = path.rsplit_once('.')?.1;
+        [
+            ("md", Format::Markdown),
+            ("markdown", Format::Markdown),
+            ("mdx", Format::Markdown),
+            ("txt", Format::Text),
+            ("jsonl", Format::JsonLines),
+        ]
+        .into_iter()
+        .find_map(|(known, format)| ext.eq_ignore_ascii_case(known).then_some(format))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Location {
+    /// A file on disk: its directory (shared by the files in it) and name.
+    Disk {
+        dir: Arc<Path>,
+        name: OsString,
+    },
+    Memory(usize),
+}
+
+/// A content file found by a scan, with what a stat tells.
+#[derive(Debug, Clone)]
+pub(crate) struct SourceFile {
+    /// Path relative to the content root, `/`-separated.
+    pub rel: String,
+    pub format: Format,
+    pub size: u64,
+    /// Modification time in nanoseconds since the epoch; `None` in memory.
+    pub mtime: Option<u64>,
+    pub(super) location: Location,
+}
+
+impl SourceFile {
+    /// A file on disk, `name` in `dir`, with what its stat (links
+    /// followed) tells.
+    pub(super) fn on_disk(
+        rel: String,
+        dir: Arc<Path>,
+        name: OsString,
+        format: Format,
+        meta: &fs::Metadata,
+    ) -> Self {
+        SourceFile {
+            rel,
+            format,
+            size: meta.len(),
+            mtime: mtime_of(meta),
+            location: Location::Disk { dir, name },
+        }
+    }
+
+    /// A file of a content source in memory: the `index`th of its files.
+    pub(super) fn in_memory(rel: String, format: Format, size: u64, index: usize) -> Self {
+        SourceFile {
+            rel,
+            format,
+            size,
+            mtime: None,
+            location: Location::Memory(index),
+        }
+    }
+
+    /// The article id of a Markdown or text file: `rel` without extension
+    /// (`guides/Microneedling.md` -> `guides/Microneedling`); a Markdown page
+    /// bundle's `index.md`, `_index.md` or `README.md` takes its folder's
+    /// path (`deploy/netlify/index.md` -> `deploy/netlify`).
+    pub fn article_id(&self) -> &str {
+        match self.format {
+            Format::Markdown => bundle_id_of(article_id_of(&self.rel)),
+            _ => article_id_of(&self.rel),
+        }
+    }
+}
+
+fn mtime_of(meta: &fs::Metadata) -> Option<u64> {
+    let t = meta.modified().ok()?;
+    let d = t.duration_since(UNIX_EPOCH).ok()?;
+    u64::try_from(d.as_nanos()).ok()
+}
+
+/// `guides/Microneedling.md` -> `guides/Microneedling`.
+fn article_id_of(rel: &str) -> &str {
+    match rel.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() && !stem.ends_with('/') => stem,
+        _ => rel,
+    }
+}
+
+/// `docs/setup/index` -> `docs/setup`: a page bundle is named by its folder.
+/// A bundle file at the content root keeps its own name.
+fn bundle_id_of(id: &str) -> &str {
+    match id.rsplit_once('/') {
+        Some((dir, name))
+            if !dir.is_empty()
+                && (name == "index" || name == "_index" || name.eq_ignore_ascii_case("readme")) =>
+        {
+            dir
+        }
+        _ => id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(Format::of("a/b.MD"), Some(Format::Markdown));
+        assert_eq!(Format::of("x.markdown"), Some(Format::Markdown));
+        assert_eq!(Format::of("x.txt"), Some(Format::Text));
+        assert_eq!(Format::of("x.jsonl"), Some(Format::JsonLines));
+        assert_eq!(Format::of("topics.toml"), None);
+        assert_eq!(Format::of("noext"), None);
+    }
+
+    #[test]
+    fn article_ids_drop_the_extension() {
+        assert_eq!(article_id_of("guides/a.md"), "guides/a");
+        assert_eq!(article_id_of("a.b.txt"), "a.b");
+        assert_eq!(bundle_id_of("docs/setup/index"), "docs/setup");
+        assert_eq!(bundle_id_of("blog/_index"), "blog");
+        assert_eq!(bundle_id_of("tool/README"), "tool");
+        assert_eq!(bundle_id_of("index"), "index");
+        assert_eq!(bundle_id_of("docs/indexing"), "docs/indexing");
+    }
+}
