@@ -3,7 +3,7 @@
 //! snippet lines (`--8<--`) and abbreviation lines (`*[HTML]: ...`).
 
 use super::bytes::{Cur, count, dedent, indent_width, is_space, is_word, trim, trim_start};
-use super::{Mode, Stripper};
+use super::state::{Mode, Stripper};
 
 /// A `--8<--` block of file names closes within this many lines, or is not one.
 const SNIPPET_LINES: usize = 50;

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use super::bytes::{Cur, find, is_blank, is_space, is_word, trim_end};
+use super::state::{Mode, Stripper};
 use super::templates::{mdbook, raw_marker};
-use super::{Mode, Stripper};
 
 impl Stripper<'_> {
     /// Copies `[start, end)` to the output, less the markup `mode` strips.

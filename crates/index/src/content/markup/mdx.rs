@@ -1,7 +1,7 @@
 //! MDX `import` and `export` blocks.
 
-use super::Stripper;
 use super::bytes::{count, find, trim_start};
+use super::state::Stripper;
 
 /// An MDX `import`/`export` block whose brackets never balance ends after this many lines.
 const ESM_LINES: usize = 200;

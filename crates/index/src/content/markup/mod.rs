@@ -21,6 +21,7 @@ mod blocks;
 mod bytes;
 mod inline;
 mod mdx;
+mod state;
 mod templates;
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,7 @@ use std::borrow::Cow;
 use self::blocks::tab_start;
 use self::bytes::{count, dedent, indent_width, is_blank, is_space, push_spaces};
 use self::inline::{attr_list, shortcode};
+use self::state::{Fence, Mode, Stripper};
 use self::templates::whole_line_tag;
 
 /// Removes site-generator markup that is not Markdown, keeping what a reader
@@ -79,71 +81,7 @@ fn has_trigger(b: &[u8], mdx: bool) -> bool {
     })
 }
 
-/// An open fenced code block; `marker` 0 is a `{% highlight %}` block.
-#[derive(Debug, Clone, Copy)]
-struct Fence {
-    marker: u8,
-    len: usize,
-    /// How many admonitions and tabs were open around it.
-    depth: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// Text: everything is stripped.
-    Prose,
-    /// Fenced or inline code: only mdBook directives and raw markers are.
-    Code,
-}
-
-#[derive(Debug, Default)]
-struct Stripper<'a> {
-    text: &'a str,
-    b: &'a [u8],
-    mdx: bool,
-    /// Each line's start, end without `\r`, and end without `\n`.
-    lines: Vec<(usize, usize, usize)>,
-    out: String,
-    /// The line being worked on.
-    line: usize,
-    /// The open admonitions and tabs, innermost last: the column where a
-    /// body line starts, and how much of its indentation goes (with theirs
-    /// around it).
-    containers: Vec<(usize, usize)>,
-    fence: Option<Fence>,
-    /// Inside `{% raw %}`: everything is kept until `{% endraw %}`.
-    raw: bool,
-    /// A tag or a `{% comment %}` removed from an earlier line runs to this byte.
-    skip_until: usize,
-    /// Lines before this one are emptied (a snippet or ESM block).
-    blank_until: usize,
-    /// A marker's title, to be written on that (blank) line.
-    title: Option<(usize, String)>,
-    /// No `{% endcomment %}` follows any more.
-    no_endcomment: bool,
-}
-
-impl<'a> Stripper<'a> {
-    fn new(text: &'a str, mdx: bool) -> Self {
-        let b = text.as_bytes();
-        let mut start = 0;
-        let ends = (0..b.len()).filter(|&i| b[i] == b'\n');
-        let lines = ends.chain([b.len()]).map(|i| {
-            let line = (start, i - usize::from(i > start && b[i - 1] == b'\r'), i);
-            start = i + 1;
-            line
-        });
-        let (lines, out) = (lines.collect(), String::with_capacity(text.len()));
-        Stripper {
-            text,
-            b,
-            mdx,
-            lines,
-            out,
-            ..Default::default()
-        }
-    }
-
+impl Stripper<'_> {
     fn run(mut self) -> String {
         for i in 0..self.lines.len() {
             self.line = i;
@@ -155,11 +93,6 @@ impl<'a> Stripper<'a> {
             }
         }
         self.out
-    }
-
-    fn blank(&self, k: usize) -> bool {
-        let (s, e, _) = self.lines[k];
-        is_blank(&self.b[s..e])
     }
 
     pub(super) fn process_line(&mut self, s: usize, e: usize) {

@@ -3,7 +3,7 @@
 //! `{% highlight %}` blocks, which become code fences.
 
 use super::bytes::{Cur, count, find, is_blank, is_space, is_word, push_spaces, trim};
-use super::{Fence, Stripper};
+use super::state::{Fence, Stripper};
 
 /// A `{% ... %}` or `{{ ... }}` may run over this many lines (within one paragraph).
 pub(super) const TAG_LINES: usize = 20;
