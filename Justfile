@@ -47,6 +47,6 @@ compare N="100000" *ARGS:
 soak:
     cargo test --release -p needle --test e2e -- --ignored --nocapture soak_
 
-# Fuzz one target (markdown, front_matter, text, jsonl, query) for SECS seconds; needs `cargo install cargo-fuzz`
+# Fuzz one target (markdown, front_matter, front_matter_checks, text, jsonl, query, tiered) for SECS seconds; needs `cargo install cargo-fuzz`
 fuzz TARGET SECS="600":
     RUSTC_BOOTSTRAP=1 cargo fuzz run -O {{TARGET}} -- -max_total_time={{SECS}} -timeout=10
