@@ -31,6 +31,10 @@
 //!   where it did ([`Explanation`]): its tier, how each query word matched
 //!   ([`MatchKind`]: exact, stem, synonym, prefix, typo), the BM25 of each
 //!   field, and the feedback terms of a long query with their weights.
+//! - [`NeedleIndex::passage`] and [`NeedleIndex::article`]: get by id. A
+//!   passage comes with its neighbours ([`PassageContext`]), an article
+//!   with every passage in order ([`ArticleText`]); an id that names
+//!   nothing is `Ok(None)`.
 //! - [`Tuning`]: how a search uses the machine (when segments go to a pool
 //!   of threads, how ties on a page's last score are read). It changes the
 //!   speed of a search, never its results.
@@ -57,7 +61,9 @@
 //! line ending in `?` is an FAQ question, lines starting with `•`, `-`, `*` or
 //! `1.` form a list, and two blank lines in a row end the current section.
 //!
-//! # Example
+//! # Examples
+//!
+//! ## Search
 //!
 //! Index a directory of articles and print the best passages for a query:
 //!
@@ -81,6 +87,95 @@
 //! for range in hit.highlight_byte_ranges() {
 //!     println!("matched {:?}", &hit.passage.text[range]); // "sunscreen"
 //! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Get by id
+//!
+//! A hit's [`Passage::id`] and [`Passage::article`] fetch it again later
+//! (another run, another program: ids do not change when other sections
+//! do), with the passages around it, or its whole article:
+//!
+//! ```
+//! use needle_index::{ContentSource, NeedleIndex, ReindexOptions, SearchRequest};
+//!
+//! # fn main() -> Result<(), needle_index::Error> {
+//! let content = ContentSource::memory([(
+//!     "care.md",
+//!     "# Skin care\n\n## Aftercare\n\nWear sunscreen every day.\n\nDrink water.\n\n## Cost\n\nA session costs $100.\n",
+//! )]);
+//! let index = NeedleIndex::in_memory()?;
+//! index.reindex(&content, &ReindexOptions::default())?;
+//! let hit = &index.search(&SearchRequest::new("sunscreen"))?.hits[0];
+//! assert_eq!(hit.passage.id, "care#aftercare.1");
+//!
+//! // The passage, with one passage before and one after it (as many as
+//! // you like with `passage_with_context`).
+//! let found = index.passage("care#aftercare.1")?.expect("the id names a passage");
+//! assert_eq!(found.passage.text, "Wear sunscreen every day.");
+//! assert!(found.before.is_empty()); // the first passage of its article
+//! assert_eq!(found.after[0].text, "Drink water.");
+//!
+//! // The whole article, every passage in order.
+//! let article = index.article(&hit.passage.article)?.expect("the id names an article");
+//! assert_eq!(article.title, "Skin care");
+//! let sections: Vec<&str> = article.passages.iter().map(|p| p.section.as_str()).collect();
+//! assert_eq!(sections, ["Aftercare", "Aftercare", "Cost"]);
+//!
+//! // An id that names nothing is not an error.
+//! assert!(index.passage("care#nowhere.1")?.is_none());
+//! assert!(index.article("nowhere")?.is_none());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Explain
+//!
+//! [`SearchRequest::explain`] fills [`Hit::explain`]: the hit's tier (the
+//! first key of a short query's ranking), then per query word how it
+//! matched, in which field, and what it added; the parts add up to the
+//! hit's score:
+//!
+//! ```
+//! use needle_index::{ContentSource, MatchKind, NeedleIndex, RankingKind, ReindexOptions, SearchRequest};
+//!
+//! # fn main() -> Result<(), needle_index::Error> {
+//! let content = ContentSource::memory([(
+//!     "care.md",
+//!     "# Skin care\n\n## Aftercare\n\nWear sunscreen daily after a session.\n\n## Cost\n\nA session costs $100.\n",
+//! )]);
+//! let index = NeedleIndex::in_memory()?;
+//! index.reindex(&content, &ReindexOptions::default())?;
+//! let results = index.search(&SearchRequest::new("sunscrean sessions").explain(true))?;
+//!
+//! // The passage that matches both words ranks first.
+//! let first = &results.hits[0];
+//! let why = first.explain.as_ref().expect("explain(true) was asked");
+//! assert_eq!(why.ranking, RankingKind::Tiered);
+//! assert_eq!(why.words_matched, 2);
+//! // sunscrean: Typo match of "sunscreen" in text_raw, adds 1000.00
+//! // sessions: Stem match of "session" in text, adds 1200.17
+//! for word in &why.words {
+//!     match (word.matched, &word.term, &word.field) {
+//!         (Some(kind), Some(term), Some(field)) => println!(
+//!             "{}: {kind:?} match of {term:?} in {field}, adds {:.2}",
+//!             word.word, word.score
+//!         ),
+//!         _ => println!("{}: not in this passage", word.word),
+//!     }
+//! }
+//! assert_eq!(why.words[0].matched, Some(MatchKind::Typo));
+//! assert_eq!(why.words[0].term.as_deref(), Some("sunscreen"));
+//! assert_eq!(why.words[1].matched, Some(MatchKind::Stem)); // "sessions" → "session"
+//! let sum: f32 = why.words.iter().map(|w| w.score).sum();
+//! assert!((sum - first.score).abs() < 0.01); // no phrase, no feedback term here
+//!
+//! // The second hit lacks the first word: one word matched, a lower tier.
+//! let second = results.hits[1].explain.as_ref().unwrap();
+//! assert_eq!(second.words_matched, 1);
+//! assert_eq!(second.words[0].matched, None);
+//! assert!(second.tier < why.tier);
 //! # Ok(())
 //! # }
 //! ```
