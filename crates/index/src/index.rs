@@ -2,23 +2,31 @@
 //!
 //! Opening, creating and recreating the index, its settings, the writer,
 //! the reader and the snapshot of the manifest a search sees are here; the
-//! manifest and the sources file a commit names are in `manifest`, and the
-//! index directory (which files are needle's, the errors of opening it) in
-//! `dir`.
+//! manifest and the sources file a commit names are in `manifest`, the
+//! index directory (which files are needle's) in `dir`, the directory
+//! Tantivy writes through (logging what it writes) in `storage`, and what
+//! a storage fault is called and how a failed write is undone in `faults`.
 
 mod dir;
+mod faults;
 mod manifest;
+mod storage;
+#[cfg(test)]
+mod tests;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use tantivy::directory::error::LockError;
+use tantivy::directory::{Directory, RamDirectory};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
-use self::dir::{damaged, has_foreign_files, map_open_error, open_mmap};
+use self::dir::{has_foreign_files, open_mmap};
+use self::faults::{read_error, write_error, write_failure};
 pub(crate) use self::manifest::{ArticleEntry, FileEntry, Manifest, Sources};
-use crate::error::{Error, Result};
+use self::storage::{StorageDirectory, StorageLog};
+use crate::error::{Error, Result, StorageOp};
 use crate::query::{Analyzers, Ranking};
 use crate::schema::{Fields, SCHEMA_VERSION, build_schema, tokenizers};
 use crate::synonyms::Synonyms;
@@ -59,6 +67,16 @@ pub struct NeedleIndex {
     snapshot: RwLock<Arc<Snapshot>>,
     /// What the evaluation of short queries keeps between searches.
     pub(crate) caches: Arc<Caches>,
+    /// What was written through the index's directory (`storage`).
+    storage: Arc<StorageLog>,
+}
+
+/// How the directory Tantivy reads and writes is made from the directory
+/// on disk: as it is, or (in tests) wrapped to inject faults.
+type Wrap<'a> = &'a dyn Fn(Box<dyn Directory>) -> Box<dyn Directory>;
+
+fn as_is(directory: Box<dyn Directory>) -> Box<dyn Directory> {
+    directory
 }
 
 impl std::fmt::Debug for NeedleIndex {
@@ -78,16 +96,31 @@ impl NeedleIndex {
     /// recreated empty (a reindex fills it again): [`rebuilt`](Self::rebuilt)
     /// then says why.
     ///
+    /// An index on a read-only file system (or in a directory the user may
+    /// not write) opens, and can be searched; a reindex that has something
+    /// to write then fails with [`Error::ReadOnly`]. Files a crash left
+    /// (segments no commit names) are removed, unless another process is
+    /// writing the index.
+    ///
     /// # Errors
     /// - [`Error::NotAnIndex`] when `dir` holds something else;
-    /// - [`Error::Corrupt`] when the index cannot be read (recover with
+    /// - [`Error::Corrupt`] when the index is damaged (recover with
     ///   [`recreate`](Self::recreate));
-    /// - [`Error::Io`] when `dir` cannot be created or read.
+    /// - [`Error::Io`] when `dir` or its files cannot be read;
+    /// - [`Error::ReadOnly`], [`Error::DiskFull`], [`Error::WriteFailed`]
+    ///   when a new index cannot be created.
     pub fn open(dir: impl AsRef<Path>) -> Result<NeedleIndex> {
-        let dir = dir.as_ref();
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let mmap = open_mmap(dir)?;
-        let exists = Index::exists(&mmap).map_err(|e| damaged(dir, e.into()))?;
+        Self::open_with(dir.as_ref(), &as_is)
+    }
+
+    fn open_with(dir: &Path, wrap: Wrap<'_>) -> Result<NeedleIndex> {
+        if !dir.is_dir() {
+            fs::create_dir_all(dir).map_err(|e| write_error(dir, dir, StorageOp::Create, e))?;
+        }
+        let storage = Arc::new(StorageLog::default());
+        let directory =
+            StorageDirectory::new(wrap(Box::new(open_mmap(dir)?)), Arc::clone(&storage));
+        let exists = Index::exists(&directory).map_err(|e| read_error(dir, e.into()))?;
         if !exists {
             if has_foreign_files(dir)? {
                 return Err(Error::NotAnIndex {
@@ -95,21 +128,22 @@ impl NeedleIndex {
                     reason: "the directory holds other files".to_owned(),
                 });
             }
-            return Self::create(dir, None);
+            return Self::create(dir, directory, storage, None);
         }
-        let index = Index::open(mmap).map_err(|e| damaged(dir, e))?;
-        let metas = index.load_metas().map_err(|e| damaged(dir, e))?;
+        let index = Index::open(directory).map_err(|e| read_error(dir, e))?;
+        let metas = index.load_metas().map_err(|e| read_error(dir, e))?;
         let (schema, _) = build_schema();
         let manifest = Manifest::from_payload(metas.payload.as_deref());
         match manifest {
             Some(m) if m.needle == SCHEMA_VERSION && index.schema() == schema => {
-                let this = Self::from_index(index, Some(dir.to_owned()), None)?;
-                this.check_segments().map_err(|e| damaged(dir, e))?;
+                let this = Self::from_index(index, Some(dir.to_owned()), None, storage)?;
+                this.check_segments().map_err(|e| read_error(dir, e))?;
                 if let Some(name) = &m.sources_file
                     && !dir.join(name).is_file()
                 {
                     return Err(this.sources_damaged(name, "the file is missing"));
                 }
+                this.sweep_leftovers();
                 Ok(this)
             }
             Some(m) => {
@@ -118,10 +152,10 @@ impl NeedleIndex {
                     "the index was built by another version of needle (index format {}, this needle uses {}); it was rebuilt from the content",
                     m.needle, SCHEMA_VERSION
                 );
-                Self::recreate_with_reason(dir, Some(reason))
+                Self::recreate_with_reason(dir, wrap, Some(reason))
             }
             None if index.schema() == schema && metas.segments.is_empty() => {
-                Self::from_index(index, Some(dir.to_owned()), None)
+                Self::from_index(index, Some(dir.to_owned()), None, storage)
             }
             None => Err(Error::NotAnIndex {
                 dir: dir.to_owned(),
@@ -135,13 +169,21 @@ impl NeedleIndex {
     ///
     /// # Errors
     /// [`Error::NotAnIndex`] when `dir` holds files that are not index files
-    /// (nothing is deleted then); [`Error::Io`] when they cannot be deleted.
+    /// (nothing is deleted then); [`Error::ReadOnly`] or
+    /// [`Error::WriteFailed`] when they cannot be deleted, and the errors
+    /// of creating an index ([`open`](Self::open)).
     pub fn recreate(dir: impl AsRef<Path>) -> Result<NeedleIndex> {
-        Self::recreate_with_reason(dir.as_ref(), None)
+        Self::recreate_with_reason(dir.as_ref(), &as_is, None)
     }
 
-    fn recreate_with_reason(dir: &Path, reason: Option<String>) -> Result<NeedleIndex> {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    fn recreate_with_reason(
+        dir: &Path,
+        wrap: Wrap<'_>,
+        reason: Option<String>,
+    ) -> Result<NeedleIndex> {
+        if !dir.is_dir() {
+            fs::create_dir_all(dir).map_err(|e| write_error(dir, dir, StorageOp::Create, e))?;
+        }
         if has_foreign_files(dir)? {
             return Err(Error::NotAnIndex {
                 dir: dir.to_owned(),
@@ -154,19 +196,29 @@ impl NeedleIndex {
             if name.ends_with(".lock") {
                 continue;
             }
-            fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            fs::remove_file(entry.path())
+                .map_err(|e| write_error(dir, &entry.path(), StorageOp::Delete, e))?;
         }
-        Self::create(dir, reason)
+        let storage = Arc::new(StorageLog::default());
+        let directory =
+            StorageDirectory::new(wrap(Box::new(open_mmap(dir)?)), Arc::clone(&storage));
+        Self::create(dir, directory, storage, reason)
     }
 
-    fn create(dir: &Path, rebuilt: Option<String>) -> Result<NeedleIndex> {
+    /// Creates an empty index in `directory`, which has none.
+    fn create(
+        dir: &Path,
+        directory: StorageDirectory,
+        storage: Arc<StorageLog>,
+        rebuilt: Option<String>,
+    ) -> Result<NeedleIndex> {
         let (schema, _) = build_schema();
         let index = Index::builder()
             .schema(schema)
             .tokenizers(tokenizers())
-            .create_in_dir(dir)
-            .map_err(|e| map_open_error(dir, e))?;
-        Self::from_index(index, Some(dir.to_owned()), rebuilt)
+            .open_or_create(directory)
+            .map_err(|e| write_failure(dir, e.into(), storage.take_fault(), 0))?;
+        Self::from_index(index, Some(dir.to_owned()), rebuilt, storage)
     }
 
     /// An index in memory, for tests and short-lived programs.
@@ -175,17 +227,21 @@ impl NeedleIndex {
     /// Only if Tantivy fails to set up the index.
     pub fn in_memory() -> Result<NeedleIndex> {
         let (schema, _) = build_schema();
+        let storage = Arc::new(StorageLog::default());
+        let directory =
+            StorageDirectory::new(Box::new(RamDirectory::create()), Arc::clone(&storage));
         let index = Index::builder()
             .schema(schema)
             .tokenizers(tokenizers())
-            .create_in_ram()?;
-        Self::from_index(index, None, None)
+            .open_or_create(directory)?;
+        Self::from_index(index, None, None, storage)
     }
 
     fn from_index(
         mut index: Index,
         dir: Option<PathBuf>,
         rebuilt: Option<String>,
+        storage: Arc<StorageLog>,
     ) -> Result<NeedleIndex> {
         index.set_tokenizers(tokenizers());
         let (_, fields) = build_schema();
@@ -194,7 +250,7 @@ impl NeedleIndex {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|e| match &dir {
-                Some(d) => map_open_error(d, e),
+                Some(d) => read_error(d, e),
                 None => Error::Tantivy(e),
             })?;
         let this = NeedleIndex {
@@ -213,6 +269,7 @@ impl NeedleIndex {
                 synonyms: Synonyms::default(),
             })),
             caches: Arc::default(),
+            storage,
         };
         this.refresh_snapshot(&this.reader.searcher())?;
         Ok(this)
@@ -278,12 +335,15 @@ impl NeedleIndex {
             .unwrap_or_else(|| PathBuf::from("<memory>"))
     }
 
+    fn lock_writer(&self) -> MutexGuard<'_, Option<IndexWriter>> {
+        self.writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// The writer, created on first use and kept for the life of the index.
     pub(crate) fn writer(&self) -> Result<MutexGuard<'_, Option<IndexWriter>>> {
-        let mut guard = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self.lock_writer();
         if guard.is_none() {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
             let writer = self
@@ -292,13 +352,6 @@ impl NeedleIndex {
                 .map_err(|e| match e {
                     TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
                         dir: self.dir_display(),
-                    },
-                    TantivyError::LockFailure(LockError::IoError(io), _) => Error::Io {
-                        path: self.dir_display(),
-                        source: std::io::Error::new(
-                            io.kind(),
-                            format!("cannot lock the index for writing ({io}): is the directory writable?"),
-                        ),
                     },
                     other => Error::Tantivy(other),
                 })?;
@@ -347,7 +400,13 @@ impl NeedleIndex {
         Ok(snap)
     }
 
-    pub(crate) fn reload(&self) -> Result<()> {
+    /// Moves this handle's reader to the newest commit now, for example
+    /// one another process just made (the reader also follows commits on
+    /// its own, after a short delay).
+    ///
+    /// # Errors
+    /// When the newest commit cannot be read.
+    pub fn reload(&self) -> Result<()> {
         self.reader.reload()?;
         self.refresh_snapshot(&self.reader.searcher())?;
         Ok(())
@@ -359,12 +418,13 @@ impl NeedleIndex {
     /// # Errors
     /// When a merge thread failed.
     pub fn close(&self) -> Result<()> {
-        let mut guard = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(writer) = guard.take() {
-            writer.wait_merging_threads()?;
+        let writer = self.lock_writer().take();
+        if let Some(writer) = writer {
+            let merged = writer.wait_merging_threads();
+            // A merge that failed (a full disk) leaves its files: the
+            // commits are whole, so they are only garbage.
+            self.sweep_leftovers();
+            merged?;
         }
         Ok(())
     }
@@ -375,22 +435,5 @@ impl NeedleIndex {
         addr: tantivy::DocAddress,
     ) -> Result<TantivyDocument> {
         Ok(searcher.doc::<TantivyDocument>(addr)?)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_directory_of_other_files_is_not_an_index() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("thesis.tex"), "precious").unwrap();
-        let err = NeedleIndex::open(dir.path()).unwrap_err();
-        assert!(matches!(err, Error::NotAnIndex { .. }), "{err}");
-        assert!(dir.path().join("thesis.tex").exists());
-        let err = NeedleIndex::recreate(dir.path()).unwrap_err();
-        assert!(matches!(err, Error::NotAnIndex { .. }), "{err}");
-        assert!(dir.path().join("thesis.tex").exists());
     }
 }

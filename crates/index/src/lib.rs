@@ -205,7 +205,7 @@ pub use content::{
     Article, ContentIssue, ContentSource, MemoryFile, Passage, PassageKind, TopicDef, TopicRules,
     split_markdown, split_text,
 };
-pub use error::{Error, Result};
+pub use error::{Error, Result, StorageOp};
 pub use eval::{
     Collection, EVAL_DEPTH, EvalReport, QueryScore, average_precision, ndcg_at, recall_at,
     reciprocal_rank_at,

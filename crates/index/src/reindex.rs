@@ -200,11 +200,24 @@ impl NeedleIndex {
     ///   would go, unless `options.force`;
     /// - [`Error::Locked`] when another process is writing the index and
     ///   there is something to write (a reindex that finds every file as the
-    ///   last commit saw it takes no writer, so it succeeds).
+    ///   last commit saw it takes no writer, so it succeeds);
+    /// - [`Error::DiskFull`], [`Error::ReadOnly`], [`Error::WriteFailed`]
+    ///   when the index cannot be written: nothing was committed, the index
+    ///   is as it was before, and the files the attempt wrote are removed.
     ///
     /// Unreadable, binary and non-UTF-8 files are not errors: they are
     /// listed in [`ReindexReport::issues`] and skipped.
     pub fn reindex(
+        &self,
+        source: &ContentSource,
+        options: &ReindexOptions,
+    ) -> Result<ReindexReport> {
+        self.begin_write();
+        self.reindex_once(source, options)
+            .map_err(|e| self.failed_write(e))
+    }
+
+    fn reindex_once(
         &self,
         source: &ContentSource,
         options: &ReindexOptions,
@@ -471,14 +484,9 @@ impl NeedleIndex {
             };
             let payload = serde_json::to_string(&manifest)
                 .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            let mut prepared = pending
-                .writer
-                .prepare_commit()
-                .map_err(|e| write_error(self.dir_display(), e))?;
+            let mut prepared = pending.writer.prepare_commit()?;
             prepared.set_payload(&payload);
-            prepared
-                .commit()
-                .map_err(|e| write_error(self.dir_display(), e))?;
+            prepared.commit()?;
             pending.committed = true;
             drop(pending);
             self.remove_stale_sources(&sources_file, old.sources_file.as_deref());
@@ -536,19 +544,6 @@ pub(crate) fn to_document(f: &Fields, p: &Passage) -> TantivyDocument {
         doc.add_u64(f.line, u64::from(line));
     }
     doc
-}
-
-/// A commit that could not write its files: say where, and what to check.
-fn write_error(dir: std::path::PathBuf, e: tantivy::TantivyError) -> Error {
-    match e {
-        tantivy::TantivyError::OpenWriteError(_) | tantivy::TantivyError::IoError(_) => Error::Io {
-            path: dir,
-            source: std::io::Error::other(format!(
-                "cannot write the index ({e}): is the directory writable, with space left on its disk?"
-            )),
-        },
-        other => Error::Tantivy(other),
-    }
 }
 
 /// Claims the ids of a file's articles, unless one is claimed already.

@@ -5,10 +5,10 @@
 use std::fs;
 use std::path::Path;
 
-use tantivy::TantivyError;
 use tantivy::directory::MmapDirectory;
-use tantivy::directory::error::{LockError, OpenReadError};
+use tantivy::directory::error::OpenDirectoryError;
 
+use super::faults::read_error;
 use crate::error::{Error, Result};
 
 /// Sources files start with a dot: Tantivy leaves such files alone (its
@@ -40,53 +40,15 @@ pub(super) fn is_sources_file(name: &str) -> bool {
 }
 
 pub(super) fn open_mmap(dir: &Path) -> Result<MmapDirectory> {
-    MmapDirectory::open(dir).map_err(|e| Error::Io {
-        path: dir.to_owned(),
-        source: std::io::Error::other(e.to_string()),
-    })
-}
-
-pub(super) fn map_open_error(dir: &Path, e: TantivyError) -> Error {
-    match e {
-        TantivyError::OpenWriteError(_)
-        | TantivyError::IoError(_)
-        | TantivyError::OpenDirectoryError(_) => Error::Io {
-            path: dir.to_owned(),
-            source: std::io::Error::other(format!("{e}: is the directory writable?")),
-        },
-        other => damaged(dir, other),
-    }
-}
-
-/// The error for an index that cannot be read: damaged, unless the
-/// operating system refused access (then it is not damaged, and rebuilding
-/// it would not help).
-pub(super) fn damaged(dir: &Path, e: TantivyError) -> Error {
-    let denied = match &e {
-        // Readers take a lock file too, so a read-only directory fails here.
-        TantivyError::LockFailure(LockError::IoError(io), _) => Some(io.kind()),
-        TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. }) => {
-            Some(io_error.kind())
+    MmapDirectory::open(dir).map_err(|e| match e {
+        OpenDirectoryError::IoError { io_error, .. } => {
+            read_error(dir, tantivy::TantivyError::IoError(io_error))
         }
-        TantivyError::IoError(io) => Some(io.kind()),
-        _ => None,
-    }
-    .filter(|k| *k == std::io::ErrorKind::PermissionDenied);
-    match denied {
-        Some(kind) => Error::Io {
+        other => Error::Io {
             path: dir.to_owned(),
-            source: std::io::Error::new(
-                kind,
-                format!(
-                    "cannot use the index ({e}): needle needs read and write access to its index directory, even to search; fix its permissions, or use another index directory"
-                ),
-            ),
+            source: std::io::Error::other(other.to_string()),
         },
-        None => Error::Corrupt {
-            dir: dir.to_owned(),
-            source: e,
-        },
-    }
+    })
 }
 
 /// Whether `dir` holds files that Tantivy did not write.
@@ -102,14 +64,16 @@ pub(super) fn has_foreign_files(dir: &Path) -> Result<bool> {
 }
 
 pub(super) fn is_index_file(name: &str) -> bool {
-    if matches!(name, "meta.json" | ".managed.json")
+    matches!(name, "meta.json" | ".managed.json")
         || (name.starts_with(".tantivy-") && name.ends_with(".lock"))
         || is_sources_file(name)
         || is_temp_file(name)
-    {
-        return true;
-    }
-    // Segment files: 32 hex digits, an optional delete opstamp, an extension.
+        || is_segment_file(name)
+}
+
+/// A segment's file: 32 hex digits (the segment id), an optional delete
+/// operation number, an extension.
+pub(super) fn is_segment_file(name: &str) -> bool {
     let mut parts = name.split('.');
     let stem_ok = parts
         .next()

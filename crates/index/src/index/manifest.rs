@@ -6,12 +6,14 @@ use std::fs;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use tantivy::directory::error::OpenReadError;
 use tantivy::{Directory, TantivyError};
 
 use super::NeedleIndex;
 use super::dir::{is_sources_file, is_temp_file, sources_file_name};
+use super::faults::{read_error, write_error};
 use crate::content::TopicDef;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StorageOp};
 
 /// What a search needs to know of the index's content, stored with every
 /// commit (as the commit payload, inside Tantivy's `meta.json`), so that a
@@ -92,7 +94,11 @@ impl NeedleIndex {
             .index
             .directory()
             .atomic_read(Path::new(name))
-            .map_err(|e| self.sources_damaged(name, &e.to_string()))?;
+            .map_err(|e| match e {
+                // The disk or the permissions, not the file.
+                OpenReadError::IoError { .. } => read_error(&self.dir_display(), e.into()),
+                e => self.sources_damaged(name, &e.to_string()),
+            })?;
         postcard::from_bytes(&bytes).map_err(|e| self.sources_damaged(name, &e.to_string()))
     }
 
@@ -117,7 +123,7 @@ impl NeedleIndex {
         if !directory.exists(path).unwrap_or(false) {
             directory
                 .atomic_write(path, &bytes)
-                .map_err(|e| Error::io(self.dir_display().join(&name), e))?;
+                .map_err(|e| write_error(&self.dir_display(), path, StorageOp::Replace, e))?;
         }
         Ok(name)
     }
