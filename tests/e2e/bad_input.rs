@@ -480,8 +480,10 @@ fn unreadable_files_are_reported_and_keep_their_passages() {
     }
 }
 
-/// Guards: an index directory the user may not write is a clear error
-/// (it names the directory and says it must be writable), not "damaged".
+/// Guards: an index the user may not read is a clear error (it names the
+/// file and says what access needle needs), not "damaged"; one the user
+/// may read but not write is searched as it is, and `needle index` says it
+/// is read-only.
 #[test]
 fn read_only_index_directory_is_a_clear_error() {
     let s = Sandbox::new();
@@ -494,34 +496,40 @@ fn read_only_index_directory_is_a_clear_error() {
     let Some(r) = as_nobody(&s, &["index"]) else {
         return skip("read_only_index_directory_is_a_clear_error");
     };
-    let mut runs = vec![r, as_nobody(&s, &["search", "sunscreen"]).unwrap()];
+    let unreadable = [r, as_nobody(&s, &["search", "sunscreen"]).unwrap()];
     for f in std::fs::read_dir(s.index()).unwrap() {
         chmod(&f.unwrap().path(), 0o644);
     }
-    runs.push(as_nobody(&s, &["index"]).unwrap());
-    runs.push(as_nobody(&s, &["search", "sunscreen"]).unwrap());
-    for r in runs {
+    let read_only = [as_nobody(&s, &["index"]).unwrap()];
+    for (r, says) in unreadable
+        .iter()
+        .map(|r| (r, "needs read access to its index directory"))
+        .chain(
+            read_only
+                .iter()
+                .map(|r| (r, "is read-only (Permission denied")),
+        )
+    {
         r.code(2);
-        assert_no_panic(&r);
+        assert_no_panic(r);
         assert!(r.stdout.is_empty());
         assert!(
             r.stderr.contains(s.index().to_str().unwrap()),
             "{}",
             r.stderr
         );
-        assert!(
-            r.stderr
-                .contains("needs read and write access to its index directory"),
-            "{}",
-            r.stderr
-        );
+        assert!(r.stderr.contains(says), "{}", r.stderr);
         assert!(!r.stderr.contains("damaged"), "{}", r.stderr);
     }
+    // Readable: searched as it is, writing nothing.
+    let r = as_nobody(&s, &["search", "sunscreen"]).unwrap();
+    r.code(0);
+    assert_eq!(r.stderr, "");
 }
 
 /// Guards: an index directory made immutable (`chattr +i`, which stops
 /// even root) fails a reindex with a message naming the directory and
-/// asking whether it is writable. Skipped where chattr cannot do it.
+/// saying it is read-only. Skipped where chattr cannot do it.
 #[test]
 fn immutable_index_directory_is_a_clear_error() {
     let s = Sandbox::new();
@@ -548,10 +556,11 @@ fn immutable_index_directory_is_a_clear_error() {
         r.stderr
     );
     assert!(
-        r.stderr.contains("is the directory writable"),
+        r.stderr.contains("is read-only (Operation not permitted"),
         "{}",
         r.stderr
     );
+    assert!(!r.stderr.contains("damaged"), "{}", r.stderr);
     // Searching it still works: nothing needs writing.
     search.code(0);
     s.run(&["index", "--force"]).code(0);

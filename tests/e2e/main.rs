@@ -11,5 +11,6 @@ mod programs;
 mod relevance;
 mod reliability;
 mod serve;
+mod storage_faults;
 mod tui;
 mod util;

@@ -21,7 +21,8 @@ pub fn hint(e: &Error) -> Option<&'static str> {
         Error::Corrupt { .. } => "run `needle index --force`",
         Error::MassRemoval { .. } => "`needle index --force` forces it",
         Error::Locked { .. } => "a `needle watch` or the interface may be running on it",
-        Error::NotAnIndex { .. } => INDEX_FLAG,
+        Error::NotAnIndex { .. } | Error::ReadOnly { .. } => INDEX_FLAG,
+        Error::DiskFull { .. } => "an index directory is chosen with --index DIR",
         _ => return None,
     })
 }
@@ -112,6 +113,29 @@ mod tests {
         let message = error_message(&err);
         assert!(message.starts_with("reindexing: refusing to remove 3 of the 4"));
         assert!(message.ends_with("; `needle index --force` forces it"));
+    }
+
+    #[test]
+    fn storage_faults_name_the_index_flag_and_never_force() {
+        let dir = PathBuf::from("idx");
+        let full = Error::DiskFull {
+            dir: dir.clone(),
+            path: dir.join("meta.json"),
+            op: needle_index::StorageOp::Replace,
+            available: Some(0),
+            written: None,
+            source: std::io::Error::from(ErrorKind::StorageFull),
+        };
+        let read_only = Error::ReadOnly {
+            dir,
+            source: std::io::Error::from(ErrorKind::ReadOnlyFilesystem),
+        };
+        for e in [full, read_only] {
+            let message = with_hint(&e);
+            assert!(message.contains("--index DIR"), "{message}");
+            assert!(!message.contains("--force"), "{message}");
+            assert!(!message.contains("damaged"), "{message}");
+        }
     }
 
     #[test]

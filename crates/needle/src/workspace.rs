@@ -176,6 +176,24 @@ pub fn refresh(index: &NeedleIndex, content: &Resolved) -> Result<()> {
             );
             Ok(())
         }
+        // A storage fault: the index as it is still answers (nothing of it
+        // was changed), unless there is nothing in it yet.
+        Err(Error::ReadOnly { dir, source }) if index.passage_count() > 0 => {
+            eprintln!(
+                "needle: warning: the index at {} is read-only ({source}) and the content has changed since it was built: searching it as it is; to update it, make the directory writable or pass another with --index DIR",
+                dir.display()
+            );
+            Ok(())
+        }
+        Err(e @ (Error::DiskFull { .. } | Error::WriteFailed { .. }))
+            if index.passage_count() > 0 =>
+        {
+            eprintln!(
+                "needle: warning: the index was not refreshed, searching it as it is: {}",
+                hints::with_hint(&e)
+            );
+            Ok(())
+        }
         Err(e) => Err(e.into()),
     }
 }

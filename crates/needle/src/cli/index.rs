@@ -16,6 +16,9 @@ const SHOW_PROGRESS_AFTER: Duration = Duration::from_millis(300);
 
 pub fn run(content: &Resolved, force: bool, json: bool) -> Result<ExitCode> {
     let index = open_index(&content.index_dir, force)?;
+    // Updating is the point: a read-only index is an error, even when it
+    // happens to be up to date (`needle search` reads it as it is).
+    index.check_writable()?;
     let started = Instant::now();
     let bar: Arc<Mutex<Option<ProgressBar>>> = Arc::new(Mutex::new(None));
     let progress = {
