@@ -30,6 +30,9 @@ pub fn run(content: &Resolved, json: bool) -> Result<ExitCode> {
         );
     };
     let index = open_index(&content.index_dir, false)?;
+    // A watch that could never write is an error now, not a warning at
+    // every change.
+    index.check_writable()?;
     let (tx, rx) = mpsc::channel();
     {
         let tx = tx.clone();
