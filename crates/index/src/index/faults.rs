@@ -121,9 +121,10 @@ fn fault_in(error: &Error) -> Option<Fault> {
 }
 
 /// The error for an index at `dir` that cannot be read: damaged only when
-/// what Tantivy read is wrong (a bad checksum, an unreadable `meta.json`, a
-/// missing file); an error of the operating system (no permission, an I/O
-/// error) is said as it is, as rebuilding would not help.
+/// what Tantivy read is wrong (a bad checksum, a truncated file, an
+/// unreadable `meta.json`, a missing file); an error of the operating
+/// system (no permission, an I/O error of the disk) is said as it is, as
+/// rebuilding would not help.
 pub(crate) fn read_error(dir: &Path, e: TantivyError) -> Error {
     let io = match &e {
         TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
@@ -138,6 +139,11 @@ pub(crate) fn read_error(dir: &Path, e: TantivyError) -> Error {
         TantivyError::IoError(io_error) => Some((dir.to_owned(), StorageOp::Write, io_error)),
         _ => None,
     };
+    // An I/O error without an OS error code is Tantivy's word for bad data
+    // (a truncated file: "footer magic byte mismatch").
+    let io = io.filter(|(_, _, io_error)| {
+        io_error.raw_os_error().is_some() || fault_kind(io_error) != FaultKind::Io
+    });
     match io {
         // Something that had to be written (a lock file) could not be.
         Some((path, op, io_error))

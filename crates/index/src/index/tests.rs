@@ -379,6 +379,14 @@ fn only_bad_data_is_called_damaged() {
         None,
     );
     assert!(matches!(read_error(dir, lock), Error::ReadOnly { .. }));
+    let truncated = TantivyError::OpenReadError(OpenReadError::IoError {
+        io_error: Arc::new(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "Footer magic byte mismatch",
+        )),
+        filepath: PathBuf::from("a.fast"),
+    });
+    assert!(matches!(read_error(dir, truncated), Error::Corrupt { .. }));
     let bad = TantivyError::InternalError("checksum mismatch".to_owned());
     assert!(matches!(read_error(dir, bad), Error::Corrupt { .. }));
     let missing =
