@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use needle_index::{ContentSource, NeedleIndex, ReindexOptions, SearchRequest};
 
 use crate::reliability::Rng;
-use crate::util::{Run, Sandbox, needle_bin};
+use crate::util::{Run, Sandbox, isolate, needle_bin};
 
 fn assert_no_panic(r: &Run) {
     assert!(
@@ -404,7 +404,9 @@ fn files_churning_during_reindexes_never_break_them() {
 /// `needle ARGS` as the unprivileged user 65534, or `None` when this
 /// machine cannot drop privileges (not root, or no setpriv).
 fn as_nobody(s: &Sandbox, args: &[&str]) -> Option<Run> {
-    let out = Command::new("setpriv")
+    let mut cmd = Command::new("setpriv");
+    isolate(&mut cmd, &s.home());
+    let out = cmd
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
         .arg(needle_bin())
         .arg("--content")

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::util::{Run, Sandbox, needle_bin, repo_root};
+use crate::util::{Run, Sandbox, needle_command, repo_root};
 
 const CARE: &str = "# Skin care\n\n## Aftercare\n\nWear sunscreen with SPF 30 after every session.\n\n## Cost\n\nA session costs about $200.\n";
 const RISKS: &str =
@@ -350,7 +350,7 @@ fn embedded_article_works_from_an_empty_directory() {
 fn repository_content_search_puts_spf_30_first() {
     // `needle search sunscreen` from the repository root uses ./content.
     let idx = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(needle_bin())
+    let out = needle_command()
         .current_dir(repo_root())
         .env("NEEDLE_INDEX", idx.path())
         .args(["search", "sunscreen"])

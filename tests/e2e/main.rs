@@ -5,9 +5,12 @@
 
 mod bad_input;
 mod cli;
+mod config;
+mod editor;
 mod fuzz_regressions;
 mod mcp;
 mod programs;
+mod packaging;
 mod relevance;
 mod reliability;
 mod serve;

@@ -12,7 +12,7 @@ use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use serde_json::{Value, json};
 
 use crate::programs::sandbox;
-use crate::util::needle_bin;
+use crate::util::{USER_VARIABLES, needle_bin, user_dirs};
 
 /// Calls a tool: its structured content, or the message of what went
 /// wrong, whether an MCP error (what needle refuses) or a tool error
@@ -54,6 +54,10 @@ async fn an_mcp_client_lists_and_calls_every_tool() -> anyhow::Result<()> {
     let s = sandbox();
     let content = s.content();
     let cmd = tokio::process::Command::new(needle_bin()).configure(|c| {
+        for name in USER_VARIABLES {
+            c.env_remove(name);
+        }
+        c.envs(user_dirs(&s.home()));
         c.arg("--content")
             .arg(&content)
             .arg("--index")

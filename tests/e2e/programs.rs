@@ -219,7 +219,7 @@ fn python_examples_run() {
     let s = sandbox();
     let examples = crate::util::repo_root().join("examples/python");
     let content = s.content();
-    let out = std::process::Command::new("python3")
+    let out = crate::util::isolate(&mut std::process::Command::new("python3"), &s.home())
         .arg(examples.join("batch.py"))
         .args(["--content", content.to_str().unwrap()])
         .env("NEEDLE", crate::util::needle_bin())

@@ -3,14 +3,14 @@
 
 use std::path::PathBuf;
 
-use crate::util::{Run, needle_bin, repo_root};
+use crate::util::{Run, needle_command, repo_root};
 
 /// nDCG@10 of the bundled article's judged queries when the relevance work
 /// was done (0.9129): a regression guard, not a timing.
 const BUNDLED_NDCG_FLOOR: f64 = 0.91;
 
 fn eval(dir: &std::path::Path, content: Option<&std::path::Path>) -> serde_json::Value {
-    let mut cmd = std::process::Command::new(needle_bin());
+    let mut cmd = needle_command();
     cmd.current_dir(repo_root())
         .arg("eval")
         .arg(dir)
@@ -151,7 +151,7 @@ fn real_docs_index_without_a_warning() {
             continue;
         };
         let index = tempfile::tempdir().unwrap();
-        let out = std::process::Command::new(needle_bin())
+        let out = needle_command()
             .arg("index")
             .arg("--content")
             .arg(&corpus)
@@ -183,7 +183,7 @@ fn eval_ranking_compare_and_trec_run() {
     let set = root.join("tests/relevance/bundled");
     let content = root.join("content");
     let run = |args: &[&str]| {
-        let mut cmd = std::process::Command::new(needle_bin());
+        let mut cmd = needle_command();
         cmd.current_dir(&root)
             .arg("eval")
             .arg(&set)

@@ -476,11 +476,11 @@ fn concurrent_searches(versions: u32, filler: usize) -> (Arc<Seen>, usize, usize
         ]);
         let (program, dir) = (search.get_program().to_owned(), s.root.path().join("work"));
         let args: Vec<_> = search.get_args().map(ToOwned::to_owned).collect();
-        let index_dir = s.index();
+        let (index_dir, home) = (s.index(), s.home());
         std::thread::spawn(move || {
             let mut runs = 0;
             while !stop.load(Ordering::Relaxed) {
-                let out = std::process::Command::new(&program)
+                let out = crate::util::isolate(&mut std::process::Command::new(&program), &home)
                     .current_dir(&dir)
                     .env("NEEDLE_INDEX", &index_dir)
                     .args(&args)

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
-use crate::util::needle_bin;
+use crate::util::{USER_VARIABLES, needle_bin, user_dirs};
 
 const ROWS: u16 = 30;
 const COLS: u16 = 100;
@@ -23,6 +23,8 @@ const ENTER: &[u8] = b"\r";
 const ESC: &[u8] = b"\x1b";
 const CTRL_Z: &[u8] = b"\x1a";
 const CTRL_END: &[u8] = b"\x1b[1;5F";
+const CTRL_UP: &[u8] = b"\x1b[1;5A";
+const CTRL_O: &[u8] = b"\x0f";
 
 /// `needle ARGS` running in a 100x30 pseudo-terminal, in an empty working
 /// directory (so the bundled article is used unless --content says
@@ -76,7 +78,13 @@ impl Session {
         cmd.cwd(&work);
         cmd.env("NEEDLE_INDEX", dir.path().join("index"));
         cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
+        // Isolated from the user's settings, history and editor.
+        for name in USER_VARIABLES {
+            cmd.env_remove(name);
+        }
+        for (name, value) in user_dirs(dir.path()) {
+            cmd.env(name, value);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -250,8 +258,9 @@ fn tui_esc_exits_130_and_prints_nothing() {
 }
 
 #[test]
-fn tui_sigterm_and_sighup_restore_the_terminal_and_exit_128_plus_the_signal() {
-    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+fn tui_sigterm_sighup_and_sigint_restore_the_terminal_and_exit_128_plus_the_signal() {
+    // SIGINT from another process quits as Esc does: 130.
+    for (signal, code) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
         let mut s = Session::start(&[]);
         s.wait_for("Results");
         s.wait_for("1/24");
@@ -314,7 +323,7 @@ fn tui_output_json_prints_the_hit_as_search_json_does() {
         serde_json::from_str(s.stdout().trim_end()).expect("one JSON object");
 
     let index = s.dir.path().join("index");
-    let search = std::process::Command::new(needle_bin())
+    let search = crate::util::needle_command()
         .args(["search", "--json", "sunscreen"])
         .current_dir(s.dir.path().join("work"))
         .env("NEEDLE_INDEX", &index)
@@ -412,6 +421,116 @@ fn tui_no_color_draws_without_colours() {
     assert!(screen.cell(row, col).unwrap().inverse());
     s.press(ESC);
     assert_eq!(s.exit_code(), 130);
+}
+
+/// Guards the query history: Ctrl-↑ walks back through the queries chosen
+/// before (as fzf's `--history` does), Enter adds the query to the file;
+/// `--no-history` neither reads nor writes it, and mouse capture is off
+/// with `--no-mouse`.
+#[test]
+fn tui_history_walks_back_with_ctrl_up_and_enter_adds_the_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("state/needle/history");
+    std::fs::create_dir_all(history.parent().unwrap()).unwrap();
+    write(&history, "redness\nsunscreen\n");
+    let history_path = history.clone();
+    let mut s = Session::start_in(dir, &[], &[]);
+    s.wait_for("1/24");
+    assert_ne!(
+        s.parser.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "the mouse is captured by default"
+    );
+    s.press(CTRL_UP);
+    s.wait_for("❯ sunscreen");
+    s.wait_for("1/2 ");
+    s.press(CTRL_UP);
+    s.wait_for("❯ redness");
+    s.press(ENTER);
+    assert_eq!(s.exit_code(), 0, "the screen:\n{}", s.screen());
+    assert!(s.stdout().contains("redness"), "{}", s.stdout());
+    assert_eq!(
+        std::fs::read_to_string(&history_path).unwrap(),
+        "redness\nsunscreen\nredness\n"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("state/needle/history");
+    std::fs::create_dir_all(history.parent().unwrap()).unwrap();
+    write(&history, "redness\n");
+    let history_path = history.clone();
+    let mut s = Session::start_in(dir, &["--no-history", "--no-mouse"], &[]);
+    s.wait_for("1/24");
+    assert_eq!(
+        s.parser.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "--no-mouse leaves the mouse to the terminal"
+    );
+    s.press(CTRL_UP);
+    s.press(b"spf");
+    s.wait_for("❯ spf");
+    s.press(ENTER);
+    assert_eq!(s.exit_code(), 0, "the screen:\n{}", s.screen());
+    assert_eq!(std::fs::read_to_string(&history_path).unwrap(), "redness\n");
+}
+
+/// Guards Ctrl-O: the editor (a script named `vim`, so it gets `+LINE
+/// FILE`) runs on the selected passage's file at its line, the interface
+/// takes the terminal back, the reindex picks up the edit and the same
+/// passage stays selected; a JSON Lines record says it has no file.
+#[test]
+fn tui_ctrl_o_opens_the_editor_at_the_line_and_shows_the_edit() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    write(
+        &content.join("care.md"),
+        "# Care\n\n## Aftercare\n\nWear sunscreen every day.\n\n## Diet\n\nDrink water.\n",
+    );
+    write(
+        &content.join("faq.jsonl"),
+        "{\"_id\": \"faq\", \"title\": \"FAQ\", \"text\": \"Zinc oxide blocks the sun.\"}\n",
+    );
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let args_file = dir.path().join("editor-args.txt");
+    let editor = bin.join("vim");
+    write(
+        &editor,
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n\
+             printf '# Care\\n\\n## Aftercare\\n\\nWear sunscreen every day, and a hat.\\n\\n## Diet\\n\\nDrink water.\\n' > \"$2\"\n",
+            args_file.display()
+        ),
+    );
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let content_arg = content.to_str().unwrap().to_owned();
+    let editor_arg = editor.to_str().unwrap().to_owned();
+    let mut s = Session::start_in(
+        dir,
+        &["--content", &content_arg],
+        &[("EDITOR", editor_arg.as_str())],
+    );
+    s.wait_for("Drink water.");
+    s.press(b"zinc");
+    s.wait_for("1/1 ");
+    s.press(CTRL_O);
+    s.wait_for("no file to edit: faq is a JSON Lines record");
+    s.press(b"\x15sunscreen");
+    s.wait_for("Wear sunscreen every day.");
+    s.press(CTRL_O);
+    s.wait_for("✓ edited");
+    s.wait_for("every day, and a hat.");
+    assert_eq!(
+        std::fs::read_to_string(&args_file).unwrap(),
+        format!("+5\n{}\n", content.join("care.md").display())
+    );
+    s.press(ENTER);
+    assert_eq!(s.exit_code(), 0, "the screen:\n{}", s.screen());
+    assert_eq!(s.stdout(), "Wear sunscreen every day, and a hat.\n");
+    s.assert_restored();
 }
 
 /// The row and column of the first `text` on a screen from row `from`

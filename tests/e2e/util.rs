@@ -19,6 +19,57 @@ pub fn repo_root() -> PathBuf {
         .to_owned()
 }
 
+/// The variables through which needle reads the user's own settings and
+/// history: every test run of needle goes without them, so that a
+/// developer's config file, history or editor never changes a result.
+pub const USER_VARIABLES: [&str; 7] = [
+    "NEEDLE_CONFIG",
+    "NEEDLE_CONTENT",
+    "NEEDLE_DRAFTS",
+    "COLORFGBG",
+    "VISUAL",
+    "EDITOR",
+    "NO_COLOR",
+];
+
+/// Where needle looks for its config file, keeps its history and (without
+/// `--index`) its indexes, under `home` (a test's temporary directory):
+/// `home/config`, `home/state` and `home/cache`, as `XDG_CONFIG_HOME`,
+/// `XDG_STATE_HOME` and `XDG_CACHE_HOME`.
+pub fn user_dirs(home: &Path) -> [(&'static str, PathBuf); 3] {
+    [
+        ("XDG_CONFIG_HOME", home.join("config")),
+        ("XDG_STATE_HOME", home.join("state")),
+        ("XDG_CACHE_HOME", home.join("cache")),
+    ]
+}
+
+/// Isolates a command from the user's settings: none of
+/// [`USER_VARIABLES`], and the config and state directories under `home`.
+pub fn isolate<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
+    for name in USER_VARIABLES {
+        cmd.env_remove(name);
+    }
+    for (name, dir) in user_dirs(home) {
+        cmd.env(name, dir);
+    }
+    cmd
+}
+
+/// `needle` isolated from the user's settings (see [`isolate`]), for a test
+/// with no sandbox: its config and state directories are under Cargo's
+/// scratch directory for integration tests (it writes nothing there but a
+/// query history, which only the interface does, and indexes when a test
+/// gives no index).
+pub fn needle_command() -> Command {
+    let mut cmd = Command::new(needle_bin());
+    isolate(
+        &mut cmd,
+        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-home"),
+    );
+    cmd
+}
+
 /// A scratch area: a content dir, an index dir and an empty working dir.
 pub struct Sandbox {
     pub root: tempfile::TempDir,
@@ -47,12 +98,19 @@ impl Sandbox {
         std::fs::write(path, text).unwrap();
     }
 
-    /// `needle ARGS` in the empty working dir, with this sandbox's index.
+    /// The sandbox's stand-in for the user's home: its config and state
+    /// directories are `home/config` and `home/state` (see [`isolate`]).
+    pub fn home(&self) -> PathBuf {
+        self.root.path().join("home")
+    }
+
+    /// `needle ARGS` in the empty working dir, with this sandbox's index,
+    /// isolated from the user's settings (see [`isolate`]).
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(needle_bin());
+        isolate(&mut c, &self.home());
         c.current_dir(self.root.path().join("work"))
             .env("NEEDLE_INDEX", self.index())
-            .env_remove("NO_COLOR")
             .args(args)
             .stdin(Stdio::null());
         c

@@ -43,7 +43,11 @@
 
 mod cli;
 mod hints;
+mod config;
+mod editor;
 mod json;
+mod history;
+mod interrupt;
 mod live;
 mod mcp;
 mod serve;

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use needle_index::{ContentSource, Error, NeedleIndex, ReindexOptions, ReindexReport};
 
+use crate::config::{Origin, Setting};
 use crate::hints;
 
 /// The bundled content, built into the binary so that needle works from any
@@ -28,14 +29,16 @@ const BUNDLED: [(&str, &str); 3] = [
 #[derive(Debug, Clone, Args)]
 pub struct Location {
     /// Content to search: a directory (recursive) or one file; Markdown (.md),
-    /// plain text (.txt) or JSON Lines (.jsonl). Default: ./content if it
-    /// exists, else the article built into needle.
+    /// plain text (.txt) or JSON Lines (.jsonl). Default: NEEDLE_CONTENT,
+    /// else `content` in the config file, else ./content if it exists, else
+    /// the article built into needle.
     #[arg(long, global = true, value_name = "PATH")]
     pub content: Option<PathBuf>,
 
-    /// Index directory. Default: one per content source in the user's cache
-    /// directory. The index is a cache: it can always be rebuilt from the content.
-    #[arg(long, global = true, value_name = "DIR", env = "NEEDLE_INDEX")]
+    /// Index directory. Default: NEEDLE_INDEX, else `index` in the config
+    /// file, else one per content source in the user's cache directory. The
+    /// index is a cache: it can always be rebuilt from the content.
+    #[arg(long, global = true, value_name = "DIR")]
     pub index: Option<PathBuf>,
 
     /// Also index the articles whose front matter says `draft: true` (left
@@ -71,35 +74,53 @@ pub fn bundled() -> ContentSource {
     ContentSource::memory(BUNDLED)
 }
 
-pub fn resolve(loc: &Location) -> Result<Resolved> {
-    let content = match &loc.content {
-        Some(p) => Some(
-            p.canonicalize()
-                .with_context(|| format!("--content {}: not found: check the path", p.display()))?,
-        ),
+/// The content and index to work on: `content` and `index` as the flags,
+/// the environment or the config file set them (see `cli::settings`), else
+/// `./content` if it exists (else the bundled article) and an index per
+/// content source in the cache directory.
+pub fn resolve(
+    content: &Setting<Option<PathBuf>>,
+    index: &Setting<Option<PathBuf>>,
+    drafts: bool,
+) -> Result<Resolved> {
+    let content = match &content.value {
+        Some(p) => Some(p.canonicalize().with_context(|| {
+            let shown = p.display();
+            match &content.origin {
+                Origin::Env(var) => {
+                    format!("{var}={shown}: not found: check the path, or unset {var}")
+                }
+                Origin::File(place) => format!(
+                    "content = {shown} (the config file, {place}): not found: check the path"
+                ),
+                Origin::Flag(flag) => format!("{flag} {shown}: not found: check the path"),
+                Origin::Default => format!("{shown}: not found: check the path"),
+            }
+        })?),
         None => Path::new("content")
             .is_dir()
             .then(|| Path::new("content").canonicalize().ok())
             .flatten(),
     };
-    let index_dir = match &loc.index {
+    let index_dir = match &index.value {
         Some(dir) => dir.clone(),
         None => default_index_dir(content.as_deref()),
     };
     Ok(match content {
+
         Some(path) => Resolved {
             source: ContentSource::Path(path.clone()),
             label: path.display().to_string(),
             watch: Some(path),
             index_dir,
-            drafts: loc.drafts,
+            drafts,
         },
         None => Resolved {
             source: bundled(),
             label: "the bundled article".to_owned(),
             watch: None,
             index_dir,
-            drafts: loc.drafts,
+            drafts,
         },
     })
 }

@@ -5,18 +5,42 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::cli::bench::BenchArgs;
+use crate::config::ColorChoice;
 use crate::tui::TuiArgs;
 use crate::workspace::Location;
+
+/// The end of `needle --help` (and the manual page): where settings come from.
+const SETTINGS_HELP: &str = "\
+Settings: a flag wins over the environment (NEEDLE_CONTENT, NEEDLE_INDEX, NO_COLOR), which
+wins over the config file, which wins over needle's defaults. The config file is
+$XDG_CONFIG_HOME/needle/config.toml (~/.config/needle/config.toml), or the file NEEDLE_CONFIG
+names; `needle config` shows every setting and where it came from.
+
+Exit codes: 0 hits found (or a passage chosen), 1 no hits, 2 an error, 130 the interface quit
+without a choice.";
 
 /// Ranked full-text search over article passages, in the terminal and from scripts.
 ///
 /// With no subcommand, needle opens its terminal interface on the content:
-/// `--content PATH`, else `./content` if it exists, else the bundled article.
+/// `--content PATH`, else `NEEDLE_CONTENT`, else `content` in the config
+/// file, else `./content` if it exists, else the bundled article.
 #[derive(Debug, Parser)]
-#[command(name = "needle", version, about, max_term_width = 100)]
+#[command(
+    name = "needle",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = SETTINGS_HELP,
+    after_long_help = SETTINGS_HELP
+)]
 pub struct Cli {
     #[command(flatten)]
     pub location: Location,
+
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is
+    /// set), always, never. Applies to the interface too.
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
 
     #[command(flatten)]
     pub tui: TuiArgs,
@@ -47,6 +71,10 @@ pub enum Command {
     /// Print passages (with their neighbours) or whole articles by id
     /// (exit 1 when an id names nothing).
     Get(GetArgs),
+
+    /// Open a passage's source file at its line in $VISUAL or $EDITOR
+    /// (exit 1 when the id names nothing).
+    Open(OpenArgs),
 
     /// List the topics of the index with their passage counts.
     Topics {
@@ -83,6 +111,25 @@ pub enum Command {
 
     /// Measure query latency (p50/p95/p99/max) and throughput on the index.
     Bench(BenchArgs),
+
+    /// Print the completion script for a shell (bash, zsh, fish,
+    /// powershell, elvish); see the README for where each goes.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page (roff): `needle man | man -l -`.
+    Man,
+
+    /// Print the effective settings and where each came from (a flag, the
+    /// environment, the config file, or the default).
+    Config {
+        /// Print only the config file's path.
+        #[arg(long)]
+        path: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -132,9 +179,9 @@ pub struct SearchArgs {
     #[arg(long = "topic", value_name = "TOPIC")]
     pub topics: Vec<String>,
 
-    /// How many hits to print.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
-    pub limit: u32,
+    /// How many hits to print [default: 10, or `limit` in the config file].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
 
     /// How many hits to skip (for paging).
     #[arg(long, default_value_t = 0)]
@@ -150,12 +197,13 @@ pub struct SearchArgs {
 
     /// At most N passages of one article, so that one page that repeats
     /// the words does not fill the results (each hit gets an
-    /// `article_rank`).
+    /// `article_rank`) [default: `per_article` in the config file].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub per_article: Option<u32>,
 
     /// Each article once, its best passages beneath it (3, or
-    /// --per-article N); --limit and --offset then count articles.
+    /// --per-article N); --limit and --offset then count articles
+    /// [default: `group` in the config file].
     #[arg(long)]
     pub group: bool,
 
@@ -181,6 +229,18 @@ pub struct GetArgs {
     /// Print one JSON object per id (see the README).
     #[arg(long)]
     pub json: bool,
+
+    /// Read the index as it is, without checking the content for changes.
+    #[arg(long)]
+    pub no_refresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// A passage id (`article#section-slug.N`, the `id` of a hit), opened
+    /// at its line, or an article id (the `article` of a hit).
+    #[arg(value_name = "ID")]
+    pub id: String,
 
     /// Read the index as it is, without checking the content for changes.
     #[arg(long)]

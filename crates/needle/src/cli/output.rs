@@ -5,9 +5,17 @@ use std::io::{self, IsTerminal, Write};
 
 use needle_index::{Explanation, PassageKind, RankingKind, SearchResults};
 
-/// Whether to colour standard output: a terminal, and `NO_COLOR` unset or empty.
-pub fn color_stdout() -> bool {
-    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+use crate::config::ColorChoice;
+
+/// Whether to colour standard output: `--color always`, or `auto` on a
+/// terminal (`NO_COLOR` has already turned `auto` into `never`; see
+/// `cli::settings`).
+pub fn color_stdout(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io::stdout().is_terminal(),
+    }
 }
 
 const BOLD_MATCH: &str = "\x1b[1;33m";

@@ -9,14 +9,25 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cli::args::SearchArgs;
-use crate::cli::output::{color_stdout, print_results};
+use crate::cli::output::print_results;
 use crate::json::{JsonError, JsonResults, json_line};
 use crate::workspace::{Resolved, open_index, refresh};
 
 /// Exit codes: 0 success (a search with hits), 1 a search with none, 2 an error.
 const NO_HITS: u8 = 1;
 
-pub fn run(content: &Resolved, args: &SearchArgs) -> Result<ExitCode> {
+/// The search's settings: each from its flag, else the config file, else
+/// needle's default (see `cli::settings`).
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub limit: u32,
+    pub per_article: Option<u32>,
+    pub group: bool,
+    /// Colour the text output.
+    pub color: bool,
+}
+
+pub fn run(content: &Resolved, args: &SearchArgs, options: &Options) -> Result<ExitCode> {
     let query = args.words.join(" ");
     let batch = query == "-";
     if batch && !args.json {
@@ -32,10 +43,10 @@ pub fn run(content: &Resolved, args: &SearchArgs) -> Result<ExitCode> {
     let request = |q: &str| {
         SearchRequest::new(q)
             .topics(args.topics.iter().cloned())
-            .limit(args.limit as usize)
+            .limit(options.limit as usize)
             .offset(args.offset as usize)
-            .per_article_limit(args.per_article.map(|n| n as usize))
-            .group(args.group)
+            .per_article_limit(options.per_article.map(|n| n as usize))
+            .group(options.group)
             .explain(args.explain)
     };
     let mut out = std::io::stdout().lock();
@@ -46,7 +57,7 @@ pub fn run(content: &Resolved, args: &SearchArgs) -> Result<ExitCode> {
     if args.json {
         json_line(&mut out, &JsonResults::from(&results))?;
     } else {
-        print_results(&mut out, &results, color_stdout())?;
+        print_results(&mut out, &results, options.color)?;
     }
     out.flush()?;
     Ok(if results.total == 0 {

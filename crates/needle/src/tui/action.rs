@@ -17,10 +17,21 @@ pub enum Action {
     Backspace,
     /// Deletes the character under the cursor.
     Delete,
-    /// Deletes the word before the cursor.
+    /// Cuts the word before the cursor (Ctrl-Y pastes it back).
     DeleteWord,
-    /// Deletes everything before the cursor (all of it, at the end).
+    /// Cuts the word after the cursor.
+    DeleteWordForward,
+    /// Cuts everything before the cursor (all of it, at the end).
     ClearQuery,
+    /// Cuts everything after the cursor.
+    KillToEnd,
+    /// Pastes the text cut last at the cursor.
+    Yank,
+    /// Replaces the query with the one before it in the history.
+    HistoryPrev,
+    /// Replaces the query with the one after it in the history (past the
+    /// newest: the query as it was typed).
+    HistoryNext,
     CursorLeft,
     CursorRight,
     CursorWordLeft,
@@ -54,6 +65,8 @@ pub enum Action {
     ToggleHelp,
     /// Prints the selected passage and quits.
     Accept,
+    /// Opens the selected passage's source file at its line in the editor.
+    Open,
     /// Quits without a selection.
     Quit,
     /// Suspends the interface (Ctrl-Z): the terminal is put back and the
@@ -99,6 +112,8 @@ pub enum Action {
     ReindexDone(Result<ReindexSummary, String>),
     /// Watching the content for changes failed.
     WatchFailed(String),
+    /// The editor ran (what to say: which file, or why it did not open).
+    Edited(Result<String, String>),
 }
 
 /// What a search gives the interface.

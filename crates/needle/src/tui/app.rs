@@ -24,7 +24,7 @@ use needle_index::{Hit, SearchRequest, SearchResults, TopicCount};
 use ratatui::layout::{Position, Rect};
 
 use crate::tui::action::{Action, ReindexSummary, SearchOutput};
-use crate::tui::keys;
+use crate::tui::keys::{self, KeyMap};
 use crate::tui::layout::{self, Areas};
 use crate::tui::theme::Theme;
 
@@ -53,6 +53,18 @@ pub enum Effect {
     /// Give the terminal back and stop the process until it is continued
     /// (Ctrl-Z); the event loop does it, then redraws.
     Suspend,
+    /// Open a passage's source file in the editor: give the terminal to the
+    /// editor, take it back when it exits, and reindex (answered by
+    /// [`Action::Edited`]).
+    Open(OpenJob),
+}
+
+/// What to open: the passage, and its place in its article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenJob {
+    pub passage: String,
+    pub article: String,
+    pub line: Option<u32>,
 }
 
 /// Work for the worker's search thread, with the generation of the search
@@ -119,6 +131,10 @@ pub struct Options {
     /// Start with at most this many passages per article (`--per-article`);
     /// Ctrl-G turns the cap on and off.
     pub per_article: Option<usize>,
+    /// The key table (the defaults, or as the config file changed them).
+    pub keys: KeyMap,
+    /// Queries chosen before, oldest first (Ctrl-↑ walks back through them).
+    pub history: Vec<String>,
 }
 
 /// One topic tab.
@@ -182,6 +198,20 @@ pub struct App {
     pub per_article: Option<usize>,
     /// The cap Ctrl-G turns on: `--per-article N`, else 1.
     per_article_cap: usize,
+    /// The key table.
+    pub keys: KeyMap,
+    /// The text cut last (Ctrl-K, Ctrl-U, Ctrl-W, Alt-D), for Ctrl-Y.
+    pub killed: String,
+    /// Queries chosen before, oldest first.
+    pub history: Vec<String>,
+    /// The history entry the query shows, while walking it.
+    pub history_at: Option<usize>,
+    /// The query as typed before walking the history (Ctrl-↓ past the
+    /// newest entry brings it back).
+    history_draft: String,
+    /// A message for the status line (what the editor did), until the next
+    /// key.
+    pub notice: Option<Result<String, String>>,
     /// The generation of the latest search asked for.
     generation: u64,
     /// The generation of the latest search that answered.
@@ -233,6 +263,12 @@ impl App {
             outcome: None,
             per_article: options.per_article,
             per_article_cap: options.per_article.unwrap_or(1),
+            keys: options.keys,
+            killed: String::new(),
+            history: options.history,
+            history_at: None,
+            history_draft: String::new(),
+            notice: None,
             generation: 0,
             received: 0,
             shown: 0,
@@ -351,6 +387,9 @@ impl App {
         if self.help && self.update_help(&action) {
             return;
         }
+        if is_from_the_user(&action) {
+            self.notice = None;
+        }
         match action {
             Action::Insert(c) => self.insert(&c.to_string()),
             Action::Paste(s) => {
@@ -372,9 +411,20 @@ impl App {
             }
             Action::DeleteWord => {
                 let start = self.word_left(self.cursor);
-                self.edit(start..self.cursor);
+                self.kill(start..self.cursor);
             }
-            Action::ClearQuery => self.edit(0..self.cursor),
+            Action::DeleteWordForward => {
+                let end = self.word_right(self.cursor);
+                self.kill(self.cursor..end);
+            }
+            Action::ClearQuery => self.kill(0..self.cursor),
+            Action::KillToEnd => self.kill(self.cursor..self.query.len()),
+            Action::Yank => {
+                let text = self.killed.clone();
+                self.insert(&text);
+            }
+            Action::HistoryPrev => self.walk_history(false),
+            Action::HistoryNext => self.walk_history(true),
             Action::CursorLeft => self.cursor = self.prev_boundary(self.cursor).unwrap_or(0),
             Action::CursorRight => {
                 self.cursor = self.next_boundary(self.cursor).unwrap_or(self.cursor);
@@ -439,6 +489,16 @@ impl App {
                     self.outcome = Some(Outcome::Selected(Box::new(hit.clone())));
                 }
             }
+            Action::Open => {
+                if let Some(hit) = self.selected_hit() {
+                    let job = OpenJob {
+                        passage: hit.passage.id.clone(),
+                        article: hit.passage.article.clone(),
+                        line: hit.passage.line,
+                    };
+                    self.effects.push(Effect::Open(job));
+                }
+            }
             Action::Quit => self.outcome = Some(Outcome::Cancelled),
             Action::Suspend => self.effects.push(Effect::Suspend),
 
@@ -479,12 +539,13 @@ impl App {
             Action::WatchFailed(why) => {
                 self.index.warning = Some(format!("not watching for changes: {why}"));
             }
+            Action::Edited(result) => self.notice = Some(result),
         }
     }
 
     /// Actions while the help shows. Returns whether the action was used.
     fn update_help(&mut self, action: &Action) -> bool {
-        let max = crate::tui::help::max_scroll(self.size);
+        let max = crate::tui::help::max_scroll(&self.keys, self.size);
         let page = usize::from(self.size.height.saturating_sub(6)).max(1);
         match action {
             Action::SelectPrev | Action::ScrollUp { .. } => {
@@ -582,5 +643,23 @@ impl App {
     }
 }
 
+/// Whether an action comes from the user (a key, the mouse, a paste), not
+/// from the terminal or the worker: it clears the status line's notice.
+fn is_from_the_user(action: &Action) -> bool {
+    !matches!(
+        action,
+        Action::Tick
+            | Action::Resize { .. }
+            | Action::SearchDone { .. }
+            | Action::PageDone { .. }
+            | Action::ReindexStarted
+            | Action::ReindexDone(_)
+            | Action::WatchFailed(_)
+            | Action::Edited(_)
+    )
+}
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_editing;

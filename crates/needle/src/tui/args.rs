@@ -3,6 +3,8 @@
 
 use clap::{Args, ValueEnum};
 
+use crate::config::ThemeChoice;
+
 /// Options of the terminal interface.
 #[derive(Debug, Clone, Args)]
 pub struct TuiArgs {
@@ -24,6 +26,22 @@ pub struct TuiArgs {
     /// the list.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub per_article: Option<u32>,
+
+    /// The palette: dark, light, or auto (from the terminal's COLORFGBG;
+    /// dark when it does not say) [default: `theme` in the config file, else
+    /// auto].
+    #[arg(long, value_enum, value_name = "THEME")]
+    pub theme: Option<ThemeChoice>,
+
+    /// Leave the mouse to the terminal (its own text selection works; no
+    /// clicks or wheel in the interface).
+    #[arg(long)]
+    pub no_mouse: bool,
+
+    /// Do not read or add to the query history (`history = false` in the
+    /// config file does the same).
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 /// What the interface prints on Enter.

@@ -15,24 +15,26 @@
 //!   (see `worker`), so that typing never waits for them: their answers
 //!   come back later as messages on the loop's channel, and the loop runs
 //!   one round per frame. Suspend gives the terminal back and stops the
-//!   process.
+//!   process; open gives the terminal to the editor until it exits, then
+//!   reindexes.
 //! - The test harness runs searches and reindexes in place, with fixed
 //!   timings (so that snapshots do not vary), over and over until the state
 //!   queues nothing more (`run_until_idle`, built for tests only): a test
 //!   sees the state as the terminal shows it once the worker has answered
-//!   everything. It counts suspends (there is no terminal to give back).
+//!   everything. It counts suspends and records what it was asked to open
+//!   (there is no terminal to give back).
 //! - `Headless` runs searches in place, one round per call: the keystroke
 //!   benchmark times one key's search, and a further page that its answer
 //!   asks for runs on the next call, as the event loop's next round would
-//!   hand it to the worker. It drops reindexes and suspends: it has no
-//!   content source and no terminal.
+//!   hand it to the worker. It drops reindexes, suspends and opens: it has
+//!   no content source and no terminal.
 //!
 //! The worker's search thread also keeps only the newest of the jobs
 //! waiting for it, across rounds: a job handed on in one round can still be
 //! superseded by the next round's.
 
 use crate::tui::action::{Action, ReindexSummary};
-use crate::tui::app::{App, Effect, SearchJob};
+use crate::tui::app::{App, Effect, OpenJob, SearchJob};
 
 /// Where the effects go: what the three runners do differently.
 pub trait Perform {
@@ -54,6 +56,14 @@ pub trait Perform {
     /// # Errors
     /// When the terminal cannot be given back or taken again.
     fn suspend(&mut self) -> Result<(), Self::Error>;
+
+    /// Opens a passage's source file in the editor (giving it the
+    /// terminal until it exits) and gives what to tell the user
+    /// ([`Action::Edited`]), or drops the request and gives `None`.
+    ///
+    /// # Errors
+    /// When the terminal cannot be given back or taken again.
+    fn open(&mut self, job: OpenJob) -> Result<Option<Action>, Self::Error>;
 }
 
 /// What one round did.
@@ -101,6 +111,11 @@ pub fn run_once<P: Perform>(app: &mut App, perform: &mut P) -> Result<Round, P::
                 }
             }
             Effect::Suspend => perform.suspend()?,
+            Effect::Open(job) => {
+                if let Some(answer) = perform.open(job)? {
+                    app.update(answer);
+                }
+            }
         }
     }
     Ok(round)
@@ -153,6 +168,11 @@ mod tests {
             self.0.push("suspend".to_owned());
             Ok(())
         }
+
+        fn open(&mut self, job: OpenJob) -> Result<Option<Action>, Infallible> {
+            self.0.push(format!("open {}", job.passage));
+            Ok(None)
+        }
     }
 
     fn app() -> App {
@@ -165,6 +185,8 @@ mod tests {
             width: 100,
             height: 30,
             per_article: None,
+            keys: crate::tui::keys::KeyMap::default(),
+            history: Vec::new(),
         })
     }
 

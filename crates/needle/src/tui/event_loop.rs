@@ -13,15 +13,18 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use crossterm::event::{self, Event, MouseButton, MouseEventKind};
+use needle_index::NeedleIndex;
+
+use crate::editor;
 
 use crate::tui::action::{Action, ReindexSummary};
-use crate::tui::app::{App, Outcome, SearchJob};
+use crate::tui::app::{App, OpenJob, Outcome, SearchJob};
 use crate::tui::effects::{self, Perform};
-use crate::tui::keys;
 use crate::tui::signals;
 use crate::tui::terminal::Terminal;
 use crate::tui::ui;
 use crate::tui::worker::Worker;
+use crate::workspace::Resolved;
 
 /// How often the spinner turns while something runs.
 const TICK: Duration = Duration::from_millis(80);
@@ -45,17 +48,35 @@ pub enum Exit {
     Signal(i32),
 }
 
+/// Where the interface's parts are, for the loop.
+pub struct Parts<'a> {
+    pub terminal: &'a mut Terminal,
+    pub worker: &'a Worker,
+    pub input: &'a mut Input,
+    pub editor: &'a Editor,
+    pub signals: &'a signals::Watch,
+}
+
 /// Runs the interface until it is left or a signal ends it: applies each
 /// message to the state, hands the effects to the worker, draws a frame.
-pub fn run(
-    terminal: &mut Terminal,
-    app: &mut App,
-    worker: &Worker,
-    rx: &Receiver<Message>,
-    signals: &signals::Watch,
-) -> Result<Exit> {
+pub fn run(parts: Parts<'_>, app: &mut App, rx: &Receiver<Message>) -> Result<Exit> {
+    let Parts {
+        terminal,
+        worker,
+        input,
+        editor,
+        signals,
+    } = parts;
     loop {
-        effects::run_once(app, &mut Threaded { worker, terminal })?;
+        effects::run_once(
+            app,
+            &mut Threaded {
+                worker,
+                terminal,
+                input,
+                editor,
+            },
+        )?;
         if let Some(outcome) = app.outcome.take() {
             return Ok(Exit::App(outcome));
         }
@@ -96,10 +117,24 @@ pub fn run(
 
 /// The effects as the terminal interface performs them: searches and
 /// reindexes handed to the worker's threads (their answers come back as
-/// messages), suspend done on the terminal.
+/// messages), suspend done on the terminal, and the editor given the
+/// terminal (with the input thread paused, so that it does not read the
+/// editor's keys) until it exits.
 struct Threaded<'a> {
     worker: &'a Worker,
     terminal: &'a mut Terminal,
+    input: &'a mut Input,
+    editor: &'a Editor,
+}
+
+/// What opening a passage needs: the index and content to find its file,
+/// and the editor command.
+#[derive(Debug)]
+pub struct Editor {
+    pub index: Arc<NeedleIndex>,
+    pub content: Resolved,
+    /// `$VISUAL`, else `$EDITOR` (see [`editor::editor_from_env`]).
+    pub command: String,
 }
 
 impl Perform for Threaded<'_> {
@@ -117,6 +152,24 @@ impl Perform for Threaded<'_> {
 
     fn suspend(&mut self) -> Result<()> {
         self.terminal.suspend()
+    }
+
+    fn open(&mut self, job: OpenJob) -> Result<Option<Action>> {
+        let e = self.editor;
+        let target = match editor::locate(&e.index, &e.content, &job.article, job.line) {
+            Ok(target) => target,
+            Err(why) => return Ok(Some(Action::Edited(Err(why)))),
+        };
+        self.input.pause();
+        let ran = self.terminal.hand_over(|| editor::run(&e.command, &target));
+        self.input.resume()?;
+        // Read the edit now (the watcher would, a moment later): the state
+        // keeps the passage selected when the results refresh.
+        self.worker.reindex();
+        Ok(Some(Action::Edited(match ran? {
+            Ok(()) => Ok(format!("edited {}", target.describe())),
+            Err(e) => Err(format!("{e:#}")),
+        })))
     }
 }
 
@@ -145,7 +198,7 @@ fn handle(
             return Err(e).context("reading the terminal");
         }
         Message::Input(event) => match event {
-            Event::Key(key) => keys::action_for(key, app.key_context()),
+            Event::Key(key) => app.keys.action_for(key, app.key_context()),
             Event::Paste(text) => Some(Action::Paste(text)),
             Event::Resize(width, height) => Some(Action::Resize { width, height }),
             Event::Mouse(mouse) => {
@@ -166,15 +219,42 @@ fn handle(
     Ok(None)
 }
 
-/// The thread that reads the terminal.
+/// The thread that reads the terminal. It pauses while an editor has the
+/// terminal.
 pub struct Input {
+    tx: Sender<Message>,
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
 }
 
 impl Input {
     pub fn start(tx: Sender<Message>) -> Result<Input> {
+        let mut input = Input {
+            tx,
+            stop: Arc::new(AtomicBool::new(false)),
+            handle: None,
+        };
+        input.resume()?;
+        Ok(input)
+    }
+
+    /// Stops reading the terminal (the thread ends); [`Input::resume`]
+    /// starts again.
+    pub fn pause(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
+
+    /// Reads the terminal again, on a new thread.
+    pub fn resume(&mut self) -> Result<()> {
+        if self.handle.is_some() {
+            return Ok(());
+        }
+        let tx = self.tx.clone();
         let stop = Arc::new(AtomicBool::new(false));
+        self.stop = Arc::clone(&stop);
         let handle = {
             let stop = Arc::clone(&stop);
             thread::Builder::new()
@@ -197,18 +277,13 @@ impl Input {
                 })
                 .context("cannot start the input thread")?
         };
-        Ok(Input {
-            stop,
-            handle: Some(handle),
-        })
+        self.handle = Some(handle);
+        Ok(())
     }
 }
 
 impl Drop for Input {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.join();
-        }
+        self.pause();
     }
 }

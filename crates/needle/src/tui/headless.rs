@@ -2,7 +2,7 @@
 //!
 //! [`Headless`] runs the same code as the terminal interface, step by step
 //! and on the calling thread: a key goes through the key table
-//! ([`keys::action_for`]) to an action that [`App::update`] applies; the
+//! ([`KeyMap::action_for`](crate::tui::keys::KeyMap::action_for)) to an action that [`App::update`] applies; the
 //! search it queues (or the further page of the results that moving the
 //! selection near the end of those loaded asks for) is carried out by the
 //! event loop's effect runner ([`effects::run_once`]) through
@@ -24,9 +24,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::tui::action::{Action, ReindexSummary};
-use crate::tui::app::{App, Options, SearchJob};
+use crate::tui::app::{App, OpenJob, Options, SearchJob};
 use crate::tui::effects::{self, Perform};
-use crate::tui::keys;
+use crate::tui::keys::KeyMap;
 use crate::tui::theme::Theme;
 use crate::tui::ui;
 use crate::tui::worker;
@@ -77,6 +77,8 @@ impl Headless {
             width,
             height,
             per_article: None,
+            keys: KeyMap::default(),
+            history: Vec::new(),
         });
         let terminal =
             Terminal::new(TestBackend::new(width, height)).expect("an in-memory terminal");
@@ -95,7 +97,7 @@ impl Headless {
     /// anything. A search it asks for is queued, not run: see
     /// [`Headless::search`].
     pub fn press(&mut self, key: KeyEvent) -> bool {
-        match keys::action_for(key, self.app.key_context()) {
+        match self.app.keys.action_for(key, self.app.key_context()) {
             Some(action) => {
                 self.app.update(action);
                 true
@@ -107,8 +109,8 @@ impl Headless {
     /// Runs the queued search, or the queued page of the results, as the
     /// worker's search thread does (only the newest request: older ones
     /// are stale) and hands its result to the state. Returns how many
-    /// requests ran (0 or 1). Reindex and suspend requests are dropped:
-    /// there is no content source or terminal here.
+    /// requests ran (0 or 1). Reindex, suspend and open requests are
+    /// dropped: there is no content source or terminal here.
     pub fn search(&mut self) -> usize {
         let Ok(round) = effects::run_once(&mut self.app, &mut InPlace(&self.index));
         round.searches
@@ -180,5 +182,10 @@ impl Perform for InPlace<'_> {
     /// No terminal here: nothing to give back.
     fn suspend(&mut self) -> Result<(), Infallible> {
         Ok(())
+    }
+
+    /// No terminal here: no editor to give it to.
+    fn open(&mut self, _job: OpenJob) -> Result<Option<Action>, Infallible> {
+        Ok(None)
     }
 }

@@ -6,7 +6,7 @@
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 
-use crate::tui::keys::{self, BINDINGS, Group};
+use crate::tui::keys::{self, Group, KeyMap};
 use crate::tui::text;
 use crate::tui::theme::Theme;
 
@@ -29,11 +29,12 @@ const GAP: usize = 3;
 /// Border and padding around the text.
 const FRAME: u16 = 4;
 
-/// The help's sections: a title and its rows.
-fn sections(theme: Theme) -> Vec<Vec<Line<'static>>> {
-    let key_width = BINDINGS
-        .iter()
-        .map(|b| text::width(&keys::labels(b)))
+/// The help's sections: a title and its rows (the keys in effect; an
+/// action with no key is left out).
+fn sections(theme: Theme, keymap: &KeyMap) -> Vec<Vec<Line<'static>>> {
+    let bound = || keymap.bindings().iter().filter(|b| !b.keys.is_empty());
+    let key_width = bound()
+        .map(|b| text::width(&keys::labels(&b.keys)))
         .chain(QUERY_SYNTAX.iter().map(|(k, _)| text::width(k)))
         .max()
         .unwrap_or(0)
@@ -50,8 +51,8 @@ fn sections(theme: Theme) -> Vec<Vec<Line<'static>>> {
     let mut out = Vec::new();
     for group in Group::ALL {
         let mut lines = vec![Line::styled(group.title(), theme.title())];
-        for b in BINDINGS.iter().filter(|b| b.group == group) {
-            lines.push(row(keys::labels(b), b.help, theme.key()));
+        for b in bound().filter(|b| b.group == group) {
+            lines.push(row(keys::labels(&b.keys), b.help, theme.key()));
         }
         out.push(lines);
     }
@@ -78,8 +79,8 @@ fn sections(theme: Theme) -> Vec<Vec<Line<'static>>> {
 
 /// The help's lines for a text area `width` cells wide: two columns when
 /// they fit, else one.
-pub fn lines(theme: Theme, width: usize) -> Vec<Line<'static>> {
-    let sections = sections(theme);
+pub fn lines(theme: Theme, keymap: &KeyMap, width: usize) -> Vec<Line<'static>> {
+    let sections = sections(theme, keymap);
     let column = sections
         .iter()
         .flatten()
@@ -122,8 +123,12 @@ pub fn lines(theme: Theme, width: usize) -> Vec<Line<'static>> {
 }
 
 /// Where the help goes on a screen, and its lines.
-pub fn place(theme: Theme, area: Rect) -> (Rect, Vec<Line<'static>>) {
-    let content = lines(theme, usize::from(area.width.saturating_sub(FRAME + 2)));
+pub fn place(theme: Theme, keymap: &KeyMap, area: Rect) -> (Rect, Vec<Line<'static>>) {
+    let content = lines(
+        theme,
+        keymap,
+        usize::from(area.width.saturating_sub(FRAME + 2)),
+    );
     let widest = content.iter().map(Line::width).max().unwrap_or(0);
     let width = u16::try_from(widest)
         .unwrap_or(u16::MAX)
@@ -139,8 +144,8 @@ pub fn place(theme: Theme, area: Rect) -> (Rect, Vec<Line<'static>>) {
 }
 
 /// How far the help can scroll on a screen of `area`.
-pub fn max_scroll(area: Rect) -> usize {
-    let (rect, content) = place(Theme::mono(), area);
+pub fn max_scroll(keymap: &KeyMap, area: Rect) -> usize {
+    let (rect, content) = place(Theme::mono(), keymap, area);
     content
         .len()
         .saturating_sub(usize::from(rect.height.saturating_sub(2)))

@@ -1,54 +1,15 @@
 //! The key table: which keys do what. The key handler reads it, and so do
 //! the help overlay and the status line's hints, so that what they say is
-//! always what the keys do.
+//! always what the keys do. The table starts as [`DEFAULTS`]; the config
+//! file's `[keys]` table rebinds actions by name ([`KeyMap::from_config`]).
 
-use std::fmt::Write;
-
+use anyhow::{Result, bail};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use crate::config::KeySetting;
 use crate::tui::action::Action;
-
-/// A key with its modifiers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
-    pub code: KeyCode,
-    pub mods: KeyModifiers,
-}
-
-const fn key(code: KeyCode) -> Key {
-    Key {
-        code,
-        mods: KeyModifiers::NONE,
-    }
-}
-
-const fn ctrl(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::CONTROL,
-    }
-}
-
-const fn ctrl_key(code: KeyCode) -> Key {
-    Key {
-        code,
-        mods: KeyModifiers::CONTROL,
-    }
-}
-
-const fn alt(code: KeyCode) -> Key {
-    Key {
-        code,
-        mods: KeyModifiers::ALT,
-    }
-}
-
-const fn shift(code: KeyCode) -> Key {
-    Key {
-        code,
-        mods: KeyModifiers::SHIFT,
-    }
-}
+pub use crate::tui::keyname::{Key, label};
+use crate::tui::keyname::{alt, ctrl, ctrl_key, key, normalize, parse, shift};
 
 /// Where a binding belongs in the help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,9 +41,11 @@ pub enum When {
     QueryEmpty,
 }
 
-/// Keys, what they do, and how the help describes it.
+/// A binding as needle ships it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Binding {
+pub struct Shipped {
+    /// Its name in the config file's `[keys]` table.
+    pub name: &'static str,
     pub keys: &'static [Key],
     pub action: Action,
     pub group: Group,
@@ -90,8 +53,15 @@ pub struct Binding {
     pub when: When,
 }
 
-const fn bind(keys: &'static [Key], action: Action, group: Group, help: &'static str) -> Binding {
-    Binding {
+const fn def(
+    name: &'static str,
+    keys: &'static [Key],
+    action: Action,
+    group: Group,
+    help: &'static str,
+) -> Shipped {
+    Shipped {
+        name,
         keys,
         action,
         group,
@@ -100,190 +70,269 @@ const fn bind(keys: &'static [Key], action: Action, group: Group, help: &'static
     }
 }
 
-/// Every key binding, in the order the help lists them. Any other printable
-/// key types itself into the query.
-pub static BINDINGS: &[Binding] = &[
+/// Every key binding, in the order the help lists them, with its name in
+/// the config file's `[keys]` table. Any other printable key types itself
+/// into the query.
+static DEFAULTS: &[Shipped] = &[
     // Query.
-    bind(
-        &[key(KeyCode::Left)],
+    def(
+        "cursor_left",
+        &[key(KeyCode::Left), ctrl('b')],
         Action::CursorLeft,
         Group::Query,
         "cursor left",
     ),
-    bind(
-        &[key(KeyCode::Right)],
+    def(
+        "cursor_right",
+        &[key(KeyCode::Right), ctrl('f')],
         Action::CursorRight,
         Group::Query,
         "cursor right",
     ),
-    bind(
+    def(
+        "word_left",
         &[ctrl_key(KeyCode::Left), alt(KeyCode::Char('b'))],
         Action::CursorWordLeft,
         Group::Query,
         "word left",
     ),
-    bind(
+    def(
+        "word_right",
         &[ctrl_key(KeyCode::Right), alt(KeyCode::Char('f'))],
         Action::CursorWordRight,
         Group::Query,
         "word right",
     ),
-    bind(
+    def(
+        "start",
         &[key(KeyCode::Home), ctrl('a')],
         Action::CursorHome,
         Group::Query,
         "start of the query",
     ),
-    bind(
+    def(
+        "end",
         &[key(KeyCode::End), ctrl('e')],
         Action::CursorEnd,
         Group::Query,
         "end of the query",
     ),
-    bind(
+    def(
+        "backspace",
         &[key(KeyCode::Backspace), ctrl('h')],
         Action::Backspace,
         Group::Query,
         "delete the char before",
     ),
-    bind(
-        &[key(KeyCode::Delete)],
+    def(
+        "delete",
+        &[key(KeyCode::Delete), ctrl('d')],
         Action::Delete,
         Group::Query,
         "delete the char under",
     ),
-    bind(
+    def(
+        "kill_word_back",
         &[ctrl('w'), alt(KeyCode::Backspace)],
         Action::DeleteWord,
         Group::Query,
-        "delete the word before",
+        "cut the word before",
     ),
-    bind(
+    def(
+        "kill_word",
+        &[alt(KeyCode::Char('d'))],
+        Action::DeleteWordForward,
+        Group::Query,
+        "cut the word after",
+    ),
+    def(
+        "kill_to_start",
         &[ctrl('u')],
         Action::ClearQuery,
         Group::Query,
-        "delete to the start",
+        "cut to the start",
+    ),
+    def(
+        "kill_to_end",
+        &[ctrl('k')],
+        Action::KillToEnd,
+        Group::Query,
+        "cut to the end",
+    ),
+    def(
+        "yank",
+        &[ctrl('y')],
+        Action::Yank,
+        Group::Query,
+        "paste what was cut",
+    ),
+    def(
+        "history_prev",
+        &[ctrl_key(KeyCode::Up), alt(KeyCode::Char('p'))],
+        Action::HistoryPrev,
+        Group::Query,
+        "older query (history)",
+    ),
+    def(
+        "history_next",
+        &[ctrl_key(KeyCode::Down), alt(KeyCode::Char('n'))],
+        Action::HistoryNext,
+        Group::Query,
+        "newer query (history)",
     ),
     // Results.
-    bind(
+    def(
+        "up",
         &[key(KeyCode::Up), ctrl('p')],
         Action::SelectPrev,
         Group::Results,
         "previous result",
     ),
-    bind(
+    def(
+        "down",
         &[key(KeyCode::Down), ctrl('n')],
         Action::SelectNext,
         Group::Results,
         "next result",
     ),
-    bind(
+    def(
+        "page_up",
         &[key(KeyCode::PageUp)],
         Action::PageUp,
         Group::Results,
         "page up",
     ),
-    bind(
+    def(
+        "page_down",
         &[key(KeyCode::PageDown)],
         Action::PageDown,
         Group::Results,
         "page down",
     ),
-    bind(
+    def(
+        "first",
         &[ctrl_key(KeyCode::Home)],
         Action::SelectFirst,
         Group::Results,
         "first result",
     ),
-    bind(
+    def(
+        "last",
         &[ctrl_key(KeyCode::End)],
         Action::SelectLast,
         Group::Results,
         "last result",
     ),
-    bind(
+    def(
+        "next_topic",
         &[key(KeyCode::Tab)],
         Action::NextTab,
         Group::Results,
         "next topic",
     ),
-    bind(
+    def(
+        "prev_topic",
         &[shift(KeyCode::BackTab)],
         Action::PrevTab,
         Group::Results,
         "previous topic",
     ),
-    bind(
+    def(
+        "per_article",
         &[ctrl('g')],
         Action::TogglePerArticle,
         Group::Results,
         "one per article on/off",
     ),
-    bind(
+    def(
+        "accept",
         &[key(KeyCode::Enter)],
         Action::Accept,
         Group::Results,
         "print it and quit",
     ),
+    def(
+        "open",
+        &[ctrl('o')],
+        Action::Open,
+        Group::Results,
+        "open in $EDITOR",
+    ),
     // Preview.
-    bind(
+    def(
+        "next_match",
         &[alt(KeyCode::Down), ctrl('j')],
         Action::NextMatch,
         Group::Preview,
         "next match",
     ),
-    bind(
-        &[alt(KeyCode::Up), ctrl('k')],
+    def(
+        "prev_match",
+        &[alt(KeyCode::Up)],
         Action::PrevMatch,
         Group::Preview,
         "previous match",
     ),
-    bind(
+    def(
+        "preview_down",
         &[shift(KeyCode::Down)],
         Action::PreviewDown,
         Group::Preview,
         "scroll down",
     ),
-    bind(
+    def(
+        "preview_up",
         &[shift(KeyCode::Up)],
         Action::PreviewUp,
         Group::Preview,
         "scroll up",
     ),
-    bind(
+    def(
+        "preview_page_down",
         &[alt(KeyCode::PageDown), shift(KeyCode::PageDown)],
         Action::PreviewPageDown,
         Group::Preview,
         "page down",
     ),
-    bind(
+    def(
+        "preview_page_up",
         &[alt(KeyCode::PageUp), shift(KeyCode::PageUp)],
         Action::PreviewPageUp,
         Group::Preview,
         "page up",
     ),
     // General.
-    bind(&[ctrl('r')], Action::Reindex, Group::General, "reindex now"),
-    bind(
+    def(
+        "reindex",
+        &[ctrl('r')],
+        Action::Reindex,
+        Group::General,
+        "reindex now",
+    ),
+    def(
+        "help",
         &[key(KeyCode::F(1))],
         Action::ToggleHelp,
         Group::General,
         "this help",
     ),
-    Binding {
+    Shipped {
+        name: "help_on_empty",
         keys: &[key(KeyCode::Char('?'))],
         action: Action::ToggleHelp,
         group: Group::General,
         help: "help (empty query)",
         when: When::QueryEmpty,
     },
-    bind(
+    def(
+        "suspend",
         &[ctrl('z')],
         Action::Suspend,
         Group::General,
         "suspend (fg resumes)",
     ),
-    bind(
+    def(
+        "quit",
         &[key(KeyCode::Esc), ctrl('c')],
         Action::Quit,
         Group::General,
@@ -291,9 +340,151 @@ pub static BINDINGS: &[Binding] = &[
     ),
 ];
 
+/// A binding in effect: keys, what they do, and how the help describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub name: &'static str,
+    pub keys: Vec<Key>,
+    pub action: Action,
+    pub group: Group,
+    pub help: &'static str,
+    pub when: When,
+}
+
+/// The key table in effect: the defaults, with the config file's changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyMap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for KeyMap {
+    fn default() -> KeyMap {
+        KeyMap {
+            bindings: DEFAULTS
+                .iter()
+                .map(|d| Binding {
+                    name: d.name,
+                    keys: d.keys.to_vec(),
+                    action: d.action.clone(),
+                    group: d.group,
+                    help: d.help,
+                    when: d.when,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl KeyMap {
+    /// The defaults with the config file's `[keys]`: each line gives an
+    /// action (by name) its keys, in place of its default ones (`[]`
+    /// unbinds it); a key it takes is taken from any other action. Returns
+    /// the warnings too: an action name needle does not know.
+    ///
+    /// # Errors
+    /// A key that cannot be read, or the same key given to two actions:
+    /// the message names the file, line and column.
+    pub fn from_config(settings: &[KeySetting]) -> Result<(KeyMap, Vec<String>)> {
+        let mut map = KeyMap::default();
+        let mut warnings = Vec::new();
+        let mut taken: Vec<(Key, &str, &crate::config::Place)> = Vec::new();
+        for setting in settings {
+            let name = setting.action.value.as_str();
+            let Some(at) = map.bindings.iter().position(|b| b.name == name) else {
+                warnings.push(format!(
+                    "{}: unknown action `{name}` in [keys] (ignored); the actions are {}",
+                    setting.action.place,
+                    DEFAULTS
+                        .iter()
+                        .map(|d| d.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                continue;
+            };
+            let mut keys = Vec::new();
+            for written in &setting.keys {
+                let k =
+                    parse(&written.value).map_err(|e| anyhow::anyhow!("{}: {e}", written.place))?;
+                if let Some((_, other, place)) = taken.iter().find(|(t, _, _)| *t == k) {
+                    bail!(
+                        "{}: {} is bound to `{other}` too (at {place}): give each key one action",
+                        written.place,
+                        label(k)
+                    );
+                }
+                taken.push((k, &setting.action.value, &written.place));
+                keys.push(k);
+            }
+            // The keys move: no other action keeps them.
+            for b in &mut map.bindings {
+                b.keys.retain(|k| !keys.contains(k));
+            }
+            map.bindings[at].keys = keys;
+        }
+        Ok((map, warnings))
+    }
+
+    /// Every binding, in the order the help lists them (unbound ones too).
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// The action of a key press, if it has one.
+    pub fn action_for(&self, event: KeyEvent, cx: Context) -> Option<Action> {
+        if event.kind == KeyEventKind::Release {
+            return None;
+        }
+        let k = normalize(event);
+        if cx.help {
+            return HELP_KEYS
+                .iter()
+                .find(|b| b.keys.contains(&k))
+                .map(|b| b.action.clone());
+        }
+        let found = self.bindings.iter().find(|b| {
+            b.keys.contains(&k)
+                && (b.when == When::Always || (b.when == When::QueryEmpty && cx.query_empty))
+        });
+        if let Some(b) = found {
+            return Some(b.action.clone());
+        }
+        match k.code {
+            // Plain characters type themselves; so do AltGr combinations, which
+            // some terminals report as Ctrl+Alt.
+            KeyCode::Char(c)
+                if !k.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    || k.mods.contains(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                Some(Action::Insert(c))
+            }
+            _ => None,
+        }
+    }
+
+    /// The first key bound to `action`, for hints.
+    pub fn first_key(&self, action: &Action) -> Option<Key> {
+        self.bindings
+            .iter()
+            .filter(|b| &b.action == action)
+            .find_map(|b| b.keys.first().copied())
+    }
+}
+
+/// A key of the help overlay, which the config file does not change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fixed {
+    pub keys: &'static [Key],
+    pub action: Action,
+}
+
+const fn fixed(keys: &'static [Key], action: Action) -> Fixed {
+    Fixed { keys, action }
+}
+
 /// Keys of the help overlay itself; other keys are ignored while it shows.
-pub static HELP_KEYS: &[Binding] = &[
-    bind(
+pub static HELP_KEYS: &[Fixed] = &[
+    fixed(
         &[
             key(KeyCode::Esc),
             key(KeyCode::F(1)),
@@ -302,35 +493,22 @@ pub static HELP_KEYS: &[Binding] = &[
             key(KeyCode::Enter),
         ],
         Action::ToggleHelp,
-        Group::General,
-        "close the help",
     ),
-    bind(
+    fixed(
         &[key(KeyCode::Up), ctrl('p'), key(KeyCode::Char('k'))],
         Action::SelectPrev,
-        Group::General,
-        "scroll up",
     ),
-    bind(
+    fixed(
         &[key(KeyCode::Down), ctrl('n'), key(KeyCode::Char('j'))],
         Action::SelectNext,
-        Group::General,
-        "scroll down",
     ),
-    bind(
-        &[key(KeyCode::PageUp)],
-        Action::PageUp,
-        Group::General,
-        "page up",
-    ),
-    bind(
+    fixed(&[key(KeyCode::PageUp)], Action::PageUp),
+    fixed(
         &[key(KeyCode::PageDown), key(KeyCode::Char(' '))],
         Action::PageDown,
-        Group::General,
-        "page down",
     ),
-    bind(&[ctrl('z')], Action::Suspend, Group::General, "suspend"),
-    bind(&[ctrl('c')], Action::Quit, Group::General, "quit"),
+    fixed(&[ctrl('z')], Action::Suspend),
+    fixed(&[ctrl('c')], Action::Quit),
 ];
 
 /// The state that decides what a key does.
@@ -340,223 +518,10 @@ pub struct Context {
     pub query_empty: bool,
 }
 
-/// The action of a key press, if it has one.
-pub fn action_for(event: KeyEvent, cx: Context) -> Option<Action> {
-    if event.kind == KeyEventKind::Release {
-        return None;
-    }
-    let k = normalize(event);
-    let table = if cx.help { HELP_KEYS } else { BINDINGS };
-    let found = table.iter().find(|b| {
-        b.keys.contains(&k)
-            && (b.when == When::Always || (b.when == When::QueryEmpty && cx.query_empty))
-    });
-    if let Some(b) = found {
-        return Some(b.action.clone());
-    }
-    if cx.help {
-        return None;
-    }
-    match k.code {
-        // Plain characters type themselves; so do AltGr combinations, which
-        // some terminals report as Ctrl+Alt.
-        KeyCode::Char(c)
-            if !k.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                || k.mods.contains(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            Some(Action::Insert(c))
-        }
-        _ => None,
-    }
-}
-
-/// Drops modifiers a key's code already says: the Shift of an upper-case
-/// letter or a symbol, and of Shift-Tab.
-fn normalize(event: KeyEvent) -> Key {
-    let mut mods =
-        event.modifiers & (KeyModifiers::SHIFT | KeyModifiers::CONTROL | KeyModifiers::ALT);
-    match event.code {
-        KeyCode::Char(_) => mods.remove(KeyModifiers::SHIFT),
-        KeyCode::BackTab => mods.insert(KeyModifiers::SHIFT),
-        _ => {}
-    }
-    let code = match event.code {
-        KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
-            KeyCode::Char(c.to_ascii_lowercase())
-        }
-        other => other,
-    };
-    Key { code, mods }
-}
-
-/// How a key is written for people: `Ctrl-W`, `Alt-↓`, `Shift-Tab`.
-pub fn label(k: Key) -> String {
-    let mut out = String::new();
-    if k.mods.contains(KeyModifiers::CONTROL) {
-        out.push_str("Ctrl-");
-    }
-    if k.mods.contains(KeyModifiers::ALT) {
-        out.push_str("Alt-");
-    }
-    if k.mods.contains(KeyModifiers::SHIFT) && k.code != KeyCode::BackTab {
-        out.push_str("Shift-");
-    }
-    match k.code {
-        KeyCode::Up => out.push('↑'),
-        KeyCode::Down => out.push('↓'),
-        KeyCode::Left => out.push('←'),
-        KeyCode::Right => out.push('→'),
-        KeyCode::PageUp => out.push_str("PgUp"),
-        KeyCode::PageDown => out.push_str("PgDn"),
-        KeyCode::Home => out.push_str("Home"),
-        KeyCode::End => out.push_str("End"),
-        KeyCode::Enter => out.push_str("Enter"),
-        KeyCode::Esc => out.push_str("Esc"),
-        KeyCode::Tab => out.push_str("Tab"),
-        KeyCode::BackTab => out.push_str("Shift-Tab"),
-        KeyCode::Backspace => out.push_str("Backspace"),
-        KeyCode::Delete => out.push_str("Del"),
-        KeyCode::F(n) => {
-            let _ = write!(out, "F{n}");
-        }
-        KeyCode::Char(' ') => out.push_str("Space"),
-        KeyCode::Char(c) if k.mods.contains(KeyModifiers::CONTROL) => {
-            out.push(c.to_ascii_uppercase());
-        }
-        KeyCode::Char(c) => out.push(c),
-        other => {
-            let _ = write!(out, "{other:?}");
-        }
-    }
-    out
-}
-
-/// The first key bound to `action`, for hints.
-pub fn first_key(action: &Action) -> Option<Key> {
-    BINDINGS
-        .iter()
-        .find(|b| &b.action == action)
-        .and_then(|b| b.keys.first().copied())
-}
-
-/// The keys of a binding as the help shows them: `Alt-↓ Ctrl-J`.
-pub fn labels(b: &Binding) -> String {
-    b.keys
-        .iter()
-        .map(|k| label(*k))
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Keys as the help shows them: `Alt-↓ Ctrl-J`.
+pub fn labels(keys: &[Key]) -> String {
+    keys.iter().map(|k| label(*k)).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, mods)
-    }
-
-    const TYPING: Context = Context {
-        help: false,
-        query_empty: false,
-    };
-
-    #[test]
-    fn plain_characters_type_themselves() {
-        let a = action_for(press(KeyCode::Char('S'), KeyModifiers::SHIFT), TYPING);
-        assert_eq!(a, Some(Action::Insert('S')));
-    }
-
-    #[test]
-    fn question_mark_opens_help_only_with_an_empty_query() {
-        let q = press(KeyCode::Char('?'), KeyModifiers::SHIFT);
-        assert_eq!(action_for(q, TYPING), Some(Action::Insert('?')));
-        let empty = Context {
-            help: false,
-            query_empty: true,
-        };
-        assert_eq!(action_for(q, empty), Some(Action::ToggleHelp));
-    }
-
-    #[test]
-    fn control_keys_map_through_the_table() {
-        let ctrl_w = press(KeyCode::Char('w'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(ctrl_w, TYPING), Some(Action::DeleteWord));
-        let back_tab = press(KeyCode::BackTab, KeyModifiers::SHIFT);
-        assert_eq!(action_for(back_tab, TYPING), Some(Action::PrevTab));
-        let alt_down = press(KeyCode::Down, KeyModifiers::ALT);
-        assert_eq!(action_for(alt_down, TYPING), Some(Action::NextMatch));
-        let right = press(KeyCode::Right, KeyModifiers::NONE);
-        assert_eq!(action_for(right, TYPING), Some(Action::CursorRight));
-        let unknown = press(KeyCode::Char('x'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(unknown, TYPING), None);
-    }
-
-    #[test]
-    fn help_keys_close_the_help_and_others_do_nothing() {
-        let cx = Context {
-            help: true,
-            query_empty: false,
-        };
-        let esc = press(KeyCode::Esc, KeyModifiers::NONE);
-        assert_eq!(action_for(esc, cx), Some(Action::ToggleHelp));
-        let x = press(KeyCode::Char('x'), KeyModifiers::NONE);
-        assert_eq!(action_for(x, cx), None);
-        let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(ctrl_c, cx), Some(Action::Quit));
-    }
-
-    #[test]
-    fn ctrl_z_suspends_while_typing_and_in_the_help() {
-        let ctrl_z = press(KeyCode::Char('z'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(ctrl_z, TYPING), Some(Action::Suspend));
-        let empty = Context {
-            help: false,
-            query_empty: true,
-        };
-        assert_eq!(action_for(ctrl_z, empty), Some(Action::Suspend));
-        let help = Context {
-            help: true,
-            query_empty: false,
-        };
-        assert_eq!(action_for(ctrl_z, help), Some(Action::Suspend));
-        // Caps Lock or Shift does not turn it into a typed `Z`.
-        let ctrl_shift_z = press(
-            KeyCode::Char('Z'),
-            KeyModifiers::CONTROL | KeyModifiers::SHIFT,
-        );
-        assert_eq!(action_for(ctrl_shift_z, TYPING), Some(Action::Suspend));
-        // A plain `z` still types itself.
-        let z = press(KeyCode::Char('z'), KeyModifiers::NONE);
-        assert_eq!(action_for(z, TYPING), Some(Action::Insert('z')));
-    }
-
-    #[test]
-    fn the_help_lists_suspend_with_its_key() {
-        let b = BINDINGS
-            .iter()
-            .find(|b| b.action == Action::Suspend)
-            .expect("Ctrl-Z is in the key table");
-        assert_eq!(labels(b), "Ctrl-Z");
-        assert_eq!(b.group, Group::General);
-    }
-
-    #[test]
-    fn no_key_is_bound_twice() {
-        let mut seen: Vec<(Key, When)> = Vec::new();
-        for b in BINDINGS {
-            for k in b.keys {
-                assert!(!seen.contains(&(*k, b.when)), "{} bound twice", label(*k));
-                seen.push((*k, b.when));
-            }
-        }
-    }
-
-    #[test]
-    fn labels_read_like_the_keyboard() {
-        assert_eq!(label(ctrl('w')), "Ctrl-W");
-        assert_eq!(label(alt(KeyCode::Down)), "Alt-↓");
-        assert_eq!(label(shift(KeyCode::BackTab)), "Shift-Tab");
-        assert_eq!(label(key(KeyCode::F(1))), "F1");
-    }
-}
+mod tests;

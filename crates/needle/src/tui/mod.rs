@@ -36,6 +36,7 @@ mod effects;
 mod event_loop;
 mod headless;
 mod help;
+mod keyname;
 mod keys;
 mod layout;
 mod signals;
@@ -56,14 +57,17 @@ use needle_index::{NeedleIndex, SearchRequest};
 
 pub use crate::tui::args::TuiArgs;
 pub use crate::tui::headless::Headless;
+pub use crate::tui::keys::{KeyMap, labels as key_labels};
+pub use crate::tui::theme::{Theme, light_background};
 
+use crate::editor::editor_from_env;
+use crate::history::History;
 use crate::json::{JsonHit, json_line};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Options, Outcome};
 use crate::tui::args::Output;
-use crate::tui::event_loop::{Exit, Input, Message};
+use crate::tui::event_loop::{Editor, Exit, Input, Message, Parts};
 use crate::tui::terminal::{Terminal, TtyOut};
-use crate::tui::theme::Theme;
 use crate::tui::worker::{Notify, Worker};
 use crate::workspace::{Resolved, open_index, refresh};
 
@@ -71,9 +75,24 @@ use crate::workspace::{Resolved, open_index, refresh};
 pub const CANCELLED: u8 = 130;
 
 /// Runs the interface on `content`: 0 after Enter (the passage printed on
-/// stdout), 130 after Esc or Ctrl-C (nothing printed), 128 + the signal's
-/// number after SIGTERM (143) or SIGHUP (129), nothing printed.
-pub fn run(content: &Resolved, args: &TuiArgs) -> Result<ExitCode> {
+/// How the interface looks and behaves, from the settings (flags, the
+/// environment, the config file: see `cli::settings`).
+#[derive(Debug, Clone)]
+pub struct Prefs {
+    pub theme: Theme,
+    /// Take the mouse (`--no-mouse` leaves it to the terminal).
+    pub mouse: bool,
+    pub keys: KeyMap,
+    /// The query history; `None` when it is off.
+    pub history: Option<History>,
+    /// Start with at most this many passages per article.
+    pub per_article: Option<u32>,
+}
+
+/// stdout, its query added to the history), 130 after Esc or Ctrl-C
+/// (nothing printed), 128 + the signal's number after SIGTERM (143) or
+/// SIGHUP (129), nothing printed.
+pub fn run(content: &Resolved, args: &TuiArgs, prefs: &Prefs) -> Result<ExitCode> {
     // Everything that can fail with a message is done before the screen
     // changes, so that the message shows.
     let out = TtyOut::open()?;
@@ -105,32 +124,51 @@ pub fn run(content: &Resolved, args: &TuiArgs) -> Result<ExitCode> {
     // the index as it is, and refreshes when the reindex commits.
     worker.reindex();
 
-    let mut terminal = Terminal::enter(out)?;
+    let history = prefs
+        .history
+        .as_ref()
+        .map(History::load)
+        .unwrap_or_default();
+    let mut terminal = Terminal::enter(out, prefs.mouse)?;
     let size = terminal.inner.size()?;
     let mut app = App::new(Options {
         query: args.query.clone().unwrap_or_default(),
         topic,
-        theme: Theme::from_env(),
+        theme: prefs.theme,
         source: content.label.clone(),
         passages: index.passage_count(),
         width: size.width,
         height: size.height,
-        per_article: args.per_article.map(|n| n as usize),
+        per_article: prefs.per_article.map(|n| n as usize),
+        keys: prefs.keys.clone(),
+        history,
     });
     // Ctrl-C arrives as a key in raw mode; a SIGINT sent by another
     // process (kill -INT) quits the same way, restoring the terminal. Once
     // the interface has ended (the channel closed), it exits at once.
     {
         let tx = tx.clone();
-        let _ = ctrlc::set_handler(move || {
+        let _ = crate::interrupt::on_interrupt(move || {
             if tx.send(Message::Action(Action::Quit)).is_err() {
                 std::process::exit(i32::from(CANCELLED));
             }
         });
     }
     let signals = signals::Watch::start(tx.clone(), Message::Signal)?;
-    let input = Input::start(tx)?;
-    let exit = event_loop::run(&mut terminal, &mut app, &worker, &rx, &signals);
+    let mut input = Input::start(tx)?;
+    let editor = Editor {
+        index: Arc::clone(&index),
+        content: content.clone(),
+        command: editor_from_env(),
+    };
+    let parts = Parts {
+        terminal: &mut terminal,
+        worker: &worker,
+        input: &mut input,
+        editor: &editor,
+        signals: &signals,
+    };
+    let exit = event_loop::run(parts, &mut app, &rx);
     drop(input);
     drop(terminal);
     // From here on a SIGTERM or SIGHUP exits at once (see `signals`).
@@ -152,6 +190,14 @@ pub fn run(content: &Resolved, args: &TuiArgs) -> Result<ExitCode> {
         let _ = index.close();
     }
 
+            if let Some(history) = &prefs.history
+                && let Err(e) = history.add(&app.query)
+            {
+                eprintln!(
+                    "needle: warning: the query was not added to the history ({}): {e}",
+                    history.path.display()
+                );
+            }
     match outcome {
         Outcome::Selected(hit) => {
             let mut stdout = io::stdout().lock();

@@ -1,8 +1,10 @@
 //! The terminal while the interface runs: where it draws (standard error,
 //! or `/dev/tty` when standard error is redirected), taking it (raw mode,
-//! alternate screen, mouse, bracketed paste), and putting it back as it was
-//! on every way out: dropping the [`Terminal`], a panic (the panic hook), and
-//! Ctrl-Z (suspended, then taken again when the shell continues the process).
+//! alternate screen, mouse unless `--no-mouse`, bracketed paste), and
+//! putting it back as it was on every way out: dropping the [`Terminal`], a
+//! panic (the panic hook), Ctrl-Z (suspended, then taken again when the
+//! shell continues the process), and an editor (Ctrl-O: given the terminal,
+//! then taken again when it exits).
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
@@ -66,14 +68,18 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// The terminal while the interface runs; dropping it restores the terminal.
 pub struct Terminal {
     pub inner: ratatui::Terminal<CrosstermBackend<TtyOut>>,
+    /// Whether the interface takes the mouse.
+    mouse: bool,
 }
 
 impl Terminal {
-    pub fn enter(mut out: TtyOut) -> Result<Terminal> {
+    /// Takes the terminal; with `mouse`, its clicks and wheel too (which
+    /// leaves the terminal's own text selection to Shift-drag).
+    pub fn enter(mut out: TtyOut, mouse: bool) -> Result<Terminal> {
         install_panic_hook();
-        take(&mut out)?;
+        take(&mut out, mouse)?;
         match ratatui::Terminal::new(CrosstermBackend::new(out)) {
-            Ok(inner) => Ok(Terminal { inner }),
+            Ok(inner) => Ok(Terminal { inner, mouse }),
             Err(e) => {
                 restore();
                 Err(e).context("cannot set up the terminal")
@@ -92,6 +98,20 @@ impl Terminal {
         self.resume()
     }
 
+    /// Gives the terminal to `run` (an editor) as it was before the
+    /// interface took it, and takes it again when `run` returns.
+    ///
+    /// # Errors
+    /// When the terminal cannot be taken again (`run`'s own outcome is
+    /// returned otherwise).
+    pub fn hand_over<R>(&mut self, run: impl FnOnce() -> R) -> Result<R> {
+        let _ = self.inner.show_cursor();
+        restore();
+        let out = run();
+        self.resume()?;
+        Ok(out)
+    }
+
     /// Takes the terminal again after a stop, and redraws all of the next
     /// frame: while the process was stopped the screen was someone else's.
     pub fn resume(&mut self) -> Result<()> {
@@ -100,7 +120,7 @@ impl Terminal {
         if ACTIVE.swap(false, Ordering::SeqCst) {
             let _ = disable_raw_mode();
         }
-        take(self.inner.backend_mut())?;
+        take(self.inner.backend_mut(), self.mouse)?;
         execute!(self.inner.backend_mut(), Clear(ClearType::All))
             .context("cannot redraw the terminal after a stop")?;
         // Forget the last frame, so that the next draw writes every cell: a
@@ -114,16 +134,14 @@ impl Terminal {
 }
 
 /// Puts the terminal in the interface's modes: raw, alternate screen, mouse
-/// and bracketed paste. On failure, puts it back.
-fn take(out: &mut impl Write) -> Result<()> {
+/// (when `mouse`) and bracketed paste. On failure, puts it back.
+fn take(out: &mut impl Write, mouse: bool) -> Result<()> {
     enable_raw_mode().context("cannot put the terminal in raw mode")?;
     ACTIVE.store(true, Ordering::SeqCst);
-    let entered = execute!(
-        out,
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        EnableBracketedPaste
-    );
+    let mut entered = execute!(out, EnterAlternateScreen, EnableBracketedPaste);
+    if mouse && entered.is_ok() {
+        entered = execute!(out, EnableMouseCapture);
+    }
     if let Err(e) = entered {
         restore();
         return Err(e).context("cannot set up the terminal");

@@ -11,9 +11,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::tui::action::{Action, ReindexSummary};
-use crate::tui::app::{App, Options, SearchJob};
+use crate::tui::app::{App, OpenJob, Options, SearchJob};
 use crate::tui::effects::{self, Perform};
-use crate::tui::keys;
+use crate::tui::keys::KeyMap;
 use crate::tui::theme::Theme;
 use crate::tui::worker;
 
@@ -41,6 +41,8 @@ pub struct Harness {
     pub app: App,
     /// How many times the app asked to be suspended (Ctrl-Z).
     pub suspended: usize,
+    /// What the app asked to open in the editor (Ctrl-O).
+    pub opened: Vec<OpenJob>,
 }
 
 impl Harness {
@@ -74,12 +76,15 @@ impl Harness {
             width,
             height,
             per_article: None,
+            keys: KeyMap::default(),
+            history: Vec::new(),
         });
         let mut h = Harness {
             index,
             source,
             app,
             suspended: 0,
+            opened: Vec::new(),
         };
         // As at startup: a reindex (here, with nothing to do), then the search.
         h.app.update(Action::ReindexStarted);
@@ -96,6 +101,7 @@ impl Harness {
             index: &self.index,
             source: &self.source,
             suspended: &mut self.suspended,
+            opened: &mut self.opened,
         };
         let Ok(()) = effects::run_until_idle(&mut self.app, &mut perform);
     }
@@ -108,7 +114,11 @@ impl Harness {
 
     /// Presses a key (through the key table) and runs what it queued.
     pub fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
-        if let Some(action) = keys::action_for(KeyEvent::new(code, mods), self.app.key_context()) {
+        if let Some(action) = self
+            .app
+            .keys
+            .action_for(KeyEvent::new(code, mods), self.app.key_context())
+        {
             self.act(action);
         }
     }
@@ -146,11 +156,12 @@ impl Harness {
 }
 
 /// The effects as the harness performs them: searches and reindexes on this
-/// thread, with fixed timings; suspends counted.
+/// thread, with fixed timings; suspends counted, opens recorded.
 struct InPlace<'a> {
     index: &'a NeedleIndex,
     source: &'a ContentSource,
     suspended: &'a mut usize,
+    opened: &'a mut Vec<OpenJob>,
 }
 
 impl Perform for InPlace<'_> {
@@ -179,5 +190,13 @@ impl Perform for InPlace<'_> {
     fn suspend(&mut self) -> Result<(), Infallible> {
         *self.suspended += 1;
         Ok(())
+    }
+
+    /// No editor to run: record the request, and answer as the editor's
+    /// return does.
+    fn open(&mut self, job: OpenJob) -> Result<Option<Action>, Infallible> {
+        let said = format!("edited {}", job.article);
+        self.opened.push(job);
+        Ok(Some(Action::Edited(Ok(said))))
     }
 }

@@ -1,10 +1,15 @@
-//! Colours and text styles, with a monochrome variant for `NO_COLOR`.
+//! Colours and text styles: a palette for dark backgrounds, one for light
+//! ones (`--theme light`, or `auto` on a terminal whose `COLORFGBG` says its
+//! background is light), and a monochrome variant for `NO_COLOR` and
+//! `--color never`.
 //!
 //! Nothing in the interface relies on colour alone: the selected row has a
 //! gutter mark, matches are bold (and reversed without colour), the active
 //! tab is bold and underlined.
 
 use ratatui::style::{Color, Modifier, Style};
+
+use crate::config::{ColorChoice, ThemeChoice};
 
 /// The topic colours, by the topic's position in the index's display order.
 const TOPIC_COLORS: [Color; 8] = [
@@ -18,30 +23,76 @@ const TOPIC_COLORS: [Color; 8] = [
     Color::LightMagenta,
 ];
 
+/// The topic colours on a light background: darker, so that text in them
+/// reads on white, and badges take white text.
+const TOPIC_COLORS_LIGHT: [Color; 8] = [
+    Color::Indexed(28),
+    Color::Indexed(124),
+    Color::Indexed(30),
+    Color::Indexed(130),
+    Color::Indexed(90),
+    Color::Indexed(25),
+    Color::Indexed(64),
+    Color::Indexed(127),
+];
+
 /// The background of the selected result.
 const SELECTED_BG: Color = Color::Indexed(236);
+/// The same on a light background.
+const SELECTED_BG_LIGHT: Color = Color::Indexed(254);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
+    /// The palette for light backgrounds.
+    pub light: bool,
 }
 
 impl Theme {
-    /// Colours unless `NO_COLOR` is set to something (<https://no-color.org>).
-    pub fn from_env() -> Theme {
-        if std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) {
-            Theme::colored()
+    /// The theme the settings ask for: no colour with `--color never` (or
+    /// `NO_COLOR`, which the settings turn into it); else the light palette
+    /// for `--theme light`, or for `auto` when `colorfgbg` (the terminal's
+    /// `COLORFGBG`) says the background is light.
+    pub fn choose(theme: ThemeChoice, color: ColorChoice, colorfgbg: Option<&str>) -> Theme {
+        if color == ColorChoice::Never {
+            return Theme::mono();
+        }
+        let light = match theme {
+            ThemeChoice::Light => true,
+            ThemeChoice::Dark => false,
+            ThemeChoice::Auto => colorfgbg.is_some_and(light_background),
+        };
+        if light {
+            Theme::light()
         } else {
-            Theme::mono()
+            Theme::colored()
         }
     }
 
     pub const fn colored() -> Theme {
-        Theme { color: true }
+        Theme {
+            color: true,
+            light: false,
+        }
+    }
+
+    pub const fn light() -> Theme {
+        Theme {
+            color: true,
+            light: true,
+        }
     }
 
     pub const fn mono() -> Theme {
-        Theme { color: false }
+        Theme {
+            color: false,
+            light: false,
+        }
+    }
+
+    /// `dark` on a dark background, `light` on a light one.
+    fn pick(self, dark: Color, light: Color) -> Color {
+        if self.light { light } else { dark }
     }
 
     fn fg(self, color: Color) -> Style {
@@ -71,7 +122,7 @@ impl Theme {
 
     /// The border of the panel the selection lives in.
     pub fn border_focus(self) -> Style {
-        self.fg(Color::Blue)
+        self.fg(self.pick(Color::Blue, Color::Indexed(25)))
     }
 
     pub fn title(self) -> Style {
@@ -105,7 +156,7 @@ impl Theme {
     /// The rows of the selected result.
     pub fn selected(self) -> Style {
         if self.color {
-            Style::new().bg(SELECTED_BG)
+            Style::new().bg(self.pick(SELECTED_BG, SELECTED_BG_LIGHT))
         } else {
             Style::new()
         }
@@ -117,18 +168,29 @@ impl Theme {
     }
 
     pub fn topic_color(self, position: Option<usize>) -> Option<Color> {
+        let palette = if self.light {
+            &TOPIC_COLORS_LIGHT
+        } else {
+            &TOPIC_COLORS
+        };
         match (self.color, position) {
-            (true, Some(i)) => Some(TOPIC_COLORS[i % TOPIC_COLORS.len()]),
-            (true, None) => Some(Color::Gray),
+            (true, Some(i)) => Some(palette[i % palette.len()]),
+            (true, None) => Some(self.pick(Color::Gray, Color::Indexed(240))),
             (false, _) => None,
         }
+    }
+
+    /// Text on a topic's colour: black on the bright dark-theme colours,
+    /// white on the deep light-theme ones.
+    fn on_topic(self) -> Color {
+        self.pick(Color::Black, Color::White)
     }
 
     /// A topic badge: the topic's colour as background.
     pub fn badge(self, position: Option<usize>) -> Style {
         match self.topic_color(position) {
             Some(c) => Style::new()
-                .fg(Color::Black)
+                .fg(self.on_topic())
                 .bg(c)
                 .add_modifier(Modifier::BOLD),
             None => Style::new().add_modifier(Modifier::BOLD),
@@ -147,12 +209,12 @@ impl Theme {
     pub fn tab_active(self, position: Option<usize>) -> Style {
         match self.topic_color(position) {
             Some(c) if position.is_some() => Style::new()
-                .fg(Color::Black)
+                .fg(self.on_topic())
                 .bg(c)
                 .add_modifier(Modifier::BOLD),
             Some(_) => Style::new()
-                .fg(Color::Black)
-                .bg(Color::White)
+                .fg(self.pick(Color::Black, Color::White))
+                .bg(self.pick(Color::White, Color::Black))
                 .add_modifier(Modifier::BOLD),
             None => Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         }
@@ -163,15 +225,65 @@ impl Theme {
     }
 
     pub fn warning(self) -> Style {
-        self.fg(Color::Yellow)
+        self.fg(self.pick(Color::Yellow, Color::Indexed(130)))
     }
 
     pub fn ok(self) -> Style {
-        self.fg(Color::Green)
+        self.fg(self.pick(Color::Green, Color::Indexed(28)))
     }
 
     /// The key names in hints and help.
     pub fn key(self) -> Style {
-        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        self.fg(self.pick(Color::Cyan, Color::Indexed(25)))
+            .add_modifier(Modifier::BOLD)
+    }
+}
+
+/// Whether a `COLORFGBG` value (`"15;0"`: foreground;background, as rxvt,
+/// Konsole and others set it; sometimes with a middle field) says the
+/// background is light: colour 7 (light grey) or 9 to 15 (the bright ones
+/// but 8, dark grey).
+pub fn light_background(colorfgbg: &str) -> bool {
+    colorfgbg
+        .rsplit(';')
+        .next()
+        .and_then(|bg| bg.trim().parse::<u8>().ok())
+        .is_some_and(|bg| bg == 7 || (9..=15).contains(&bg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colorfgbg_tells_a_light_background_from_a_dark_one() {
+        assert!(light_background("0;15"));
+        assert!(light_background("0;7"));
+        assert!(light_background("0;default;15"));
+        assert!(!light_background("15;0"));
+        assert!(!light_background("7;8"));
+        assert!(!light_background("default;default"));
+        assert!(!light_background(""));
+    }
+
+    #[test]
+    fn the_settings_choose_the_palette() {
+        let auto = ThemeChoice::Auto;
+        let on = ColorChoice::Auto;
+        assert_eq!(Theme::choose(auto, on, Some("0;15")), Theme::light());
+        assert_eq!(Theme::choose(auto, on, Some("15;0")), Theme::colored());
+        assert_eq!(Theme::choose(auto, on, None), Theme::colored());
+        assert_eq!(
+            Theme::choose(ThemeChoice::Light, on, Some("15;0")),
+            Theme::light()
+        );
+        assert_eq!(
+            Theme::choose(ThemeChoice::Dark, ColorChoice::Always, Some("0;15")),
+            Theme::colored()
+        );
+        assert_eq!(
+            Theme::choose(ThemeChoice::Light, ColorChoice::Never, None),
+            Theme::mono()
+        );
     }
 }

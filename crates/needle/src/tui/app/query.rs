@@ -1,5 +1,6 @@
-//! Editing the query: inserting, deleting, moving the cursor by character
-//! and by word. Every change queues a search.
+//! Editing the query: inserting, deleting and cutting (Ctrl-Y pastes the
+//! text cut last), moving the cursor by character and by word, and walking
+//! the history of queries. Every change queues a search.
 
 use std::ops::Range;
 
@@ -22,6 +23,40 @@ impl App {
         }
         self.cursor = range.start;
         self.query.replace_range(range, "");
+        self.query_changed();
+    }
+
+    /// Cuts a range of the query: deletes it, keeping its text for Ctrl-Y.
+    pub(super) fn kill(&mut self, range: Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        self.killed = self.query[range.clone()].to_owned();
+        self.edit(range);
+    }
+
+    /// Walks the history: back to older queries, or forward to newer ones
+    /// and then the query as it was typed (as fzf's `--history` does).
+    pub(super) fn walk_history(&mut self, forward: bool) {
+        let n = self.history.len();
+        let at = match (self.history_at, forward) {
+            (_, _) if n == 0 => return,
+            (None, false) => {
+                self.history_draft = self.query.clone();
+                Some(n - 1)
+            }
+            (None, true) => return,
+            (Some(0), false) => return,
+            (Some(i), false) => Some(i - 1),
+            (Some(i), true) if i + 1 < n => Some(i + 1),
+            (Some(_), true) => None,
+        };
+        self.history_at = at;
+        self.query = match at {
+            Some(i) => self.history[i].clone(),
+            None => std::mem::take(&mut self.history_draft),
+        };
+        self.cursor = self.query.len();
         self.query_changed();
     }
 

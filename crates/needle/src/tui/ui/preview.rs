@@ -79,7 +79,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, areas: &Areas) {
     if count > 0 {
         let jump = [Action::NextMatch, Action::PrevMatch]
             .iter()
-            .filter_map(keys::first_key)
+            .filter_map(|a| app.keys.first_key(a))
             .map(keys::label)
             .collect::<Vec<_>>()
             .join(" ");

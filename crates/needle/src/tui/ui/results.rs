@@ -211,7 +211,7 @@ fn no_match(app: &App, theme: Theme) -> Vec<Line<'_>> {
         (Some(_), Some(n)) if n > 0 => {
             let switch = [Action::NextTab, Action::PrevTab]
                 .iter()
-                .filter_map(keys::first_key)
+                .filter_map(|a| app.keys.first_key(a))
                 .map(keys::label)
                 .collect::<Vec<_>>()
                 .join("/");

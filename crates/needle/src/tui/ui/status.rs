@@ -1,5 +1,5 @@
 //! The status line: results and query time, the active filter, key hints,
-//! and what the index is doing.
+//! and what the index is doing (or what the editor did, until the next key).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -84,7 +84,7 @@ fn hints(app: &App, room: usize) -> Line<'static> {
         .map(|(actions, word, keep)| {
             let keys: Vec<String> = actions
                 .iter()
-                .filter_map(keys::first_key)
+                .filter_map(|a| app.keys.first_key(a))
                 .map(keys::label)
                 .collect();
             (keys.concat(), *word, *keep)
@@ -119,6 +119,12 @@ fn hints(app: &App, room: usize) -> Line<'static> {
 fn index_state(app: &App) -> (String, ratatui::style::Style) {
     let theme = app.theme;
     let ix = &app.index;
+    // What the editor did, until the next key.
+    match &app.notice {
+        Some(Ok(said)) => return (format!("✓ {said}"), theme.ok()),
+        Some(Err(why)) => return (format!("✗ {why}"), theme.warning()),
+        None => {}
+    }
     if ix.busy {
         let spin = SPINNER[app.tick % SPINNER.len()];
         let what = if ix.passages == 0 {

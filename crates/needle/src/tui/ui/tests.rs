@@ -239,3 +239,74 @@ fn hits_from_several_articles_say_which_and_code_is_badged() {
     h.ctrl('g');
     assert!(h.app.hits().len() > 2);
 }
+
+/// Guards that the help shows the keys in effect: a key the config file
+/// rebinds shows on its new action, and an unbound action is left out.
+#[test]
+fn help_overlay_shows_the_keys_as_the_config_file_rebinds_them() {
+    use std::path::PathBuf;
+
+    use crate::config::{KeySetting, Located, Place};
+    use crate::tui::keys::KeyMap;
+
+    let place = Place {
+        path: PathBuf::from("config.toml"),
+        line: 1,
+        column: 1,
+    };
+    let setting = |action: &str, keys: &[&str]| KeySetting {
+        action: Located::at(action.to_owned(), &place),
+        keys: keys
+            .iter()
+            .map(|k| Located::at((*k).to_owned(), &place))
+            .collect(),
+    };
+    let (keys, warnings) = KeyMap::from_config(&[
+        setting("open", &["ctrl-e"]),
+        setting("reindex", &[]),
+        setting("accept", &["enter", "alt-enter"]),
+    ])
+    .unwrap();
+    assert!(warnings.is_empty());
+    let mut h = Harness::bundled(100, 40);
+    h.app.keys = keys;
+    h.press(KeyCode::F(1));
+    let screen = h.screen();
+    assert!(!screen.contains("reindex now"), "{screen}");
+    assert!(screen.contains("Enter Alt-Enter"), "{screen}");
+    snapshot!("help_rebound_100x40", h);
+}
+
+/// The light palette: the screen as text, and every style run (a
+/// snapshot), and no text in the colours that do not read on white.
+#[test]
+fn the_light_theme_reads_on_a_light_background() {
+    let mut h = Harness::bundled(100, 30);
+    h.app.theme = Theme::light();
+    h.type_text("sunscreen");
+    let terminal = h.draw();
+    let buffer = terminal.backend().buffer();
+    let unreadable = [
+        Color::Yellow,
+        Color::LightYellow,
+        Color::LightGreen,
+        Color::LightMagenta,
+        Color::LightCyan,
+        Color::Cyan,
+        Color::White,
+        Color::Gray,
+    ];
+    for cell in buffer.content() {
+        if cell.symbol().trim().is_empty() {
+            continue;
+        }
+        assert!(
+            !(cell.bg == Color::Reset && unreadable.contains(&cell.fg)),
+            "text in {:?} on the terminal's light background: {cell:?}",
+            cell.fg
+        );
+    }
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_debug_snapshot!("search_light_100x30", buffer);
+    });
+}
