@@ -42,12 +42,12 @@
 //! ```
 
 mod cli;
-mod hints;
 mod config;
 mod editor;
-mod json;
+mod hints;
 mod history;
 mod interrupt;
+mod json;
 mod live;
 mod mcp;
 mod serve;

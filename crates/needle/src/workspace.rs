@@ -106,8 +106,8 @@ pub fn resolve(
         Some(dir) => dir.clone(),
         None => default_index_dir(content.as_deref()),
     };
-    Ok(match content {
 
+    Ok(match content {
         Some(path) => Resolved {
             source: ContentSource::Path(path.clone()),
             label: path.display().to_string(),

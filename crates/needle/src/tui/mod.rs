@@ -74,7 +74,6 @@ use crate::workspace::{Resolved, open_index, refresh};
 /// The exit code of quitting without a choice (as a shell reports Ctrl-C).
 pub const CANCELLED: u8 = 130;
 
-/// Runs the interface on `content`: 0 after Enter (the passage printed on
 /// How the interface looks and behaves, from the settings (flags, the
 /// environment, the config file: see `cli::settings`).
 #[derive(Debug, Clone)]
@@ -89,6 +88,7 @@ pub struct Prefs {
     pub per_article: Option<u32>,
 }
 
+/// Runs the interface on `content`: 0 after Enter (the passage printed on
 /// stdout, its query added to the history), 130 after Esc or Ctrl-C
 /// (nothing printed), 128 + the signal's number after SIGTERM (143) or
 /// SIGHUP (129), nothing printed.
@@ -190,6 +190,8 @@ pub fn run(content: &Resolved, args: &TuiArgs, prefs: &Prefs) -> Result<ExitCode
         let _ = index.close();
     }
 
+    match outcome {
+        Outcome::Selected(hit) => {
             if let Some(history) = &prefs.history
                 && let Err(e) = history.add(&app.query)
             {
@@ -198,8 +200,6 @@ pub fn run(content: &Resolved, args: &TuiArgs, prefs: &Prefs) -> Result<ExitCode
                     history.path.display()
                 );
             }
-    match outcome {
-        Outcome::Selected(hit) => {
             let mut stdout = io::stdout().lock();
             match args.output {
                 Output::Text => {
