@@ -13,6 +13,14 @@ use crate::util::{Run, needle_command};
 fn subcommands() -> Vec<String> {
     let help = Run::from(needle_command().arg("--help").output().unwrap());
     help.code(0);
+    // The help says where settings come from, in which order.
+    assert!(
+        help.stdout.contains(
+            "Settings: a flag wins over the environment (NEEDLE_CONTENT, NEEDLE_INDEX, NO_COLOR)"
+        ),
+        "{}",
+        help.stdout
+    );
     let names: Vec<String> = help
         .stdout
         .lines()
@@ -66,7 +74,7 @@ fn completions_for_every_shell_name_every_subcommand() {
 }
 
 /// Guards: `needle man` prints a roff page that `man -l` renders with its
-/// sections, every subcommand and the settings' precedence.
+/// sections, every subcommand and where settings come from.
 #[test]
 fn man_page_renders_with_man() {
     let r = Run::from(needle_command().arg("man").output().unwrap());
@@ -104,6 +112,7 @@ fn man_page_renders_with_man() {
             shown.stdout
         );
     }
+    assert!(shown.stdout.contains("NEEDLE_CONFIG"), "{}", shown.stdout);
     for command in subcommands() {
         assert!(
             shown.stdout.contains(&format!("needle-{command}")),
