@@ -43,6 +43,10 @@ bench *ARGS:
 compare N="100000" *ARGS:
     bash bench/compare.sh {{N}} {{ARGS}}
 
+# needle serve under HTTP load beside tantivy-cli's serve (default: the rust-book corpus and its queries)
+serve-load *ARGS:
+    bash bench/serve_load.sh {{ARGS}}
+
 # Long reliability runs: kills mid-reindex, concurrent searches, random queries, a 50 MB file (see RELIABILITY.md)
 soak:
     cargo test --release -p needle --test e2e -- --ignored --nocapture soak_

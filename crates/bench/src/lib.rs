@@ -2,7 +2,10 @@
 //!
 //! Tooling for measuring needle at scale. Its main piece is [`corpus`]: a
 //! deterministic generator of Markdown articles (same seed, same bytes),
-//! written as the `needle-corpus` binary (`just corpus N DIR`).
+//! written as the `needle-corpus` binary (`just corpus N DIR`). The
+//! `needle-load` binary loads an HTTP search API (`needle serve`, or
+//! another server) from kept-alive clients and prints requests per second
+//! and latency percentiles (`bench/serve_load.sh`).
 //!
 //! ```
 //! let dir = tempfile::tempdir().unwrap();
