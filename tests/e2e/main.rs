@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod config;
 mod editor;
+mod freshness;
 mod fuzz_regressions;
 mod mcp;
 mod packaging;

@@ -41,6 +41,7 @@
 //! assert_eq!(code, std::process::ExitCode::SUCCESS);
 //! ```
 
+mod beacon;
 mod cli;
 mod config;
 mod editor;

@@ -1,61 +1,585 @@
 //! Watching the content for changes, for every long-running command that
-//! keeps an index fresh: the terminal interface's worker, `needle mcp` and
-//! `needle serve` (through [`crate::live`]).
+//! keeps an index fresh: `needle watch`, the terminal interface's worker,
+//! `needle mcp` and `needle serve` (through [`crate::live`]).
+//!
+//! A [`ContentWatch`] turns file events into reindexes on a thread of its
+//! own: changes closer together than [`DEBOUNCE`] are one reindex. It also
+//! keeps the count that lets another process trust it instead of walking
+//! the content (see [`crate::beacon`]): how many content events it has seen
+//! and how many of them a finished reindex covers. A sync asks "is
+//! everything that happened before now in the index?": the watch creates a
+//! token file in a directory it also watches; the kernel delivers events in
+//! order (inotify), so once the token's event arrives, every content event
+//! from before the question has arrived too; if any is not yet covered, the
+//! reindex runs at once (no debounce) and the answer waits for it.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify::event::{AccessKind, AccessMode};
+use notify::{Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
+
+use crate::beacon::{Beacon, Question};
+use crate::workspace::Resolved;
 
 /// Changes closer together than this are one reindex.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
 
-/// Watches the content at `path` (a directory, recursively, or one file);
-/// a change (debounced) calls `changed`, a failure of the watch `failed`.
-/// Changes inside the index directory (when it lives under the content)
-/// are not content changes. Watching stops when the value is dropped.
+/// A burst of changes longer than this still gets a reindex (a copy of a
+/// large tree should not postpone every search).
+const MAX_DEBOUNCE: Duration = Duration::from_secs(2);
+
+/// The longest wait before a failed reindex is tried again.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// How often the polling fallback looks at the content.
+const POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// The directory, inside the index directory, where sync tokens are made.
+pub const SYNC_DIR: &str = ".watch";
+
+/// What the watch thread and the syncs share.
+#[derive(Debug, Default)]
+struct Counts {
+    /// Content events seen.
+    changes: u64,
+    /// The `changes` that the last finished reindex started after.
+    covered: u64,
+    /// The highest sync token whose event has arrived.
+    token_seen: u64,
+    /// A sync asks for the reindex now.
+    flush: bool,
+    /// A reindex is running.
+    reindexing: bool,
+    /// The last reindex failed: the index lags the content until one
+    /// succeeds.
+    failed: bool,
+    /// The watch is being dropped.
+    stopped: bool,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    counts: Mutex<Counts>,
+    changed: Condvar,
+    next_token: AtomicU64,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Counts> {
+        self.counts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait_until<'a>(
+        &'a self,
+        mut counts: MutexGuard<'a, Counts>,
+        deadline: Instant,
+        done: impl Fn(&Counts) -> bool,
+    ) -> (MutexGuard<'a, Counts>, bool) {
+        while !done(&counts) {
+            let now = Instant::now();
+            if now >= deadline {
+                return (counts, false);
+            }
+            counts = self
+                .changed
+                .wait_timeout(counts, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        (counts, true)
+    }
+}
+
+/// The answer to a sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synced {
+    /// Every change made before the question is in the index.
+    Fresh,
+    /// The watch did not get there within the bound (a long reindex).
+    Busy,
+    /// The watch's last reindex failed: the asker should reindex itself,
+    /// to meet (and report) the failure.
+    Failed,
+}
+
+enum Backend {
+    Native(#[allow(dead_code)] RecommendedWatcher),
+    Poll(#[allow(dead_code)] PollWatcher),
+}
+
+/// What to watch, for which index, and the question a search asks to
+/// trust this watch (see [`crate::beacon`]).
+#[derive(Debug, Clone)]
+pub struct WatchSpec {
+    /// The content: a directory (recursively) or one file.
+    pub path: PathBuf,
+    pub index_dir: PathBuf,
+    pub question: Question,
+}
+
+impl WatchSpec {
+    /// The watch of a resolved content; `None` for the bundled article,
+    /// which cannot change.
+    pub fn of(content: &Resolved) -> Option<WatchSpec> {
+        Some(WatchSpec {
+            path: content.watch.clone()?,
+            index_dir: content.index_dir.clone(),
+            question: Question::of(content),
+        })
+    }
+}
+
+/// A watch on the content; changes reindex until it is dropped.
+pub struct ContentWatch {
+    syncer: Option<Syncer>,
+    // Dropped before the watch stops: no question is answered after.
+    _beacon: Option<Beacon>,
+    shared: Arc<Shared>,
+    _backend: Backend,
+}
+
+/// Answers syncs for a watch (see the module's documentation).
+#[derive(Debug, Clone)]
+struct Syncer {
+    shared: Arc<Shared>,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for ContentWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContentWatch")
+            .field("syncs", &self.syncer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Watches the content of `spec` for its index. The first reindex runs at
+/// once, to catch up with what changed while nothing watched; after that,
+/// a change (debounced). `reindex` runs on the watch's own thread (never
+/// two at a time) and says whether it succeeded; it must bring the index up to date before it
+/// returns. A failure of the watch goes to `failed`. Changes inside the
+/// index directory (when it lives under the content) are not content
+/// changes. When the system's limit on watches is reached, the content is
+/// polled instead (every 2 seconds), and `failed` says so. Where events
+/// come in order (Linux), the watch answers other processes' syncs on a
+/// [`Beacon`] in the index directory.
 ///
 /// # Errors
-/// When the watch cannot be set up (no such path, the OS's watch limit).
+/// When the watch cannot be set up (no such path, no watch and no polling).
 pub fn watch_content(
-    path: &Path,
-    index_dir: PathBuf,
-    changed: impl Fn() + Send + 'static,
-    failed: impl Fn(String) + Send + 'static,
-) -> Result<Debouncer<RecommendedWatcher>> {
-    let index_dir = index_dir.canonicalize().unwrap_or(index_dir);
+    spec: &WatchSpec,
+    reindex: impl Fn() -> bool + Send + 'static,
+    failed: impl Fn(String) + Send + Sync + 'static,
+) -> Result<ContentWatch> {
+    let path = spec.path.as_path();
+    let index_dir = spec
+        .index_dir
+        .canonicalize()
+        .unwrap_or_else(|_| spec.index_dir.clone());
     // A file is watched through its directory: editors often save by
     // replacing the file, which a watch on the file itself would lose.
-    let (watched, only) = if path.is_file() {
-        (
-            path.parent().unwrap_or(path).to_owned(),
-            Some(path.to_owned()),
-        )
+    let (watched, only, mode) = if path.is_file() {
+        let dir = path.parent().unwrap_or(path).to_owned();
+        (dir, Some(path.to_owned()), RecursiveMode::NonRecursive)
     } else {
-        (path.to_owned(), None)
+        (path.to_owned(), None, RecursiveMode::Recursive)
     };
-    let mut debouncer = new_debouncer(DEBOUNCE, move |res: DebounceEventResult| match res {
-        Ok(events) => {
-            let relevant = events.iter().any(|e| {
-                !e.path.starts_with(&index_dir) && only.as_ref().is_none_or(|f| &e.path == f)
-            });
-            if relevant {
-                changed();
+    let sync_dir = index_dir.join(SYNC_DIR);
+    // Pending from the start: the first reindex catches up, and a sync
+    // waits for it.
+    let shared = Arc::new(Shared {
+        counts: Mutex::new(Counts {
+            changes: 1,
+            flush: true,
+            ..Counts::default()
+        }),
+        ..Shared::default()
+    });
+    let failed = Arc::new(failed);
+
+    let handler = {
+        let shared = Arc::clone(&shared);
+        let failed = Arc::clone(&failed);
+        let sync_dir = sync_dir.clone();
+        move |res: notify::Result<Event>| match res {
+            Ok(event) => {
+                let mut counts = shared.lock();
+                if let Some(token) = token_of(&event, &sync_dir) {
+                    counts.token_seen = counts.token_seen.max(token);
+                } else if is_content_change(&event, &index_dir, only.as_deref()) {
+                    counts.changes += 1;
+                } else {
+                    return;
+                }
+                drop(counts);
+                shared.changed.notify_all();
+            }
+            Err(e) => {
+                // An overflowed queue or a lost watch: reindex to be sure.
+                shared.lock().changes += 1;
+                shared.changed.notify_all();
+                failed(e.to_string());
             }
         }
-        Err(e) => failed(e.to_string()),
-    })
-    .context("cannot watch for file changes")?;
-    let mode = if path.is_file() {
-        RecursiveMode::NonRecursive
-    } else {
-        RecursiveMode::Recursive
     };
-    debouncer
-        .watcher()
-        .watch(&watched, mode)
-        .with_context(|| format!("cannot watch {}", watched.display()))?;
-    Ok(debouncer)
+
+    let native = RecommendedWatcher::new(handler.clone(), notify::Config::default())
+        .context("cannot watch for file changes")
+        .and_then(|mut w| {
+            w.watch(&watched, mode)
+                .with_context(|| format!("cannot watch {}", watched.display()))?;
+            Ok(w)
+        });
+    let (backend, sync_dir) = match native {
+        Ok(mut w) => {
+            // Syncs need the token events in the same queue as the content's.
+            let syncs = cfg!(target_os = "linux")
+                && std::fs::create_dir_all(&sync_dir).is_ok()
+                && w.watch(&sync_dir, RecursiveMode::NonRecursive).is_ok();
+            (Backend::Native(w), syncs.then_some(sync_dir))
+        }
+        Err(e) if is_watch_limit(&e) => {
+            failed(format!(
+                "{e:#}: the system's limit on watched directories is reached; polling the content every {} s instead (on Linux, raise fs.inotify.max_user_watches with sysctl)",
+                POLL_INTERVAL.as_secs()
+            ));
+            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+            let mut w =
+                PollWatcher::new(handler, config).context("cannot poll for file changes")?;
+            w.watch(&watched, mode)
+                .with_context(|| format!("cannot poll {}", watched.display()))?;
+            (Backend::Poll(w), None)
+        }
+        Err(e) => return Err(e),
+    };
+
+    {
+        let shared = Arc::clone(&shared);
+        thread::Builder::new()
+            .name("needle-watch".into())
+            .spawn(move || reindex_loop(&shared, &reindex))
+            .context("cannot start the reindex thread")?;
+    }
+    let syncer = sync_dir.map(|dir| Syncer {
+        shared: Arc::clone(&shared),
+        dir,
+    });
+    let beacon = syncer.as_ref().and_then(|syncer| {
+        let answering = syncer.clone();
+        Beacon::start(&syncer.dir, spec.question.clone(), move |bound| {
+            answering.sync(bound)
+        })
+    });
+    Ok(ContentWatch {
+        syncer,
+        _beacon: beacon,
+        shared,
+        _backend: backend,
+    })
+}
+
+#[cfg(test)]
+impl ContentWatch {
+    /// Whether other processes can sync with this watch (Linux, with a
+    /// writable index directory, not polling).
+    pub fn syncs(&self) -> bool {
+        self.syncer.is_some()
+    }
+
+    /// Waits until every change made before the call is in the index, for
+    /// at most `bound`: see the module's documentation.
+    pub fn sync(&self, bound: Duration) -> Synced {
+        self.syncer.as_ref().map_or(Synced::Busy, |s| s.sync(bound))
+    }
+}
+
+impl Syncer {
+    fn sync(&self, bound: Duration) -> Synced {
+        let deadline = Instant::now() + bound;
+        let token = self.shared.next_token.fetch_add(1, Ordering::Relaxed) + 1;
+        let file = self.dir.join(format!("token-{token}"));
+        if std::fs::write(&file, b"").is_err() {
+            return Synced::Busy;
+        }
+        let counts = self.shared.lock();
+        let (mut counts, seen) = self
+            .shared
+            .wait_until(counts, deadline, |c| c.token_seen >= token);
+        let _ = std::fs::remove_file(&file);
+        if !seen {
+            return Synced::Busy;
+        }
+        let target = counts.changes;
+        if counts.covered >= target {
+            return Synced::Fresh;
+        }
+        if counts.failed && !counts.reindexing {
+            return Synced::Failed;
+        }
+        counts.flush = true;
+        self.shared.changed.notify_all();
+        let (counts, _) = self.shared.wait_until(counts, deadline, |c| {
+            c.covered >= target || (c.failed && !c.reindexing)
+        });
+        if counts.covered >= target {
+            Synced::Fresh
+        } else if counts.failed {
+            Synced::Failed
+        } else {
+            Synced::Busy
+        }
+    }
+}
+
+impl Drop for ContentWatch {
+    fn drop(&mut self) {
+        self.shared.lock().stopped = true;
+        self.shared.changed.notify_all();
+    }
+}
+
+/// Reindexes after changes: when the content has been quiet for
+/// [`DEBOUNCE`] (at most [`MAX_DEBOUNCE`] after the first change), or at
+/// once when a sync asks. A reindex that fails (a full disk, a writer held
+/// elsewhere) covers nothing: it is tried again when the content changes
+/// again, but not before a backoff (1 s, doubling up to
+/// [`MAX_BACKOFF`]), so that a failing index is not a busy loop.
+fn reindex_loop(shared: &Shared, reindex: &dyn Fn() -> bool) {
+    // After a failure: when to try again, the delay, and the changes seen.
+    let mut backoff: Option<(Instant, Duration, u64)> = None;
+    let mut counts = shared.lock();
+    loop {
+        loop {
+            if counts.stopped {
+                return;
+            }
+            let pending = counts.changes > counts.covered;
+            match backoff {
+                None if pending => break,
+                Some((at, _, seen)) if pending && counts.changes != seen => {
+                    let now = Instant::now();
+                    if now >= at {
+                        break;
+                    }
+                    counts = shared
+                        .changed
+                        .wait_timeout(counts, at - now)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                }
+                _ => {
+                    counts = shared
+                        .changed
+                        .wait(counts)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+        }
+        let first = Instant::now();
+        while !counts.flush && !counts.stopped {
+            let seen = counts.changes;
+            let quiet_until = (Instant::now() + DEBOUNCE).min(first + MAX_DEBOUNCE);
+            let (c, _) = shared.wait_until(counts, quiet_until, |c| {
+                c.flush || c.stopped || c.changes != seen
+            });
+            counts = c;
+            if counts.changes == seen || Instant::now() >= first + MAX_DEBOUNCE {
+                break;
+            }
+        }
+        if counts.stopped {
+            return;
+        }
+        counts.flush = false;
+        counts.reindexing = true;
+        let target = counts.changes;
+        drop(counts);
+        let ok = reindex();
+        counts = shared.lock();
+        counts.reindexing = false;
+        if ok {
+            counts.covered = counts.covered.max(target);
+            counts.failed = false;
+            backoff = None;
+        } else {
+            counts.failed = true;
+            let delay =
+                backoff.map_or(Duration::from_secs(1), |(_, d, _)| (d * 2).min(MAX_BACKOFF));
+            backoff = Some((Instant::now() + delay, delay, target));
+        }
+        shared.changed.notify_all();
+    }
+}
+
+/// The number of a sync token's event (`<sync dir>/token-N`).
+fn token_of(event: &Event, sync_dir: &Path) -> Option<u64> {
+    event.paths.iter().find_map(|p| {
+        (p.parent() == Some(sync_dir))
+            .then(|| {
+                p.file_name()?
+                    .to_str()?
+                    .strip_prefix("token-")?
+                    .parse()
+                    .ok()
+            })
+            .flatten()
+    })
+}
+
+/// Whether an event may change what the index holds: not a read (the
+/// reindex itself opens files), not inside the index directory, and for a
+/// watch on one file, about that file.
+fn is_content_change(event: &Event, index_dir: &Path, only: Option<&Path>) -> bool {
+    let mutating = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    };
+    mutating
+        && (event.need_rescan()
+            || event
+                .paths
+                .iter()
+                .any(|p| !p.starts_with(index_dir) && only.is_none_or(|f| p == f)))
+}
+
+fn is_watch_limit(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<notify::Error>()
+            .is_some_and(|n| matches!(n.kind, notify::ErrorKind::MaxFilesWatch))
+            || cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.raw_os_error() == Some(28))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    fn watch(dir: &Path, index: &Path) -> (ContentWatch, Arc<AtomicUsize>) {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&runs);
+        let spec = WatchSpec {
+            path: dir.to_owned(),
+            index_dir: index.to_owned(),
+            question: Question {
+                content: dir.display().to_string(),
+                drafts: false,
+            },
+        };
+        let w = watch_content(
+            &spec,
+            move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                true
+            },
+            |_| {},
+        )
+        .expect("watch");
+        (w, runs)
+    }
+
+    #[test]
+    fn a_sync_after_a_change_waits_for_its_reindex() {
+        let content = tempfile::tempdir().unwrap();
+        let index = tempfile::tempdir().unwrap();
+        let (w, runs) = watch(content.path(), index.path());
+        if !w.syncs() {
+            eprintln!("skipped: this platform has no ordered file events to sync with");
+            return;
+        }
+        // The first sync waits for the catch-up reindex.
+        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
+        let caught_up = runs.load(Ordering::SeqCst);
+        assert_eq!(caught_up, 1, "one catch-up reindex");
+        std::fs::write(content.path().join("a.md"), "# A\n\nText.\n").unwrap();
+        // No waiting for the debounce: the sync itself sees the change.
+        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
+        assert!(
+            runs.load(Ordering::SeqCst) > caught_up,
+            "the change was reindexed before the answer"
+        );
+        let after = runs.load(Ordering::SeqCst);
+        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            after,
+            "a second sync has nothing to do"
+        );
+    }
+
+    #[test]
+    fn changes_reindex_once_the_content_is_quiet() {
+        let content = tempfile::tempdir().unwrap();
+        let index = tempfile::tempdir().unwrap();
+        let (w, runs) = watch(content.path(), index.path());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while runs.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(20));
+        }
+        let caught_up = runs.load(Ordering::SeqCst);
+        assert_eq!(caught_up, 1, "the catch-up reindex runs at once");
+        for i in 0..5 {
+            std::fs::write(content.path().join(format!("{i}.md")), "text\n").unwrap();
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while runs.load(Ordering::SeqCst) == caught_up && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            runs.load(Ordering::SeqCst) > caught_up,
+            "a burst of writes gives a reindex"
+        );
+        drop(w);
+    }
+
+    #[test]
+    fn the_index_directory_and_reads_are_not_changes() {
+        let content = tempfile::tempdir().unwrap();
+        let index_dir = content.path().join(".index");
+        std::fs::create_dir(&index_dir).unwrap();
+        std::fs::write(content.path().join("a.md"), "text\n").unwrap();
+        let (w, runs) = watch(content.path(), &index_dir);
+        if !w.syncs() {
+            eprintln!("skipped: this platform has no ordered file events to sync with");
+            return;
+        }
+        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
+        let caught_up = runs.load(Ordering::SeqCst);
+        std::fs::write(index_dir.join("meta.json"), "{}").unwrap();
+        let _ = std::fs::read(content.path().join("a.md")).unwrap();
+        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
+        assert_eq!(runs.load(Ordering::SeqCst), caught_up);
+    }
+
+    #[test]
+    fn the_watch_limit_is_told_from_other_failures() {
+        let limit = anyhow::Error::new(notify::Error::new(notify::ErrorKind::MaxFilesWatch))
+            .context("cannot watch /notes");
+        assert!(is_watch_limit(&limit));
+        let no_space = anyhow::Error::new(std::io::Error::from_raw_os_error(28));
+        assert!(
+            is_watch_limit(&no_space),
+            "inotify_add_watch says ENOSPC at the limit"
+        );
+        let missing = anyhow::Error::new(notify::Error::path_not_found()).context("cannot watch");
+        assert!(!is_watch_limit(&missing));
+    }
+
+    #[test]
+    fn token_paths_are_recognised() {
+        let dir = Path::new("/idx/.watch");
+        let event = Event::new(EventKind::Any).add_path(dir.join("token-42"));
+        assert_eq!(token_of(&event, dir), Some(42));
+        let other = Event::new(EventKind::Any).add_path(PathBuf::from("/idx/token-42"));
+        assert_eq!(token_of(&other, dir), None);
+    }
 }

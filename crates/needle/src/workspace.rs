@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use needle_index::{ContentSource, Error, NeedleIndex, ReindexOptions, ReindexReport};
 
+use crate::beacon::{self, Answer};
 use crate::config::{Origin, Setting};
 use crate::hints;
 
@@ -184,7 +185,22 @@ pub fn warn_issues(report: &ReindexReport) {
 
 /// Brings the index up to date before a read, quietly. When another
 /// process holds the writer, searches the index as it is and says so.
+///
+/// When a watcher of the same content keeps this index (`needle watch`,
+/// the interface, the servers), it is asked instead of walking the content
+/// (see [`crate::beacon`]): the index then holds every change made before
+/// the call, and the reader is moved to its newest commit.
 pub fn refresh(index: &NeedleIndex, content: &Resolved) -> Result<()> {
+    match beacon::ask_watcher(content) {
+        Answer::Fresh => return Ok(index.reload()?),
+        Answer::Busy => {
+            eprintln!(
+                "needle: warning: the watcher of this index is still reindexing; searching the index as it is"
+            );
+            return Ok(index.reload()?);
+        }
+        Answer::Absent => {}
+    }
     match index.reindex(&content.source, &content.reindex_options()) {
         Ok(report) => {
             warn_issues(&report);

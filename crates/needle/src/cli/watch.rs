@@ -2,87 +2,85 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use needle_index::NeedleIndex;
-use notify::RecursiveMode;
-use notify_debouncer_mini::new_debouncer;
 
 use crate::hints::with_hint;
 use crate::json::json_line;
+use crate::watcher::{WatchSpec, watch_content};
 use crate::workspace::{Resolved, open_index, warn_issues};
 
-/// Changes closer together than this are one reindex.
-pub const DEBOUNCE: Duration = Duration::from_millis(250);
-
 enum Signal {
-    Changed,
+    /// The first reindex is done: watching from here on.
+    Ready,
     Failed(String),
     Stop,
 }
 
 pub fn run(content: &Resolved, json: bool) -> Result<ExitCode> {
-    let Some(path) = content.watch.clone() else {
+    let Some(spec) = WatchSpec::of(content) else {
         bail!(
             "nothing to watch: needle is using the article built into it; pass --content DIR (or run from a directory that has ./content)"
         );
     };
-    let index = open_index(&content.index_dir, false)?;
+    let index = Arc::new(open_index(&content.index_dir, false)?);
     // A watch that could never write is an error now, not a warning at
     // every change.
     index.check_writable()?;
     let (tx, rx) = mpsc::channel();
     {
         let tx = tx.clone();
-        ctrlc::set_handler(move || {
+        crate::interrupt::on_interrupt(move || {
             let _ = tx.send(Signal::Stop);
-        })
-        .context("cannot install the Ctrl-C handler")?;
+        })?;
     }
-    let mut debouncer = new_debouncer(
-        DEBOUNCE,
-        move |res: notify_debouncer_mini::DebounceEventResult| {
-            let _ = tx.send(match res {
-                Ok(_) => Signal::Changed,
-                Err(e) => Signal::Failed(e.to_string()),
-            });
-        },
-    )
-    .context("cannot watch for file changes")?;
-    debouncer
-        .watcher()
-        .watch(&path, RecursiveMode::Recursive)
-        .with_context(|| format!("cannot watch {}", path.display()))?;
-
-    reindex(&index, content, json, true)?;
-    eprintln!("needle: watching {} (Ctrl-C stops)", content.label);
+    // The watch's first reindex catches up with what changed while nothing
+    // watched; it prints its summary even when nothing changed.
+    let watch = {
+        let index = Arc::clone(&index);
+        let content = content.clone();
+        let first = AtomicBool::new(true);
+        let ready = tx.clone();
+        watch_content(
+            &spec,
+            move || {
+                let always = first.swap(false, Ordering::Relaxed);
+                let ok = reindex(&index, &content, json, always).unwrap_or_else(|e| {
+                    eprintln!("needle: warning: {e:#}");
+                    true
+                });
+                if always {
+                    let _ = ready.send(Signal::Ready);
+                }
+                ok
+            },
+            move |e| {
+                let _ = tx.send(Signal::Failed(e));
+            },
+        )?
+    };
     loop {
         match rx.recv() {
-            Ok(Signal::Changed) => {
-                // Coalesce whatever else arrived meanwhile.
-                let mut stop = false;
-                while let Ok(s) = rx.try_recv() {
-                    stop |= matches!(s, Signal::Stop);
-                }
-                if stop {
-                    break;
-                }
-                reindex(&index, content, json, false)?;
+            Ok(Signal::Ready) => {
+                eprintln!("needle: watching {} (Ctrl-C stops)", content.label);
             }
             Ok(Signal::Failed(e)) => eprintln!("needle: warning: watching: {e}"),
             Ok(Signal::Stop) | Err(_) => break,
         }
     }
+    drop(watch);
     index.close()?;
     eprintln!("needle: stopped; the index is up to date");
     Ok(ExitCode::SUCCESS)
 }
 
-/// One reindex; prints a line when it changed something (or always, at start).
-/// Errors are reported and watching goes on.
-fn reindex(index: &NeedleIndex, content: &Resolved, json: bool, always: bool) -> Result<()> {
+/// One reindex; prints a line when it changed something (or always, at
+/// start). A failed reindex is reported and watching goes on; says whether
+/// the reindex succeeded (an error is one of writing the line).
+fn reindex(index: &NeedleIndex, content: &Resolved, json: bool, always: bool) -> Result<bool> {
     match index.reindex(&content.source, &content.reindex_options()) {
         Ok(report) => {
             warn_issues(&report);
@@ -95,8 +93,11 @@ fn reindex(index: &NeedleIndex, content: &Resolved, json: bool, always: bool) ->
                 }
                 out.flush()?;
             }
+            Ok(true)
         }
-        Err(e) => eprintln!("needle: error: reindex failed: {}", with_hint(&e)),
+        Err(e) => {
+            eprintln!("needle: error: reindex failed: {}", with_hint(&e));
+            Ok(false)
+        }
     }
-    Ok(())
 }

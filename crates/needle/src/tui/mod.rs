@@ -69,6 +69,7 @@ use crate::tui::args::Output;
 use crate::tui::event_loop::{Editor, Exit, Input, Message, Parts};
 use crate::tui::terminal::{Terminal, TtyOut};
 use crate::tui::worker::{Notify, Worker};
+use crate::watcher::WatchSpec;
 use crate::workspace::{Resolved, open_index, refresh};
 
 /// The exit code of quitting without a choice (as a shell reports Ctrl-C).
@@ -109,10 +110,7 @@ pub fn run(content: &Resolved, args: &TuiArgs, prefs: &Prefs) -> Result<ExitCode
             let _ = tx.send(Message::Action(action));
         })
     };
-    let watch = content
-        .watch
-        .clone()
-        .map(|path| (path, content.index_dir.clone()));
+    let watch = WatchSpec::of(content);
     let worker = Worker::start(
         Arc::clone(&index),
         content.source.clone(),

@@ -16,7 +16,6 @@
 //! The threads end when the [`Worker`] is dropped (their channels close);
 //! nothing waits for them, so they never keep the process alive.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -26,12 +25,11 @@ use anyhow::{Context, Result};
 use needle_index::{
     ContentSource, Error, NeedleIndex, ReindexOptions, SearchRequest, SearchResults,
 };
-use notify::RecommendedWatcher;
-use notify_debouncer_mini::Debouncer;
 
 use crate::hints::with_hint;
 use crate::tui::action::{Action, ReindexSummary, SearchError, SearchOutput};
 use crate::tui::app::SearchJob;
+use crate::watcher::{ContentWatch, WatchSpec, watch_content};
 
 /// Where the worker's results go.
 pub type Notify = Arc<dyn Fn(Action) + Send + Sync>;
@@ -41,7 +39,7 @@ pub struct Worker {
     searches: Sender<SearchJob>,
     reindexes: Sender<()>,
     reindexing: Arc<AtomicBool>,
-    watcher: Option<Debouncer<RecommendedWatcher>>,
+    watcher: Option<ContentWatch>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -54,8 +52,9 @@ impl std::fmt::Debug for Worker {
 }
 
 impl Worker {
-    /// Starts the threads, and watches `watch` (a content file or
-    /// directory) for changes, ignoring changes under `index_dir`.
+    /// Starts the threads, and watches the content of `watch` for changes
+    /// (each reindexed on the watch's thread, reported as on the reindex
+    /// thread).
     ///
     /// # Errors
     /// When a thread cannot be started.
@@ -63,7 +62,7 @@ impl Worker {
         index: Arc<NeedleIndex>,
         source: ContentSource,
         options: ReindexOptions,
-        watch: Option<(PathBuf, PathBuf)>,
+        watch: Option<WatchSpec>,
         notify: &Notify,
     ) -> Result<Worker> {
         let (searches, search_rx) = mpsc::channel();
@@ -78,19 +77,31 @@ impl Worker {
                 .context("cannot start the search thread")?;
         }
         {
+            let index = Arc::clone(&index);
+            let (source, options) = (source.clone(), options.clone());
             let notify = Arc::clone(notify);
             let busy = Arc::clone(&reindexing);
             thread::Builder::new()
                 .name("needle-reindex".into())
                 .spawn(move || {
-                    reindex_loop(&index, &source, &options, &reindex_rx, &busy, &*notify)
+                    while reindex_rx.recv().is_ok() {
+                        while reindex_rx.try_recv().is_ok() {}
+                        reindex_once(&index, &source, &options, &busy, &*notify);
+                    }
                 })
                 .context("cannot start the reindex thread")?;
         }
         let watcher = match watch {
             None => None,
-            Some((path, index_dir)) => {
-                match watch_content(&path, index_dir, reindexes.clone(), Arc::clone(notify)) {
+            Some(spec) => {
+                let busy = Arc::clone(&reindexing);
+                let on_change = Arc::clone(notify);
+                let on_failure = Arc::clone(notify);
+                match watch_content(
+                    &spec,
+                    move || reindex_once(&index, &source, &options, &busy, &*on_change),
+                    move |e| on_failure(Action::WatchFailed(e)),
+                ) {
                     Ok(w) => Some(w),
                     Err(e) => {
                         notify(Action::WatchFailed(format!("{e:#}")));
@@ -158,22 +169,22 @@ pub fn run_job(index: &NeedleIndex, job: &SearchJob) -> Action {
     }
 }
 
-fn reindex_loop(
+/// One reindex, told to the interface as it starts and ends; says
+/// whether it succeeded.
+fn reindex_once(
     index: &NeedleIndex,
     source: &ContentSource,
     options: &ReindexOptions,
-    rx: &Receiver<()>,
     busy: &AtomicBool,
     notify: &dyn Fn(Action),
-) {
-    while rx.recv().is_ok() {
-        while rx.try_recv().is_ok() {}
-        busy.store(true, Ordering::Release);
-        notify(Action::ReindexStarted);
-        let result = run_reindex(index, source, options);
-        busy.store(false, Ordering::Release);
-        notify(Action::ReindexDone(result));
-    }
+) -> bool {
+    busy.store(true, Ordering::Release);
+    notify(Action::ReindexStarted);
+    let result = run_reindex(index, source, options);
+    let ok = result.is_ok();
+    busy.store(false, Ordering::Release);
+    notify(Action::ReindexDone(result));
+    ok
 }
 
 /// Runs one search, with the unfiltered total for the `All` tab.
@@ -237,24 +248,6 @@ pub fn run_reindex(
         }),
         Err(e) => Err(with_hint(&e)),
     }
-}
-
-/// Watches the content; a change queues a reindex (see
-/// [`crate::watcher::watch_content`]).
-fn watch_content(
-    path: &Path,
-    index_dir: PathBuf,
-    reindex: Sender<()>,
-    notify: Notify,
-) -> Result<Debouncer<RecommendedWatcher>> {
-    crate::watcher::watch_content(
-        path,
-        index_dir,
-        move || {
-            let _ = reindex.send(());
-        },
-        move |e| notify(Action::WatchFailed(e)),
-    )
 }
 
 #[cfg(test)]

@@ -1,0 +1,154 @@
+//! A search after a change sees the change, in every mode: with a watcher
+//! running (which the search trusts instead of walking the content), with
+//! a watcher killed (a socket left behind, nobody answering), and with no
+//! watcher at all (the walk).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+use crate::util::Sandbox;
+
+fn sandbox() -> Sandbox {
+    let s = Sandbox::new();
+    s.write("a.md", "# Alpha\n\nThe quick zebra grazes.\n");
+    s.write("b.md", "# Beta\n\nA calm heron waits.\n");
+    s
+}
+
+/// `needle watch --json` on the sandbox, once its first reindex printed.
+fn start_watch(s: &Sandbox) -> (Child, Receiver<String>) {
+    let content = s.content();
+    let mut child = s
+        .cmd(&["--content", content.to_str().unwrap(), "watch", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawning needle watch");
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("needle watch printed its first reindex");
+    assert!(first.contains("\"passages\":2"), "{first}");
+    (child, rx)
+}
+
+/// The articles a search finds (exit 1: none), and its standard error.
+fn articles(s: &Sandbox, query: &str) -> (Vec<String>, String) {
+    let r = s.run(&["search", "--json", query]);
+    let found = match r.code {
+        0 => r.json()["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["article"].as_str().unwrap().to_owned())
+            .collect(),
+        1 => Vec::new(),
+        _ => panic!("search {query:?} failed:\n{}", r.stderr),
+    };
+    (found, r.stderr)
+}
+
+/// Edits, adds, deletes and renames, each followed at once (no sleep) by a
+/// search that must see it. With `quiet`, no search may warn (a warning
+/// would mean it searched a stale index).
+fn every_change_is_seen(s: &Sandbox, quiet: bool) {
+    let check = |query: &str, want: &[&str]| {
+        let (found, stderr) = articles(s, query);
+        assert_eq!(found, want, "search {query:?}; stderr:\n{stderr}");
+        if quiet {
+            assert!(stderr.is_empty(), "search {query:?} warned:\n{stderr}");
+        }
+    };
+    check("zebra", &["a"]);
+
+    // An edit in place (same name, same directory).
+    std::fs::write(
+        s.content().join("a.md"),
+        "# Alpha\n\nThe quick okapi grazes.\n",
+    )
+    .unwrap();
+    check("okapi", &["a"]);
+    check("zebra", &[]);
+
+    // A new file.
+    s.write("c.md", "# Gamma\n\nA bright ibis flies.\n");
+    check("ibis", &["c"]);
+
+    // A deleted file.
+    std::fs::remove_file(s.content().join("b.md")).unwrap();
+    check("heron", &[]);
+
+    // A renamed file.
+    std::fs::rename(s.content().join("c.md"), s.content().join("d.md")).unwrap();
+    check("ibis", &["d"]);
+}
+
+#[test]
+fn with_a_watcher_running_a_search_sees_every_change_at_once() {
+    let s = sandbox();
+    let (mut watch, _lines) = start_watch(&s);
+    // The watcher holds the writer: a search that walked would find the
+    // change but could not index it, and would warn. Every search being
+    // right and quiet shows it was the watcher that caught up.
+    every_change_is_seen(&s, true);
+    watch.kill().unwrap();
+    watch.wait().unwrap();
+}
+
+#[test]
+fn with_the_watcher_killed_a_search_walks_again() {
+    let s = sandbox();
+    let (mut watch, _lines) = start_watch(&s);
+    watch.kill().unwrap();
+    watch.wait().unwrap();
+    // SIGKILL leaves the socket behind, with nobody listening on it.
+    if cfg!(target_os = "linux") {
+        assert!(s.index().join(".watch").join("sock").exists());
+    }
+    every_change_is_seen(&s, true);
+}
+
+#[test]
+fn with_no_watcher_a_search_walks() {
+    let s = sandbox();
+    s.run(&["index"]).code(0);
+    every_change_is_seen(&s, true);
+}
+
+#[test]
+fn a_watcher_of_other_content_is_not_trusted() {
+    // Two contents, one index directory: the watcher watches the first;
+    // a search of the second must walk its own content, not trust it.
+    let s = sandbox();
+    let (mut watch, _lines) = start_watch(&s);
+    let other = s.root.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("o.md"), "# Other\n\nA lone walrus.\n").unwrap();
+    s.run(&["search", "--json", "zebra"]).code(0);
+    let search_other = |q: &str| {
+        crate::util::Run::from(
+            s.cmd(&["--content", other.to_str().unwrap(), "search", "--json", q])
+                .output()
+                .unwrap(),
+        )
+    };
+    // The index is the watcher's, of other content: the search does not
+    // take the watcher's word for it; it walks its own content, finds it
+    // cannot reindex (the watcher holds the writer), says so, and finds
+    // nothing of the other content.
+    let r = search_other("walrus");
+    r.code(1);
+    assert!(r.stderr.contains("was not refreshed"), "{}", r.stderr);
+    watch.kill().unwrap();
+    watch.wait().unwrap();
+}
