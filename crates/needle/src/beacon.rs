@@ -23,9 +23,6 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::watcher::{SYNC_DIR, Synced};
-use crate::workspace::Resolved;
-
 /// The socket's name inside the sync directory.
 const SOCKET: &str = "sock";
 
@@ -38,32 +35,23 @@ pub struct Question {
     pub drafts: bool,
 }
 
-impl Question {
-    /// The question about a resolved content.
-    pub fn of(content: &Resolved) -> Question {
-        Question {
-            content: content
-                .watch
-                .as_ref()
-                .map_or_else(|| content.label.clone(), |p| p.display().to_string()),
-            drafts: content.drafts,
-        }
-    }
-}
-
 /// How long a search waits for a watcher to catch up.
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// Asks the watcher of `content`'s index, if one runs, to catch up.
-pub fn ask_watcher(content: &Resolved) -> Answer {
-    if content.watch.is_none() {
-        return Answer::Absent;
-    }
-    ask(
-        &content.index_dir.join(SYNC_DIR),
-        &Question::of(content),
-        WAIT,
-    )
+/// The directory, inside the index directory, of a watcher's socket and
+/// sync tokens.
+pub const SYNC_DIR: &str = ".watch";
+
+/// What a watcher's sync says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synced {
+    /// Every change made before the question is in the index.
+    Fresh,
+    /// The watch did not get there within the bound (a long reindex).
+    Busy,
+    /// The watch's last reindex failed: the asker should reindex itself,
+    /// to meet (and report) the failure.
+    Failed,
 }
 
 /// What a watcher answered.
@@ -87,8 +75,7 @@ mod unix {
     use std::thread;
     use std::time::Duration;
 
-    use super::{Answer, Question, SOCKET};
-    use crate::watcher::Synced;
+    use super::{Answer, Question, SOCKET, Synced};
 
     /// How long a watcher gives a client to send its question.
     const READ_TIMEOUT: Duration = Duration::from_secs(2);

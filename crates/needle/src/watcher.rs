@@ -23,8 +23,8 @@ use anyhow::{Context, Result};
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::beacon::{Beacon, Question};
-use crate::workspace::Resolved;
+use crate::beacon::{Beacon, Question, SYNC_DIR, Synced};
+use crate::workspace::{Resolved, question};
 
 /// Changes closer together than this are one reindex.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -38,9 +38,6 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// How often the polling fallback looks at the content.
 const POLL_INTERVAL: Duration = Duration::from_secs(2);
-
-/// The directory, inside the index directory, where sync tokens are made.
-pub const SYNC_DIR: &str = ".watch";
 
 /// What the watch thread and the syncs share.
 #[derive(Debug, Default)]
@@ -95,18 +92,6 @@ impl Shared {
     }
 }
 
-/// The answer to a sync.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Synced {
-    /// Every change made before the question is in the index.
-    Fresh,
-    /// The watch did not get there within the bound (a long reindex).
-    Busy,
-    /// The watch's last reindex failed: the asker should reindex itself,
-    /// to meet (and report) the failure.
-    Failed,
-}
-
 enum Backend {
     Native(#[allow(dead_code)] RecommendedWatcher),
     Poll(#[allow(dead_code)] PollWatcher),
@@ -129,7 +114,7 @@ impl WatchSpec {
         Some(WatchSpec {
             path: content.watch.clone()?,
             index_dir: content.index_dir.clone(),
-            question: Question::of(content),
+            question: question(content),
         })
     }
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use needle_index::{ContentSource, Error, NeedleIndex, ReindexOptions, ReindexReport};
 
-use crate::beacon::{self, Answer};
+use crate::beacon::{self, Answer, Question, SYNC_DIR};
 use crate::config::{Origin, Setting};
 use crate::hints;
 
@@ -191,7 +191,7 @@ pub fn warn_issues(report: &ReindexReport) {
 /// (see [`crate::beacon`]): the index then holds every change made before
 /// the call, and the reader is moved to its newest commit.
 pub fn refresh(index: &NeedleIndex, content: &Resolved) -> Result<()> {
-    match beacon::ask_watcher(content) {
+    match ask_watcher(content) {
         Answer::Fresh => return Ok(index.reload()?),
         Answer::Busy => {
             eprintln!(
@@ -233,6 +233,29 @@ pub fn refresh(index: &NeedleIndex, content: &Resolved) -> Result<()> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// What a search asks a watcher of `content` (see [`crate::beacon`]).
+pub fn question(content: &Resolved) -> Question {
+    Question {
+        content: content
+            .watch
+            .as_ref()
+            .map_or_else(|| content.label.clone(), |p| p.display().to_string()),
+        drafts: content.drafts,
+    }
+}
+
+/// Asks the watcher of `content`'s index, if one runs, to catch up.
+fn ask_watcher(content: &Resolved) -> Answer {
+    if content.watch.is_none() {
+        return Answer::Absent;
+    }
+    beacon::ask(
+        &content.index_dir.join(SYNC_DIR),
+        &question(content),
+        beacon::WAIT,
+    )
 }
 
 #[cfg(test)]

@@ -97,7 +97,7 @@ pub fn show(settings: &Settings, keys: &KeyMap, drafts: bool) -> Result<ExitCode
         settings.group.origin.to_string(),
     );
     let theme = match settings.theme.value {
-        ThemeChoice::Auto => format!("auto ({} here)", name(crate::cli::auto_theme())),
+        ThemeChoice::Auto => format!("auto ({} here)", name(crate::cli::settings::auto_theme())),
         other => name(other),
     };
     row("theme", theme, settings.theme.origin.to_string());

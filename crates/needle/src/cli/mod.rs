@@ -27,7 +27,7 @@ pub use bench::percentile;
 use crate::cli::args::Command;
 use crate::cli::output::color_stdout;
 use crate::cli::settings::{Settings, tui_args};
-use crate::config::{ConfigPath, ThemeChoice};
+use crate::config::ConfigPath;
 use crate::history::{History, MAX_ENTRIES};
 use crate::{tui, workspace};
 
@@ -70,7 +70,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         theme: tui::Theme::choose(
             settings.theme.value,
             settings.color.value,
-            colorfgbg().as_deref(),
+            settings::colorfgbg().as_deref(),
         ),
         mouse: settings.mouse.value,
         keys: keys.clone(),
@@ -109,19 +109,5 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         ) => {
             unreachable!("handled above")
         }
-    }
-}
-
-/// The terminal's `COLORFGBG` (foreground;background colour numbers), which
-/// `--theme auto` reads.
-fn colorfgbg() -> Option<String> {
-    std::env::var("COLORFGBG").ok().filter(|v| !v.is_empty())
-}
-
-/// The palette `--theme auto` picks here, for `needle config`.
-pub fn auto_theme() -> ThemeChoice {
-    match colorfgbg() {
-        Some(v) if tui::light_background(&v) => ThemeChoice::Light,
-        _ => ThemeChoice::Dark,
     }
 }
