@@ -145,11 +145,11 @@ note "$(wc -l <"$WORK/queries-kept.txt") queries in the load"
 load() {
   local line
   line=$("$NEEDLE_LOAD" "$2" "$WORK/queries-kept.txt" --requests "$REQUESTS" --clients "$CLIENTS" 2>>"$WORK/load-errors.log") || true
-  note "$(printf '%-32s %s (load average %s)' "$1" "$line" "$(cut -d' ' -f1 /proc/loadavg)")"
+  note "$(printf '%-26s %s' "$1" "$line")"
 }
 
 for round in $(seq "$ROUNDS"); do
-  note "== round $round"
+  note "== round $round (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
   for spec in "${URLS[@]}"; do
     load "${spec%%|*}" "${spec#*|}"
   done
@@ -161,7 +161,8 @@ for round in $(seq "$ROUNDS"); do
       n=$((n + 1))
       printf '# Serve load\n\nVersion %d: zqversion%d of a changing page.\n' "$n" "$n" >"$CONTENT/zz-serve-load.md.tmp"
       mv "$CONTENT/zz-serve-load.md.tmp" "$CONTENT/zz-serve-load.md"
-      echo "$n" >"$WORK/versions"
+      echo "$n" >"$WORK/versions.tmp"
+      mv "$WORK/versions.tmp" "$WORK/versions"
       sleep 0.3
     done
   ) &
