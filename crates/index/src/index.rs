@@ -9,7 +9,10 @@
 
 mod dir;
 mod faults;
+mod handle;
 mod manifest;
+mod recovery;
+mod sources;
 mod storage;
 #[cfg(test)]
 mod tests;
@@ -20,56 +23,23 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, RamDirectory};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
+use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
 use self::dir::{has_foreign_files, open_mmap};
 use self::faults::{read_error, write_error, write_failure};
+pub use self::handle::NeedleIndex;
+pub(crate) use self::handle::Snapshot;
 pub(crate) use self::manifest::{ArticleEntry, FileEntry, Manifest, Sources};
 use self::storage::{StorageDirectory, StorageLog};
 use crate::error::{Error, Result, StorageOp};
 use crate::query::{Analyzers, Ranking};
-use crate::schema::{Fields, SCHEMA_VERSION, build_schema, tokenizers};
+use crate::schema::{SCHEMA_VERSION, build_schema, tokenizers};
 use crate::synonyms::Synonyms;
-use crate::tiered::Caches;
 use crate::tuning::Tuning;
 
 /// Memory budget of the index writer, shared by its threads. Tantivy flushes
 /// a segment to disk when its threads' buffers reach it.
 pub const WRITER_MEMORY_BYTES: usize = 96 * 1024 * 1024;
-
-/// The manifest of the commit a searcher sees, with what is derived from it.
-#[derive(Debug)]
-pub(crate) struct Snapshot {
-    pub generation: u64,
-    pub manifest: Manifest,
-    pub synonyms: Synonyms,
-}
-
-/// A passage index on disk or in memory.
-///
-/// Holds one Tantivy `IndexReader` (shared by all searches; each search takes
-/// a consistent snapshot) and, once the first reindex with something to
-/// write needs it, one `IndexWriter` for the life of the value. Share it
-/// between threads with an `Arc`: searches run in parallel, reindexes one at
-/// a time. A search of an index of 20,000 passages or more in several
-/// segments also spreads its segments over a pool of threads, one per
-/// processor, that all indexes of the process share.
-pub struct NeedleIndex {
-    pub(crate) index: Index,
-    pub(crate) fields: Fields,
-    pub(crate) reader: IndexReader,
-    writer: Mutex<Option<IndexWriter>>,
-    dir: Option<PathBuf>,
-    rebuilt: Option<String>,
-    pub(crate) ranking: Ranking,
-    pub(crate) tuning: Tuning,
-    pub(crate) analyzers: Analyzers,
-    snapshot: RwLock<Arc<Snapshot>>,
-    /// What the evaluation of short queries keeps between searches.
-    pub(crate) caches: Arc<Caches>,
-    /// What was written through the index's directory (`storage`).
-    storage: Arc<StorageLog>,
-}
 
 /// How the directory Tantivy reads and writes is made from the directory
 /// on disk: as it is, or (in tests) wrapped to inject faults.
@@ -77,15 +47,6 @@ type Wrap<'a> = &'a dyn Fn(Box<dyn Directory>) -> Box<dyn Directory>;
 
 fn as_is(directory: Box<dyn Directory>) -> Box<dyn Directory> {
     directory
-}
-
-impl std::fmt::Debug for NeedleIndex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NeedleIndex")
-            .field("dir", &self.dir)
-            .field("rebuilt", &self.rebuilt)
-            .finish_non_exhaustive()
-    }
 }
 
 impl NeedleIndex {

@@ -1,28 +1,34 @@
 //! Storage faults: what a failed write or read of the index directory is
 //! called (a full disk, a read-only directory, an I/O error, or a damaged
-//! index: only the last is "damaged"), and how a failed write is undone so
-//! that nothing it wrote stays behind.
-//!
-//! A reindex that fails rolls the writer back to the last commit, and
-//! Tantivy's garbage collection removes the files of the uncommitted
-//! segments (every file Tantivy writes is listed in its `.managed.json`
-//! before it is created); needle's own files of the attempt (the sources
-//! file) are removed by name from the [`StorageLog`](super::storage::StorageLog).
-//! Files a crash or a failed cleanup left are swept when the index is next
-//! opened by a process that can take the writer's lock.
+//! index: only the last is "damaged"). How a failed write is undone is in
+//! `recovery`.
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use tantivy::TantivyError;
+use tantivy::directory::INDEX_WRITER_LOCK;
 use tantivy::directory::error::{LockError, OpenReadError, OpenWriteError};
-use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
 
-use super::NeedleIndex;
-use super::dir::{is_segment_file, is_temp_file};
-use super::storage::{Fault, copy};
-use crate::error::{Error, Result, StorageOp};
+use crate::error::{Error, StorageOp};
+
+/// A write that failed: the file (relative to the index directory), the
+/// operation and the operating system's error.
+#[derive(Debug)]
+pub(crate) struct Fault {
+    pub path: PathBuf,
+    pub op: StorageOp,
+    pub error: io::Error,
+}
+
+/// An `io::Error` is not `Clone`: the same error again (the OS error code
+/// when there is one, so that its message and kind stay).
+pub(crate) fn copy(e: &io::Error) -> io::Error {
+    match e.raw_os_error() {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::new(e.kind(), e.to_string()),
+    }
+}
 
 /// What kind of storage fault an operating system error is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,124 +175,5 @@ pub(crate) fn read_error(dir: &Path, e: TantivyError) -> Error {
             dir: dir.to_owned(),
             source: e,
         },
-    }
-}
-
-impl NeedleIndex {
-    /// Starts a new record of what is written: called as a reindex starts.
-    pub(crate) fn begin_write(&self) {
-        self.storage.reset();
-    }
-
-    /// After a reindex failed with `e`: rolls back what it wrote and
-    /// removes its files, then says what failed (see the module docs).
-    pub(crate) fn failed_write(&self, e: Error) -> Error {
-        let fault = self.storage.take_fault();
-        let written = self.storage.written();
-        if fault.is_some() || written > 0 {
-            self.discard_uncommitted();
-        }
-        write_failure(&self.dir_display(), e, fault, written)
-    }
-
-    /// Rolls the writer back to the last commit and removes the files
-    /// written since.
-    fn discard_uncommitted(&self) {
-        let mut guard = self.lock_writer();
-        if let Some(writer) = guard.as_mut() {
-            let rolled_back = writer.rollback().is_ok();
-            if rolled_back {
-                let _ = writer.garbage_collect_files().wait();
-                self.remove_unreferenced();
-            } else {
-                // A fresh writer collects the garbage as it starts.
-                *guard = None;
-                drop(guard);
-                if self.writer().is_ok() {
-                    self.remove_unreferenced();
-                }
-            }
-        }
-        let committed = self.committed_manifest().ok().and_then(|m| m.sources_file);
-        for path in self.storage.unmanaged() {
-            if committed.as_deref() != path.to_str() {
-                let _ = self.index.directory().delete(&path);
-            }
-        }
-    }
-
-    /// Removes the files no commit uses (left by a crash, or by a failed
-    /// write whose cleanup failed too), unless another process is writing
-    /// the index (its uncommitted files are not garbage) or it cannot be
-    /// written. Called where this process has no writer (opening, closing).
-    pub(crate) fn sweep_leftovers(&self) {
-        if self.lock_writer().is_some() || !self.has_leftovers() {
-            return;
-        }
-        // A new writer collects Tantivy's garbage as it starts.
-        if self.writer().is_ok() {
-            self.remove_unreferenced();
-        }
-        // Release the lock: this process may only be reading.
-        self.lock_writer().take();
-    }
-
-    /// The segment files the last commit does not name, and temporary
-    /// files, in the index directory.
-    fn unreferenced(&self) -> Vec<PathBuf> {
-        let Some(dir) = &self.dir else {
-            return Vec::new();
-        };
-        let (Ok(metas), Ok(entries)) = (self.index.load_metas(), fs::read_dir(dir)) else {
-            return Vec::new();
-        };
-        let living = metas.list_segment_files();
-        entries
-            .flatten()
-            .filter(|entry| {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                is_temp_file(&name)
-                    || (is_segment_file(&name) && !living.contains(Path::new(&name)))
-            })
-            .map(|entry| entry.path())
-            .collect()
-    }
-
-    fn has_leftovers(&self) -> bool {
-        !self.unreferenced().is_empty()
-    }
-
-    /// Removes [`unreferenced`](Self::unreferenced) files, which Tantivy's
-    /// garbage collection may not know (a crash before it listed them).
-    /// Only with a writer that has nothing uncommitted: then no file the
-    /// last commit does not name is in use.
-    fn remove_unreferenced(&self) {
-        for path in self.unreferenced() {
-            let _ = fs::remove_file(path);
-        }
-    }
-
-    /// Whether the index can be updated: an on-disk index whose directory
-    /// can be written (its writer's lock file can be taken, or another
-    /// process holds it). Searching needs no writing; use this before work
-    /// that must write.
-    ///
-    /// # Errors
-    /// [`Error::ReadOnly`] on a read-only file system or a directory the
-    /// user may not write; [`Error::DiskFull`] or [`Error::WriteFailed`]
-    /// when the lock file cannot be created for another reason.
-    pub fn check_writable(&self) -> Result<()> {
-        let Some(dir) = &self.dir else {
-            return Ok(());
-        };
-        match self.index.directory().acquire_lock(&INDEX_WRITER_LOCK) {
-            Ok(_) | Err(LockError::LockBusy) => Ok(()),
-            Err(LockError::IoError(io_error)) => Err(write_error(
-                dir,
-                &INDEX_WRITER_LOCK.filepath,
-                StorageOp::Lock,
-                copy(&io_error),
-            )),
-        }
     }
 }

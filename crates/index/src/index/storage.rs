@@ -28,17 +28,8 @@ use tantivy::directory::{
     TerminatingWrite, WatchCallback, WatchHandle, WritePtr,
 };
 
-use super::faults::{FaultKind, fault_kind};
+use super::faults::{Fault, FaultKind, copy, fault_kind};
 use crate::error::StorageOp;
-
-/// A write that failed: the file (relative to the index directory), the
-/// operation and the operating system's error.
-#[derive(Debug)]
-pub(crate) struct Fault {
-    pub path: PathBuf,
-    pub op: StorageOp,
-    pub error: io::Error,
-}
 
 /// What was written through a [`StorageDirectory`] since the last reset.
 #[derive(Debug, Default)]
@@ -91,15 +82,6 @@ impl StorageLog {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// An `io::Error` is not `Clone`: the same error again (the OS error code
-/// when there is one, so that its message and kind stay).
-pub(crate) fn copy(e: &io::Error) -> io::Error {
-    match e.raw_os_error() {
-        Some(code) => io::Error::from_raw_os_error(code),
-        None => io::Error::new(e.kind(), e.to_string()),
-    }
 }
 
 /// A directory that logs its writes into a [`StorageLog`] (see the module
