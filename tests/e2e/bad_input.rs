@@ -1,6 +1,9 @@
 //! Bad input: messy content folders, files that vanish or cannot be read,
 //! anything typed as a query, and damaged or unusable index directories.
 //! Every case must end in a result or a clear message, never a panic.
+//!
+//! Long (over 600 lines) because it is a catalogue: one short test per kind
+//! of bad input, sharing the messy-tree builder.
 
 use std::collections::BTreeSet;
 use std::io::Write;

@@ -1,5 +1,8 @@
 //! The command line: index, search (text, JSON, batch), topics, articles,
 //! watch, exit codes and error messages.
+//!
+//! Long (over 600 lines) because it is the command line's contract, one
+//! short test per promise, sharing one sandbox builder.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;

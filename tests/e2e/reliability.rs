@@ -5,6 +5,9 @@
 //! Each test has a short bounded form that `cargo test` runs; `just soak`
 //! runs the `#[ignore]`d long forms (sizes from `NEEDLE_SOAK_*` variables).
 //! RELIABILITY.md records what was run and what came out.
+//!
+//! Long (over 600 lines): each scenario needs its own process choreography
+//! (kill points, lock holders, watchers), kept beside its soak form.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};

@@ -1,5 +1,9 @@
 //! Tests of the library's public API as a whole, on the bundled article, in
 //! RAM or temp dirs.
+//!
+//! Long (over 600 lines) on purpose: one test file is one test binary, and
+//! each binary links the library again; the sections below (search, get,
+//! explain, reindex, errors) share the bundled-article fixtures.
 
 use std::fs;
 use std::path::Path;

@@ -1,6 +1,10 @@
 //! Key handling and state changes, without a terminal: keys go through the
 //! key table to actions, actions change the state, and the searches they
 //! queue run in place on a real in-memory index.
+//!
+//! Long (over 600 lines) because it is one table of behaviours of one
+//! state machine, sharing its harness; editing keys are in
+//! `tests_editing`.
 
 use crossterm::event::{KeyCode, KeyModifiers};
 use needle_index::ContentSource;
