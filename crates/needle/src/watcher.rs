@@ -55,6 +55,9 @@ struct Counts {
     /// The last reindex failed: the index lags the content until one
     /// succeeds.
     failed: bool,
+    /// The watch reported an error: it may miss changes, so syncs say
+    /// `Failed` and searches walk.
+    untrusted: bool,
     /// The watch is being dropped.
     stopped: bool,
 }
@@ -205,8 +208,15 @@ pub fn watch_content(
                 shared.changed.notify_all();
             }
             Err(e) => {
-                // An overflowed queue or a lost watch: reindex to be sure.
-                shared.lock().changes += 1;
+                // An overflowed queue, a lost watch, a new directory past
+                // the watch limit: changes may go unseen from here on, so
+                // reindex to be sure and stop vouching for the index
+                // (searches walk again).
+                {
+                    let mut counts = shared.lock();
+                    counts.changes += 1;
+                    counts.untrusted = true;
+                }
                 shared.changed.notify_all();
                 failed(e.to_string());
             }
@@ -286,10 +296,14 @@ impl ContentWatch {
 impl Syncer {
     fn sync(&self, bound: Duration) -> Synced {
         let deadline = Instant::now() + bound;
+        if self.shared.lock().untrusted {
+            return Synced::Failed;
+        }
         let token = self.shared.next_token.fetch_add(1, Ordering::Relaxed) + 1;
         let file = self.dir.join(format!("token-{token}"));
         if std::fs::write(&file, b"").is_err() {
-            return Synced::Busy;
+            // No token, no proof of order: the asker walks.
+            return Synced::Failed;
         }
         let counts = self.shared.lock();
         let (mut counts, seen) = self
@@ -543,6 +557,29 @@ mod tests {
         let _ = std::fs::read(content.path().join("a.md")).unwrap();
         assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
         assert_eq!(runs.load(Ordering::SeqCst), caught_up);
+    }
+
+    #[test]
+    fn a_watch_that_reported_an_error_no_longer_vouches_for_the_index() {
+        let content = tempfile::tempdir().unwrap();
+        let index = tempfile::tempdir().unwrap();
+        let (w, _runs) = watch(content.path(), index.path());
+        if !w.syncs() {
+            eprintln!("skipped: this platform has no ordered file events to sync with");
+            return;
+        }
+        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
+        // As the event handler does on an error (an overflowed queue, a new
+        // directory past the watch limit).
+        w.shared.lock().untrusted = true;
+        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Failed);
+        let left: Vec<_> = std::fs::read_dir(index.path().join(SYNC_DIR))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| n.to_string_lossy().starts_with("token-"))
+            .collect();
+        assert!(left.is_empty(), "no token left behind: {left:?}");
     }
 
     #[test]
