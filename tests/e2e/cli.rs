@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::util::{Run, Sandbox, needle_command, repo_root};
+use crate::util::{Run, Sandbox, lines_of, needle_command, repo_root};
 
 const CARE: &str = "# Skin care\n\n## Aftercare\n\nWear sunscreen with SPF 30 after every session.\n\n## Cost\n\nA session costs about $200.\n";
 const RISKS: &str =
@@ -416,18 +416,6 @@ fn wait_for_line(
     }
 }
 
-fn spawn_lines(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
 #[test]
 fn watch_reindexes_on_change_and_holds_the_writer() {
     let s = sandbox();
@@ -438,7 +426,7 @@ fn watch_reindexes_on_change_and_holds_the_writer() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let lines = spawn_lines(child.stdout.take().unwrap());
+    let lines = lines_of(child.stdout.take().unwrap());
     let first = wait_for_line(&lines, "\"added\":2", Duration::from_secs(30));
     assert!(first.contains("\"passages\":3"), "{first}");
 

@@ -3,12 +3,11 @@
 //! a watcher killed (a socket left behind, nobody answering), and with no
 //! watcher at all (the walk).
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use crate::util::Sandbox;
+use crate::util::{Sandbox, lines_of};
 
 fn sandbox() -> Sandbox {
     let s = Sandbox::new();
@@ -26,15 +25,7 @@ fn start_watch(s: &Sandbox) -> (Child, Receiver<String>) {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawning needle watch");
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = lines_of(child.stdout.take().unwrap());
     let first = rx
         .recv_timeout(Duration::from_secs(60))
         .expect("needle watch printed its first reindex");

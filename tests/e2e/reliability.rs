@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use needle_index::{ContentSource, NeedleIndex, ReindexOptions, SearchRequest};
 
-use crate::util::{Run, Sandbox};
+use crate::util::{Run, Sandbox, lines_of};
 
 /// A small deterministic random number generator (splitmix64): the same
 /// seed gives the same corpus, edits and kill moments on every machine.
@@ -618,19 +618,6 @@ fn a_second_writer_gets_a_clear_error_and_exit_2() {
     drop(holder);
     s.run(&["index"]).code(0);
     s.run(&["search", "--no-refresh", "quokka"]).code(0);
-}
-
-/// Lines from a child's pipe, through a channel.
-fn lines_of(pipe: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
 }
 
 fn wait_line(rx: &mpsc::Receiver<String>, want: &str) -> String {
