@@ -40,8 +40,9 @@ pub const SETTINGS: [&str; 10] = [
 /// The interface's palette.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum ThemeChoice {
-    /// Light on a light background, dark on a dark one: from the
-    /// terminal's `COLORFGBG`, dark when it does not say.
+    /// Light on a light background, dark on a dark one: as the terminal
+    /// answers when asked for its background colour, else as its
+    /// `COLORFGBG` says, else dark.
     #[default]
     Auto,
     /// For dark backgrounds.

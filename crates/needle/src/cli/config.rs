@@ -1,7 +1,7 @@
 //! `needle config`: the effective settings, each with where it came from;
 //! `needle config --path`: the config file's path.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use crate::cli::settings::Settings;
 use crate::config::{CONFIG_VAR, ColorChoice, Origin, Setting, ThemeChoice};
 use crate::history::History;
-use crate::tui::{KeyMap, key_labels};
+use crate::tui::{Background, KeyMap, key_labels};
 use crate::workspace;
 
 /// Prints the config file's path (whether or not the file exists).
@@ -97,7 +97,16 @@ pub fn show(settings: &Settings, keys: &KeyMap, drafts: bool) -> Result<ExitCode
         settings.group.origin.to_string(),
     );
     let theme = match settings.theme.value {
-        ThemeChoice::Auto => format!("auto ({} here)", name(crate::cli::settings::auto_theme())),
+        ThemeChoice::Auto => {
+            // The terminal is asked only when the output goes to it: behind
+            // a pipe, a pager may be reading the same terminal.
+            let background = if std::io::stdout().is_terminal() {
+                Background::detect()
+            } else {
+                Background::from_env()
+            };
+            format!("auto (here: {})", background.describe())
+        }
         other => name(other),
     };
     row("theme", theme, settings.theme.origin.to_string());

@@ -67,11 +67,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
     let content = workspace::resolve(&settings.content, &settings.index, cli.location.drafts)?;
     let prefs = || tui::Prefs {
-        theme: tui::Theme::choose(
-            settings.theme.value,
-            settings.color.value,
-            settings::colorfgbg().as_deref(),
-        ),
+        // Asks the terminal, for `--theme auto`, before the interface
+        // reads keys.
+        theme: tui::Theme::choose(settings.theme.value, settings.color.value, || {
+            tui::Background::detect().light
+        }),
         mouse: settings.mouse.value,
         keys: keys.clone(),
         history: settings

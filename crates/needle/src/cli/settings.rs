@@ -161,20 +161,6 @@ pub fn tui_args(cli: &Cli) -> &TuiArgs {
     }
 }
 
-/// The terminal's `COLORFGBG` (foreground;background colour numbers), which
-/// `--theme auto` reads.
-pub fn colorfgbg() -> Option<String> {
-    std::env::var("COLORFGBG").ok().filter(|v| !v.is_empty())
-}
-
-/// The palette `--theme auto` picks here, for `needle config`.
-pub fn auto_theme() -> ThemeChoice {
-    match colorfgbg() {
-        Some(v) if crate::tui::light_background(&v) => ThemeChoice::Light,
-        _ => ThemeChoice::Dark,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;

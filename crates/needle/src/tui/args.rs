@@ -27,9 +27,9 @@ pub struct TuiArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub per_article: Option<u32>,
 
-    /// The palette: dark, light, or auto (from the terminal's COLORFGBG;
-    /// dark when it does not say) [default: `theme` in the config file, else
-    /// auto].
+    /// The palette: dark, light, or auto (from the background colour the
+    /// terminal reports, else its COLORFGBG, else dark) [default: `theme` in
+    /// the config file, else auto].
     #[arg(long, value_enum, value_name = "THEME")]
     pub theme: Option<ThemeChoice>,
 

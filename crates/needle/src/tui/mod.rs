@@ -6,7 +6,8 @@
 //! goes), `ui` (pure drawing, one module per panel), `worker` (searches and
 //! reindexes off the UI thread), `effects` (the one runner that carries out
 //! what the state queues, for the event loop, the tests and [`Headless`]),
-//! `terminal` (takes the terminal and puts it back), `signals`, and
+//! `terminal` (takes the terminal and puts it back), `background` (whether
+//! the terminal's background is light, for `--theme auto`), `signals`, and
 //! `event_loop`. [`Headless`] runs the same state, key table, effect runner
 //! and drawing without a terminal.
 //!
@@ -32,6 +33,7 @@
 mod action;
 mod app;
 mod args;
+mod background;
 mod effects;
 mod event_loop;
 mod headless;
@@ -56,9 +58,10 @@ use anyhow::{Result, bail};
 use needle_index::{NeedleIndex, SearchRequest};
 
 pub use crate::tui::args::TuiArgs;
+pub use crate::tui::background::Background;
 pub use crate::tui::headless::Headless;
 pub use crate::tui::keys::{KeyMap, labels as key_labels};
-pub use crate::tui::theme::{Theme, light_background};
+pub use crate::tui::theme::Theme;
 
 use crate::editor::editor_from_env;
 use crate::history::History;

@@ -1,6 +1,6 @@
 //! Colours and text styles: a palette for dark backgrounds, one for light
-//! ones (`--theme light`, or `auto` on a terminal whose `COLORFGBG` says its
-//! background is light), and a monochrome variant for `NO_COLOR` and
+//! ones (`--theme light`, or `auto` on a terminal whose background is light:
+//! see `background`), and a monochrome variant for `NO_COLOR` and
 //! `--color never`.
 //!
 //! Nothing in the interface relies on colour alone: the selected row has a
@@ -51,16 +51,20 @@ pub struct Theme {
 impl Theme {
     /// The theme the settings ask for: no colour with `--color never` (or
     /// `NO_COLOR`, which the settings turn into it); else the light palette
-    /// for `--theme light`, or for `auto` when `colorfgbg` (the terminal's
-    /// `COLORFGBG`) says the background is light.
-    pub fn choose(theme: ThemeChoice, color: ColorChoice, colorfgbg: Option<&str>) -> Theme {
+    /// for `--theme light`, or for `auto` when `light_background` (called
+    /// only then: it may ask the terminal) says the background is light.
+    pub fn choose(
+        theme: ThemeChoice,
+        color: ColorChoice,
+        light_background: impl FnOnce() -> bool,
+    ) -> Theme {
         if color == ColorChoice::Never {
             return Theme::mono();
         }
         let light = match theme {
             ThemeChoice::Light => true,
             ThemeChoice::Dark => false,
-            ThemeChoice::Auto => colorfgbg.is_some_and(light_background),
+            ThemeChoice::Auto => light_background(),
         };
         if light {
             Theme::light()
@@ -239,50 +243,32 @@ impl Theme {
     }
 }
 
-/// Whether a `COLORFGBG` value (`"15;0"`: foreground;background, as rxvt,
-/// Konsole and others set it; sometimes with a middle field) says the
-/// background is light: colour 7 (light grey) or 9 to 15 (the bright ones
-/// but 8, dark grey).
-pub fn light_background(colorfgbg: &str) -> bool {
-    colorfgbg
-        .rsplit(';')
-        .next()
-        .and_then(|bg| bg.trim().parse::<u8>().ok())
-        .is_some_and(|bg| bg == 7 || (9..=15).contains(&bg))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn colorfgbg_tells_a_light_background_from_a_dark_one() {
-        assert!(light_background("0;15"));
-        assert!(light_background("0;7"));
-        assert!(light_background("0;default;15"));
-        assert!(!light_background("15;0"));
-        assert!(!light_background("7;8"));
-        assert!(!light_background("default;default"));
-        assert!(!light_background(""));
-    }
-
-    #[test]
     fn the_settings_choose_the_palette() {
         let auto = ThemeChoice::Auto;
         let on = ColorChoice::Auto;
-        assert_eq!(Theme::choose(auto, on, Some("0;15")), Theme::light());
-        assert_eq!(Theme::choose(auto, on, Some("15;0")), Theme::colored());
-        assert_eq!(Theme::choose(auto, on, None), Theme::colored());
+        let never = || -> bool { panic!("the background is asked only for auto") };
+        assert_eq!(Theme::choose(auto, on, || true), Theme::light());
+        assert_eq!(Theme::choose(auto, on, || false), Theme::colored());
         assert_eq!(
-            Theme::choose(ThemeChoice::Light, on, Some("15;0")),
+            Theme::choose(auto, ColorChoice::Always, || true),
             Theme::light()
         );
+        assert_eq!(Theme::choose(ThemeChoice::Light, on, never), Theme::light());
         assert_eq!(
-            Theme::choose(ThemeChoice::Dark, ColorChoice::Always, Some("0;15")),
+            Theme::choose(ThemeChoice::Dark, ColorChoice::Always, never),
             Theme::colored()
         );
         assert_eq!(
-            Theme::choose(ThemeChoice::Light, ColorChoice::Never, None),
+            Theme::choose(ThemeChoice::Light, ColorChoice::Never, never),
+            Theme::mono()
+        );
+        assert_eq!(
+            Theme::choose(auto, ColorChoice::Never, never),
             Theme::mono()
         );
     }
