@@ -196,6 +196,19 @@ impl Session {
         }
     }
 
+    /// Waits until the screen no longer shows `text`.
+    pub fn wait_for_gone(&mut self, text: &str) {
+        let start = Instant::now();
+        while self.screen().contains(text) {
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "the screen still shows {text:?}:\n{}",
+                self.screen()
+            );
+            self.pump(Duration::from_millis(50));
+        }
+    }
+
     /// Sends a signal (`TERM`, `HUP`) to the child.
     pub fn kill(&mut self, signal: &str) {
         let pid = self.child.process_id().expect("needle's process id");

@@ -213,7 +213,7 @@ fn tui_no_color_draws_without_colours() {
 /// Guards the query history: Ctrl-↑ walks back through the queries chosen
 /// before (as fzf's `--history` does), Enter adds the query to the file;
 /// `--no-history` neither reads nor writes it, and mouse capture is off
-/// with `--no-mouse`.
+/// with `--no-mouse` (and the help says nothing of the mouse).
 #[test]
 fn tui_history_walks_back_with_ctrl_up_and_enter_adds_the_query() {
     let dir = tempfile::tempdir().unwrap();
@@ -253,6 +253,13 @@ fn tui_history_walks_back_with_ctrl_up_and_enter_adds_the_query() {
         vt100::MouseProtocolMode::None,
         "--no-mouse leaves the mouse to the terminal"
     );
+    // The help leaves the mouse out then.
+    s.press(b"\x1bOP");
+    s.wait_for("Query language");
+    assert!(!s.screen().contains("Mouse"), "{}", s.screen());
+    s.press(ESC);
+    // Esc read alone, not with the next key as Alt-[.
+    s.wait_for_gone("Query language");
     s.press(CTRL_UP);
     s.press(b"spf");
     s.wait_for("❯ spf");

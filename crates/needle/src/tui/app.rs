@@ -29,6 +29,7 @@ pub use self::types::{
     Effect, IndexStatus, LastReindex, OpenJob, Options, Outcome, SearchJob, Tab,
 };
 use crate::tui::action::{Action, ReindexSummary, SearchOutput};
+use crate::tui::help::Controls;
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::layout::{self, Areas};
 use crate::tui::theme::Theme;
@@ -81,6 +82,8 @@ pub struct App {
     per_article_cap: usize,
     /// The key table.
     pub keys: KeyMap,
+    /// Whether the interface takes the mouse (not with `--no-mouse`).
+    pub mouse: bool,
     /// The text cut last (Ctrl-K, Ctrl-U, Ctrl-W, Alt-D), for Ctrl-Y.
     pub killed: String,
     /// Queries chosen before, oldest first.
@@ -117,6 +120,7 @@ impl App {
     pub fn new(options: Options) -> App {
         let mut app = App {
             theme: options.theme,
+            mouse: options.mouse,
             source: options.source,
             cursor: options.query.len(),
             query: options.query,
@@ -210,6 +214,14 @@ impl App {
         keys::Context {
             help: self.help,
             query_empty: self.query.is_empty(),
+        }
+    }
+
+    /// What the help describes: the keys, and the mouse when it is taken.
+    pub fn controls(&self) -> Controls<'_> {
+        Controls {
+            keys: &self.keys,
+            mouse: self.mouse,
         }
     }
 
@@ -426,7 +438,7 @@ impl App {
 
     /// Actions while the help shows. Returns whether the action was used.
     fn update_help(&mut self, action: &Action) -> bool {
-        let max = crate::tui::help::max_scroll(&self.keys, self.size);
+        let max = crate::tui::help::max_scroll(self.controls(), self.size);
         let page = usize::from(self.size.height.saturating_sub(6)).max(1);
         match action {
             Action::SelectPrev | Action::ScrollUp { .. } => {

@@ -186,6 +186,7 @@ mod tests {
             height: 30,
             per_article: None,
             keys: crate::tui::keys::KeyMap::default(),
+            mouse: true,
             history: Vec::new(),
         })
     }

@@ -78,6 +78,7 @@ impl Headless {
             height,
             per_article: None,
             keys: KeyMap::default(),
+            mouse: true,
             history: Vec::new(),
         });
         let terminal =

@@ -1,6 +1,6 @@
 //! The help: its text, generated from the key table that the key handler
-//! uses, followed by the mouse and the query language, and where it goes on
-//! a screen. Two columns when the terminal is wide enough, one (scrolling)
+//! uses, followed by the mouse (when the interface takes it) and the query
+//! language, and where it goes on a screen. Two columns when the terminal is wide enough, one (scrolling)
 //! otherwise. The state asks how far it scrolls; `ui::help` draws it.
 
 use ratatui::layout::{Constraint, Rect};
@@ -29,9 +29,19 @@ const GAP: usize = 3;
 /// Border and padding around the text.
 const FRAME: u16 = 4;
 
+/// What the help describes: the keys in effect, and whether the interface
+/// takes the mouse (with `--no-mouse` the clicks and the wheel are the
+/// terminal's, so the help leaves them out).
+#[derive(Debug, Clone, Copy)]
+pub struct Controls<'a> {
+    pub keys: &'a KeyMap,
+    pub mouse: bool,
+}
+
 /// The help's sections: a title and its rows (the keys in effect; an
 /// action with no key is left out).
-fn sections(theme: Theme, keymap: &KeyMap) -> Vec<Vec<Line<'static>>> {
+fn sections(theme: Theme, controls: Controls<'_>) -> Vec<Vec<Line<'static>>> {
+    let keymap = controls.keys;
     let bound = || keymap.bindings().iter().filter(|b| !b.keys.is_empty());
     let key_width = bound()
         .map(|b| text::width(&keys::labels(&b.keys)))
@@ -56,13 +66,15 @@ fn sections(theme: Theme, keymap: &KeyMap) -> Vec<Vec<Line<'static>>> {
         }
         out.push(lines);
     }
-    let mut mouse = vec![Line::styled("Mouse", theme.title())];
-    mouse.extend(
-        MOUSE
-            .iter()
-            .map(|(k, what)| row((*k).to_owned(), what, theme.key())),
-    );
-    out.push(mouse);
+    if controls.mouse {
+        let mut mouse = vec![Line::styled("Mouse", theme.title())];
+        mouse.extend(
+            MOUSE
+                .iter()
+                .map(|(k, what)| row((*k).to_owned(), what, theme.key())),
+        );
+        out.push(mouse);
+    }
     let mut query = vec![Line::styled("Query language", theme.title())];
     query.extend(
         QUERY_SYNTAX
@@ -79,8 +91,8 @@ fn sections(theme: Theme, keymap: &KeyMap) -> Vec<Vec<Line<'static>>> {
 
 /// The help's lines for a text area `width` cells wide: two columns when
 /// they fit, else one.
-pub fn lines(theme: Theme, keymap: &KeyMap, width: usize) -> Vec<Line<'static>> {
-    let sections = sections(theme, keymap);
+pub fn lines(theme: Theme, controls: Controls<'_>, width: usize) -> Vec<Line<'static>> {
+    let sections = sections(theme, controls);
     let column = sections
         .iter()
         .flatten()
@@ -123,10 +135,10 @@ pub fn lines(theme: Theme, keymap: &KeyMap, width: usize) -> Vec<Line<'static>> 
 }
 
 /// Where the help goes on a screen, and its lines.
-pub fn place(theme: Theme, keymap: &KeyMap, area: Rect) -> (Rect, Vec<Line<'static>>) {
+pub fn place(theme: Theme, controls: Controls<'_>, area: Rect) -> (Rect, Vec<Line<'static>>) {
     let content = lines(
         theme,
-        keymap,
+        controls,
         usize::from(area.width.saturating_sub(FRAME + 2)),
     );
     let widest = content.iter().map(Line::width).max().unwrap_or(0);
@@ -144,8 +156,8 @@ pub fn place(theme: Theme, keymap: &KeyMap, area: Rect) -> (Rect, Vec<Line<'stat
 }
 
 /// How far the help can scroll on a screen of `area`.
-pub fn max_scroll(keymap: &KeyMap, area: Rect) -> usize {
-    let (rect, content) = place(Theme::mono(), keymap, area);
+pub fn max_scroll(controls: Controls<'_>, area: Rect) -> usize {
+    let (rect, content) = place(Theme::mono(), controls, area);
     content
         .len()
         .saturating_sub(usize::from(rect.height.saturating_sub(2)))

@@ -142,6 +142,7 @@ pub fn run(content: &Resolved, args: &TuiArgs, prefs: &Prefs) -> Result<ExitCode
         height: size.height,
         per_article: prefs.per_article.map(|n| n as usize),
         keys: prefs.keys.clone(),
+        mouse: prefs.mouse,
         history,
     });
     // Ctrl-C arrives as a key in raw mode; a SIGINT sent by another

@@ -77,6 +77,7 @@ impl Harness {
             height,
             per_article: None,
             keys: KeyMap::default(),
+            mouse: true,
             history: Vec::new(),
         });
         let mut h = Harness {

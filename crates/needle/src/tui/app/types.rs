@@ -103,6 +103,9 @@ pub struct Options {
     pub per_article: Option<usize>,
     /// The key table (the defaults, or as the config file changed them).
     pub keys: KeyMap,
+    /// Whether the interface takes the mouse (`--no-mouse`: the terminal
+    /// keeps it, and the help leaves it out).
+    pub mouse: bool,
     /// Queries chosen before, oldest first (Ctrl-↑ walks back through them).
     pub history: Vec<String>,
 }

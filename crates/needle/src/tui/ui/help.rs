@@ -12,7 +12,7 @@ use crate::tui::keys;
 /// Draws the help over the interface, scrolled as far as the state says.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let theme = app.theme;
-    let (rect, content) = place(theme, &app.keys, frame.area());
+    let (rect, content) = place(theme, app.controls(), frame.area());
     let inner_height = usize::from(rect.height.saturating_sub(2));
     let scroll = app
         .help_scroll

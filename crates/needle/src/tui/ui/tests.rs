@@ -107,6 +107,24 @@ fn help_overlay() {
     snapshot!("help_100x30", h);
 }
 
+/// Guards that the help leaves out the mouse when the interface does not
+/// take it (`--no-mouse`, `mouse = false`): the clicks and the wheel are
+/// the terminal's then.
+#[test]
+fn help_overlay_without_the_mouse_leaves_it_out() {
+    let mut h = Harness::bundled(100, 30);
+    h.press(KeyCode::F(1));
+    assert!(h.screen().contains("Mouse"), "{}", h.screen());
+    let mut h = Harness::bundled(100, 30);
+    h.app.mouse = false;
+    h.press(KeyCode::F(1));
+    let screen = h.screen();
+    assert!(!screen.contains("Mouse"), "{screen}");
+    assert!(!screen.contains("click"), "{screen}");
+    assert!(screen.contains("Query language"), "{screen}");
+    snapshot!("help_no_mouse_100x30", h);
+}
+
 #[test]
 fn wide_characters() {
     let source = ContentSource::memory([("wide.md", WIDE), ("topics.toml", WIDE_TOPICS)]);
