@@ -231,6 +231,7 @@ impl NeedleIndex {
             })),
             caches: Arc::default(),
             storage,
+            last_sources: Mutex::new(None),
         };
         this.refresh_snapshot(&this.reader.searcher())?;
         Ok(this)

@@ -24,6 +24,8 @@
 //!   everything lands in one commit, so a concurrent search sees the old
 //!   state or the new one. It returns a [`ReindexReport`]; unreadable or
 //!   malformed files are reported in it ([`ContentIssue`]) and skipped.
+//!   [`NeedleIndex::reindex_paths`] does the same from the paths a watcher
+//!   saw change, without walking the content.
 //! - [`NeedleIndex::search`]: a [`SearchRequest`] (query, topic filters,
 //!   limit, offset) gives [`SearchResults`]: the total, the time, and ranked
 //!   [`Hit`]s with highlight offsets for every matched word.

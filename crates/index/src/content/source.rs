@@ -117,19 +117,66 @@ impl Scan {
 pub(crate) fn stat_fingerprint<'a>(
     files: impl Iterator<Item = (&'a str, u64, Option<u64>)>,
 ) -> Option<u64> {
-    let mut sum = 0u64;
-    let mut count = 0u64;
-    let mut buf = Vec::new();
+    let mut sum = StatSum::default();
     for (rel, size, mtime) in files {
-        buf.clear();
-        buf.extend_from_slice(rel.as_bytes());
-        buf.push(0);
-        buf.extend_from_slice(&size.to_le_bytes());
-        buf.extend_from_slice(&mtime?.to_le_bytes());
-        sum = sum.wrapping_add(hash_bytes(&buf));
-        count += 1;
+        sum.add(rel, size, mtime?);
     }
-    Some(sum ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    Some(sum.finish())
+}
+
+/// The sum behind [`stat_fingerprint`]: a file's term is added or taken
+/// away on its own, so a reindex of a few files updates the last
+/// fingerprint without going over the others.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct StatSum {
+    sum: u64,
+    count: u64,
+}
+
+/// Mixes the count into the fingerprint.
+const COUNT_MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl StatSum {
+    /// The sum of a fingerprint of `count` files.
+    pub fn of_fingerprint(fingerprint: u64, count: usize) -> StatSum {
+        let count = count as u64;
+        StatSum {
+            sum: fingerprint ^ count.wrapping_mul(COUNT_MIX),
+            count,
+        }
+    }
+
+    pub fn add(&mut self, rel: &str, size: u64, mtime: u64) {
+        self.sum = self.sum.wrapping_add(stat_term(rel, size, mtime));
+        self.count += 1;
+    }
+
+    pub fn remove(&mut self, rel: &str, size: u64, mtime: u64) {
+        self.sum = self.sum.wrapping_sub(stat_term(rel, size, mtime));
+        self.count = self.count.wrapping_sub(1);
+    }
+
+    pub fn finish(self) -> u64 {
+        self.sum ^ self.count.wrapping_mul(COUNT_MIX)
+    }
+}
+
+fn stat_term(rel: &str, size: u64, mtime: u64) -> u64 {
+    let mut buf = Vec::with_capacity(rel.len() + 17);
+    buf.extend_from_slice(rel.as_bytes());
+    buf.push(0);
+    buf.extend_from_slice(&size.to_le_bytes());
+    buf.extend_from_slice(&mtime.to_le_bytes());
+    hash_bytes(&buf)
+}
+
+/// The directory a content source walks, if it is one (a single file or
+/// files in memory are not walked).
+pub(crate) fn content_dir(source: &ContentSource) -> Option<&Path> {
+    match source {
+        ContentSource::Path(path) if path.is_dir() => Some(path),
+        _ => None,
+    }
 }
 
 /// Lists the content files (a stat each, no reads) and loads the configuration.
@@ -188,15 +235,7 @@ fn scan_path(path: &Path) -> Result<Scan> {
             .unwrap_or(Path::new("."))
             .to_owned()
     };
-    let read_config = |name: &str| -> Result<Option<(PathBuf, String)>> {
-        let p = root.join(name);
-        match fs::read_to_string(&p) {
-            Ok(t) => Ok(Some((p, t))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(p, e)),
-        }
-    };
-    let config = load_config(read_config(TOPICS_FILE)?, read_config(SYNONYMS_FILE)?)?;
+    let config = config_at(&root)?;
 
     let mut issues = Vec::new();
     let mut unreadable = Vec::new();
@@ -244,6 +283,19 @@ fn scan_path(path: &Path) -> Result<Scan> {
         issues,
         unreadable,
     })
+}
+
+/// The configuration files in `root` (a directory), loaded.
+pub(crate) fn config_at(root: &Path) -> Result<ContentConfig> {
+    let read_config = |name: &str| -> Result<Option<(PathBuf, String)>> {
+        let p = root.join(name);
+        match fs::read_to_string(&p) {
+            Ok(t) => Ok(Some((p, t))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(p, e)),
+        }
+    };
+    load_config(read_config(TOPICS_FILE)?, read_config(SYNONYMS_FILE)?)
 }
 
 fn load_config(

@@ -14,7 +14,7 @@
 //! inside is reported as a loop.
 
 use std::ffi::{OsStr, OsString};
-use std::fs::{self, DirEntry, Metadata};
+use std::fs::{self, Metadata};
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
@@ -239,7 +239,13 @@ fn list(dir: &Arc<Dir>, found: &mut Vec<Visit>, subdirs: &mut Vec<Arc<Dir>>) {
         }
     };
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let rules = rules_of(dir, &entries, found);
+    // The entries are sorted by name.
+    let listed = |name: &str| {
+        entries
+            .binary_search_by(|(n, _)| n.as_os_str().cmp(OsStr::new(name)))
+            .is_ok()
+    };
+    let rules = rules_of(dir, &listed, found);
     let rules = rules.as_ref();
     for (name, entry) in entries {
         let file_type = match entry.file_type() {
@@ -363,19 +369,10 @@ fn identity(path: &Path) -> std::io::Result<std::path::PathBuf> {
     fs::canonicalize(path)
 }
 
-/// The rules in force in `dir`: its parent's, plus its own ignore files.
-/// A pattern that cannot be parsed is reported; the rest of its file applies.
-fn rules_of(
-    dir: &Dir,
-    entries: &[(OsString, DirEntry)],
-    found: &mut Vec<Visit>,
-) -> Option<Arc<Rules>> {
-    // The entries are sorted by name.
-    let has = |name: &str| {
-        entries
-            .binary_search_by(|(n, _)| n.as_os_str().cmp(OsStr::new(name)))
-            .is_ok()
-    };
+/// The rules in force in `dir`: its parent's, plus its own ignore files
+/// (`has` tells whether the directory holds an entry of that name). A
+/// pattern that cannot be parsed is reported; the rest of its file applies.
+fn rules_of(dir: &Dir, has: &dyn Fn(&str) -> bool, found: &mut Vec<Visit>) -> Option<Arc<Rules>> {
     let has_git = has(".git");
     if !has_git && ![IGNORE_FILE, ".ignore", ".gitignore"].into_iter().any(has) {
         return dir.rules.clone();
@@ -434,5 +431,8 @@ fn report_rules(rel: &str, err: &ignore::Error, line: Option<u32>, found: &mut V
     }
 }
 
+mod path;
 #[cfg(test)]
 mod tests;
+
+pub(crate) use path::{PathVisit, visit_path};

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use tantivy::{Index, IndexReader, IndexWriter};
 
-use super::manifest::Manifest;
+use super::manifest::{Manifest, Sources};
 use super::storage::StorageLog;
 use crate::query::{Analyzers, Ranking};
 use crate::schema::Fields;
@@ -49,6 +49,10 @@ pub struct NeedleIndex {
     pub(crate) caches: Arc<Caches>,
     /// What was written through the index's directory (`storage`).
     pub(super) storage: Arc<StorageLog>,
+    /// The sources of this process's last commit, by the name of their
+    /// file (`sources`): a process that reindexes again and again does
+    /// not read them back from disk each time.
+    pub(super) last_sources: Mutex<Option<(String, Sources)>>,
 }
 
 impl std::fmt::Debug for NeedleIndex {

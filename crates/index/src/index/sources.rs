@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::PoisonError;
 
 use tantivy::directory::error::OpenReadError;
 use tantivy::{Directory, TantivyError};
@@ -37,6 +38,32 @@ impl NeedleIndex {
                 e => self.sources_damaged(name, &e.to_string()),
             })?;
         postcard::from_bytes(&bytes).map_err(|e| self.sources_damaged(name, &e.to_string()))
+    }
+
+    /// The source files a manifest names, for a reindex to change: those
+    /// this process last committed, kept in memory, when the manifest
+    /// names them (the file's name is the hash of its contents); else read
+    /// from disk. Give them back with [`keep_sources`](Self::keep_sources)
+    /// once committed (or found unchanged).
+    pub(crate) fn take_sources(&self, manifest: &Manifest) -> Result<Sources> {
+        let kept = self
+            .last_sources
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match (kept, &manifest.sources_file) {
+            (Some((name, sources)), Some(wanted)) if name == *wanted => Ok(sources),
+            _ => self.read_sources(manifest),
+        }
+    }
+
+    /// Keeps `sources`, the contents of the sources file `name`, for the
+    /// next reindex of this process.
+    pub(crate) fn keep_sources(&self, name: String, sources: Sources) {
+        *self
+            .last_sources
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some((name, sources));
     }
 
     pub(super) fn sources_damaged(&self, name: &str, why: &str) -> Error {

@@ -80,6 +80,24 @@ fn walked_by_the_ignore_crate(root: &Path) -> Vec<String> {
 fn ignore_files_and_hidden_names_follow_the_ignore_crate() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
+    ignore_tree(root);
+    let (files, other) = walked(root);
+    assert_eq!(
+        files,
+        [
+            ".shown.md",
+            "keep.txt",
+            "plain/gi.md",
+            "repo/kept.md",
+            "sub/again.txt"
+        ]
+    );
+    assert!(other.is_empty(), "{other:?}");
+    assert_eq!(files, walked_by_the_ignore_crate(root));
+}
+
+/// Hidden names, ignore files at several levels, a repository.
+fn ignore_tree(root: &Path) {
     write(root, IGNORE_FILE, "drafts/\n*.txt\n!keep.txt\n!.shown.md\n");
     write(root, ".hidden.md", "text");
     // A rule can let a hidden name in.
@@ -101,19 +119,79 @@ fn ignore_files_and_hidden_names_follow_the_ignore_crate() {
     write(root, "repo/.gitignore", "gi.md\n");
     write(root, "repo/gi.md", "text");
     write(root, "repo/kept.md", "text");
-    let (files, other) = walked(root);
-    assert_eq!(
-        files,
-        [
-            ".shown.md",
-            "keep.txt",
-            "plain/gi.md",
-            "repo/kept.md",
-            "sub/again.txt"
-        ]
-    );
-    assert!(other.is_empty(), "{other:?}");
-    assert_eq!(files, walked_by_the_ignore_crate(root));
+}
+
+/// Every path under `dir` (links not followed), relative to `root`.
+fn every_path(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let rel = path.strip_prefix(root).unwrap().to_str().unwrap();
+        out.push(rel.replace('\\', "/"));
+        if fs::symlink_metadata(&path).unwrap().is_dir() {
+            every_path(root, &path, out);
+        }
+    }
+}
+
+#[test]
+fn one_path_is_seen_as_the_walk_sees_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    ignore_tree(root);
+    write(root, "drafts/deeper/two.md", "text");
+    write(root, "real/a.md", "text");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("real", root.join("linked")).unwrap();
+    let walked: Vec<SourceFile> = walk(root)
+        .into_iter()
+        .filter_map(|v| match v {
+            Visit::File(file) => Some(file),
+            _ => None,
+        })
+        .collect();
+    let mut paths = Vec::new();
+    every_path(root, root, &mut paths);
+    paths.extend(["nope.md", "drafts/nope.md", "gone/x.md", "linked/a.md"].map(String::from));
+    for rel in &paths {
+        let name = rel.rsplit('/').next().unwrap();
+        let path = root.join(rel);
+        let meta = fs::symlink_metadata(&path).ok();
+        let seen = visit_path(root, rel);
+        // Through a link the walk gives other paths: only it can tell.
+        if rel.starts_with("linked/") {
+            assert!(matches!(seen, PathVisit::Unsure), "{rel}: {seen:?}");
+            continue;
+        }
+        if let Some(file) = walked.iter().find(|f| f.rel == *rel) {
+            let PathVisit::File(one) = seen else {
+                panic!("{rel}: {seen:?}");
+            };
+            assert_eq!(
+                (&one.rel, one.size, one.mtime),
+                (&file.rel, file.size, file.mtime)
+            );
+            continue;
+        }
+        let expected = match meta {
+            // Under an ignored folder, or gone from a folder that is there.
+            None if rel.starts_with("drafts/") => "Skipped",
+            None if rel.starts_with("gone/") => "Unsure",
+            None => "Missing",
+            Some(_) if [IGNORE_FILE, ".ignore", ".gitignore", ".git"].contains(&name) => "Unsure",
+            Some(m) if m.file_type().is_symlink() => "Unsure",
+            // Folders the walk skips, and anything in them.
+            Some(_)
+                if [".dot", "drafts", "repo/.git"]
+                    .iter()
+                    .any(|d| rel == d || rel.starts_with(&format!("{d}/"))) =>
+            {
+                "Skipped"
+            }
+            Some(m) if m.is_dir() => "Unsure",
+            Some(_) => "Skipped",
+        };
+        assert_eq!(format!("{seen:?}"), expected, "{rel}");
+    }
 }
 
 #[test]

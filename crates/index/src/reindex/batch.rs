@@ -1,0 +1,420 @@
+//! One reindex's changes: each file read, parsed and compared with what the
+//! last commit held, its articles sent to the writer, and the commit that
+//! names the new list of sources. The full reindex (`full`) and the reindex
+//! of changed paths (`paths`) both go through here, so that a file is
+//! treated the same way whichever found it.
+
+use std::collections::{BTreeMap, HashSet};
+
+use tantivy::{IndexWriter, Term};
+
+use super::{ReindexReport, to_document};
+use crate::content::{self, Article, ContentConfig, ContentIssue, ContentSource, SourceFile};
+use crate::error::{Error, Result};
+use crate::index::{ArticleEntry, FileEntry, Manifest, NeedleIndex, Sources};
+use crate::schema::{Fields, SCHEMA_VERSION};
+
+/// The writer while a reindex sends it changes. Each article goes to the
+/// writer as soon as its file is parsed, so memory stays within the
+/// writer's budget however large the content; if the reindex stops before
+/// its commit (an error, the mass-removal guard), the changes sent are
+/// rolled back, never left for the next commit to pick up.
+pub(super) struct Pending<'w> {
+    writer: &'w mut IndexWriter,
+    fields: &'w Fields,
+    /// Whether an article added may already be in the index under its id
+    /// (an update, or an article that moved from another file), so that
+    /// the id is deleted first: not when the index starts empty.
+    delete_first: bool,
+    /// Articles added by this reindex.
+    added: HashSet<String>,
+    /// Whether anything was sent.
+    sent: bool,
+    committed: bool,
+}
+
+impl<'w> Pending<'w> {
+    /// `sent` when something was sent already (a forced rebuild's delete
+    /// of everything).
+    pub fn new(
+        writer: &'w mut IndexWriter,
+        fields: &'w Fields,
+        delete_first: bool,
+        sent: bool,
+    ) -> Self {
+        Pending {
+            writer,
+            fields,
+            delete_first,
+            added: HashSet::new(),
+            sent,
+            committed: false,
+        }
+    }
+
+    /// Adds an article's passages, first deleting what the index holds
+    /// under its id.
+    fn add(&mut self, article: &Article, report: &mut ReindexReport) -> Result<()> {
+        self.sent = true;
+        if self.delete_first {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.article, &article.id));
+        }
+        for passage in &article.passages {
+            self.writer
+                .add_document(to_document(self.fields, passage))?;
+            report.passages_added += 1;
+        }
+        self.added.insert(article.id.clone());
+        Ok(())
+    }
+
+    /// Deletes an article's passages, unless this reindex added it back
+    /// (an article that moved to a file read earlier).
+    fn delete(&mut self, id: &str) {
+        if !self.added.contains(id) {
+            self.sent = true;
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.article, id));
+        }
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if self.sent && !self.committed {
+            // Nothing better to do with a failure here: the next reindex
+            // gets a fresh writer error if the writer is really broken.
+            let _ = self.writer.rollback();
+        }
+    }
+}
+
+/// Who holds which article id: an id belongs to one file, the first in path
+/// order that has it.
+pub(super) trait Claims {
+    /// Claims every article id of a file's last entry, unless one is taken.
+    fn claim_all(&mut self, entry: &FileEntry) -> bool;
+    /// Claims one id for the file being read.
+    fn claim(&mut self, id: &str) -> Claim;
+}
+
+pub(super) enum Claim {
+    /// The id is the file's.
+    Granted,
+    /// A file before it holds the id.
+    Taken,
+    /// A file this reindex does not look at may hold it.
+    Unsure,
+}
+
+/// Claims in a reindex that looks at every file, in path order.
+#[derive(Default)]
+pub(super) struct AllClaims(HashSet<String>);
+
+impl Claims for AllClaims {
+    fn claim_all(&mut self, entry: &FileEntry) -> bool {
+        if entry.articles.iter().any(|a| self.0.contains(&a.id)) {
+            return false;
+        }
+        self.0.extend(entry.articles.iter().map(|a| a.id.clone()));
+        true
+    }
+
+    fn claim(&mut self, id: &str) -> Claim {
+        if self.0.insert(id.to_owned()) {
+            Claim::Granted
+        } else {
+            Claim::Taken
+        }
+    }
+}
+
+/// How files are read.
+pub(super) struct Reading<'a> {
+    pub source: &'a ContentSource,
+    pub config: &'a ContentConfig,
+    pub drafts: bool,
+    /// Read and replace every article, whatever the last commit saw.
+    pub rebuild_all: bool,
+}
+
+/// What became of a file.
+pub(super) enum Outcome {
+    /// Its entry in the new list of sources.
+    Listed(FileEntry),
+    /// Not listed: a new file that cannot be read, or an indexed one that
+    /// cannot be read and whose ids another file took.
+    Unlisted,
+    /// One of its ids may belong to a file this reindex does not look at.
+    Unsure,
+}
+
+/// The changes of one reindex, as they are sent to the writer.
+pub(super) struct Batch<'w> {
+    pub pending: Pending<'w>,
+    pub report: ReindexReport,
+    /// Articles added, and removed: an article in both moved.
+    added_ids: HashSet<String>,
+    removed_ids: HashSet<String>,
+    /// Whether the new list of sources differs from the old one.
+    pub changed: bool,
+}
+
+/// What a commit writes besides the batch's changes.
+pub(super) struct NewState<'a> {
+    pub old: &'a Manifest,
+    pub files: &'a Sources,
+    pub config: &'a ContentConfig,
+    pub config_hash: u64,
+    /// Articles in the last commit (for the mass-removal guard).
+    pub indexed: usize,
+    pub force: bool,
+}
+
+impl NewState<'_> {
+    /// The topics, the synonyms or the index format changed since the last
+    /// commit: every article is indexed again.
+    pub fn config_changed(&self) -> bool {
+        config_changed(self.old, self.config_hash)
+    }
+}
+
+pub(super) fn config_changed(old: &Manifest, config_hash: u64) -> bool {
+    old.config_hash != config_hash || old.needle != SCHEMA_VERSION
+}
+
+impl<'w> Batch<'w> {
+    pub fn new(pending: Pending<'w>, report: ReindexReport) -> Self {
+        Batch {
+            pending,
+            report,
+            added_ids: HashSet::new(),
+            removed_ids: HashSet::new(),
+            changed: false,
+        }
+    }
+
+    /// Brings one file up to date, given its entry in the last commit.
+    pub fn file(
+        &mut self,
+        how: &Reading<'_>,
+        file: &SourceFile,
+        previous: Option<FileEntry>,
+        claims: &mut dyn Claims,
+    ) -> Result<Outcome> {
+        let report = &mut self.report;
+        // Unchanged by stat: carry the entry over without reading.
+        if let Some(prev) = previous.as_ref()
+            && !how.rebuild_all
+            && file.mtime.is_some()
+            && prev.size == file.size
+            && prev.mtime == file.mtime
+            && claims.claim_all(prev)
+        {
+            report.unchanged += prev.articles.len();
+            return Ok(previous.map_or(Outcome::Unlisted, Outcome::Listed));
+        }
+        let text = match how.source.read(file) {
+            Ok(t) => t,
+            Err(issue) => {
+                report.issues.push(issue);
+                // Nothing is lost: an indexed file that cannot be read now
+                // keeps its passages until it can be (or is gone).
+                let had = previous.is_some();
+                if let Some(prev) = previous
+                    && claims.claim_all(&prev)
+                {
+                    report.unchanged += prev.articles.len();
+                    return Ok(Outcome::Listed(prev));
+                }
+                self.changed |= had;
+                return Ok(Outcome::Unlisted);
+            }
+        };
+        report.files_read += 1;
+        let hash = content::hash_bytes(text.as_bytes());
+        if let Some(prev) = previous.as_ref()
+            && !how.rebuild_all
+            && prev.hash == hash
+            && claims.claim_all(prev)
+        {
+            report.unchanged += prev.articles.len();
+            let Some(mut entry) = previous else {
+                return Ok(Outcome::Unlisted);
+            };
+            self.changed |= entry.size != file.size || entry.mtime != file.mtime;
+            entry.size = file.size;
+            entry.mtime = file.mtime;
+            return Ok(Outcome::Listed(entry));
+        }
+        let articles = content::parse_file(
+            file.format,
+            file.article_id(),
+            &file.rel,
+            &text,
+            &how.config.topics,
+            how.drafts,
+            &mut report.issues,
+        );
+        let old_articles: BTreeMap<&str, &ArticleEntry> = previous
+            .iter()
+            .flat_map(|p| p.articles.iter().map(|a| (a.id.as_str(), a)))
+            .collect();
+        let mut entry = FileEntry {
+            size: file.size,
+            mtime: file.mtime,
+            hash,
+            articles: Vec::new(),
+        };
+        let mut kept: HashSet<&str> = HashSet::new();
+        for article in articles {
+            match claims.claim(&article.id) {
+                Claim::Granted => {}
+                Claim::Unsure => return Ok(Outcome::Unsure),
+                Claim::Taken => {
+                    self.report.issues.push(ContentIssue::new(
+                        &file.rel,
+                        article.passages.first().and_then(|p| p.line),
+                        format!(
+                            "article id {:?} is already used by another file; this one was skipped: rename one of them",
+                            article.id
+                        ),
+                    ));
+                    continue;
+                }
+            }
+            let passages = u32::try_from(article.passages.len()).unwrap_or(u32::MAX);
+            entry.articles.push(ArticleEntry {
+                id: article.id.clone(),
+                title: article.title.clone(),
+                hash: article.hash,
+                passages,
+                url: article.url.clone(),
+            });
+            match old_articles.get(article.id.as_str()) {
+                Some(prev) if !how.rebuild_all && prev.hash == article.hash => {
+                    kept.insert(prev.id.as_str());
+                    self.report.unchanged += 1;
+                }
+                Some(prev) => {
+                    kept.insert(prev.id.as_str());
+                    self.report.updated += 1;
+                    self.report.passages_removed += prev.passages as usize;
+                    self.pending.add(&article, &mut self.report)?;
+                }
+                None => {
+                    self.report.added += 1;
+                    self.added_ids.insert(article.id.clone());
+                    self.pending.add(&article, &mut self.report)?;
+                }
+            }
+        }
+        // Articles the file no longer has.
+        for (id, prev) in &old_articles {
+            if !kept.contains(id) {
+                self.report.removed += 1;
+                self.removed_ids.insert((*id).to_owned());
+                self.report.passages_removed += prev.passages as usize;
+                self.pending.delete(id);
+            }
+        }
+        self.changed |= previous.as_ref() != Some(&entry);
+        Ok(Outcome::Listed(entry))
+    }
+
+    /// A file of the last commit that is gone: its articles leave.
+    pub fn gone(&mut self, prev: &FileEntry) {
+        self.changed = true;
+        for a in &prev.articles {
+            self.report.removed += 1;
+            self.removed_ids.insert(a.id.clone());
+            self.report.passages_removed += a.passages as usize;
+            self.pending.delete(&a.id);
+        }
+    }
+
+    /// Commits the changes, with `new.files` as the new list of sources and
+    /// `fingerprint` (called only if there is a commit) as their stat
+    /// fingerprint, when anything changed. Returns the report and the name
+    /// of the sources file committed, if there was a commit. The caller
+    /// then releases the writer and reloads the reader.
+    pub fn commit(
+        mut self,
+        index: &NeedleIndex,
+        new: &NewState<'_>,
+        fingerprint: impl FnOnce() -> Option<u64>,
+    ) -> Result<(ReindexReport, Option<String>)> {
+        let report = &mut self.report;
+        // An article that moved from one file to another is an update, not
+        // a removal plus an addition.
+        let moved = self.removed_ids.intersection(&self.added_ids).count();
+        report.removed -= moved;
+        report.added -= moved;
+        report.updated += moved;
+
+        if !new.force && new.indexed > 0 && report.removed * 2 > new.indexed {
+            return Err(Error::MassRemoval {
+                removing: report.removed,
+                indexed: new.indexed,
+            });
+        }
+        let manifest_changed =
+            self.changed || new.config_changed() || new.old.sources_file.is_none();
+        if !self.pending.sent && !manifest_changed {
+            return Ok((self.report, None));
+        }
+        let sources_file = index.write_sources(new.files)?;
+        let manifest = Manifest {
+            // The fingerprint of what was indexed: when a file could not be
+            // read, it differs from the next scan's, and that file is tried
+            // again next time.
+            fingerprint: fingerprint(),
+            needle: SCHEMA_VERSION,
+            config_hash: new.config_hash,
+            topics: new.config.topics.topics.clone(),
+            synonyms: new.config.synonyms_text.clone(),
+            articles: new.files.values().map(|f| f.articles.len()).sum(),
+            sources_file: Some(sources_file.clone()),
+        };
+        let payload =
+            serde_json::to_string(&manifest).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let mut prepared = self.pending.writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.pending.committed = true;
+        index.remove_stale_sources(&sources_file, new.old.sources_file.as_deref());
+        self.report.committed = true;
+        Ok((self.report, Some(sources_file)))
+    }
+}
+
+impl NeedleIndex {
+    /// After a reindex's commit (or its finding that nothing changed) and
+    /// the release of the writer: moves the reader to the new commit and
+    /// keeps `files`, the sources now committed, for the next reindex.
+    pub(super) fn conclude(
+        &self,
+        mut report: ReindexReport,
+        committed: Option<String>,
+        old: &Manifest,
+        files: Sources,
+        started: std::time::Instant,
+    ) -> Result<ReindexReport> {
+        match committed {
+            Some(name) => {
+                self.keep_sources(name, files);
+                self.reload()?;
+            }
+            // Nothing changed: `files` is the list the last commit names.
+            None => {
+                if let Some(name) = &old.sources_file {
+                    self.keep_sources(name.clone(), files);
+                }
+            }
+        }
+        report.passages = self.reader.searcher().num_docs();
+        report.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(report)
+    }
+}

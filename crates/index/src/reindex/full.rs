@@ -1,0 +1,145 @@
+//! The reindex that walks the whole content: every file is statted and
+//! compared with the last commit's list (see the parent module).
+
+use std::time::Instant;
+
+use super::batch::{AllClaims, Batch, Claims, NewState, Outcome, Pending, Reading, config_changed};
+use super::{DRAFTS_SALT, ReindexOptions, ReindexReport};
+use crate::content::{ContentSource, scan, stat_fingerprint};
+use crate::error::{Error, Result};
+use crate::index::{Manifest, NeedleIndex, Sources};
+
+impl NeedleIndex {
+    pub(super) fn reindex_all(
+        &self,
+        source: &ContentSource,
+        options: &ReindexOptions,
+    ) -> Result<ReindexReport> {
+        let started = Instant::now();
+        let found = scan(source)?;
+        let fingerprint = found.fingerprint();
+        // Whether drafts are indexed is part of the configuration: turning
+        // it on or off reads every article again.
+        let config_hash = found.config.hash ^ if options.drafts { DRAFTS_SALT } else { 0 };
+        let unchanged = |old: &Manifest| -> Option<ReindexReport> {
+            // Every file has the size and time the last commit saw, and the
+            // commit had every file: nothing to do, nothing more to read.
+            (!options.force
+                && !config_changed(old, config_hash)
+                && fingerprint.is_some()
+                && fingerprint == old.fingerprint)
+                .then(|| ReindexReport {
+                    rebuilt: self.rebuilt().map(str::to_owned),
+                    unchanged: old.articles,
+                    passages: self.reader.searcher().num_docs(),
+                    took_ms: started.elapsed().as_secs_f64() * 1000.0,
+                    full_scan: true,
+                    ..ReindexReport::default()
+                })
+        };
+        // Before the writer: opening one (its threads, its lock, the removal
+        // of files no commit uses) costs more than a refresh with nothing to do.
+        if let Ok(old) = self.committed_manifest()
+            && let Some(report) = unchanged(&old)
+        {
+            return Ok(report);
+        }
+        let mut guard = self.writer()?;
+        let writer = guard
+            .as_mut()
+            .ok_or_else(|| Error::InvalidRequest("no writer".into()))?;
+        // The writer's lock is held: nobody else can commit from here on.
+        let old = match self.committed_manifest() {
+            Ok(manifest) => manifest,
+            Err(_) if options.force => Manifest::default(),
+            Err(e) => return Err(e),
+        };
+        // Another process may have committed this content meanwhile.
+        if let Some(report) = unchanged(&old) {
+            return Ok(report);
+        }
+        let rebuild_all = options.force || config_changed(&old, config_hash);
+        let mut old_files = match self.take_sources(&old) {
+            Ok(files) => files,
+            // A forced rebuild starts over: it needs nothing of the old state.
+            Err(_) if options.force => Sources::default(),
+            Err(e) => return Err(e),
+        };
+        if options.force {
+            writer.delete_all_documents()?;
+        }
+        let indexed: usize = old_files.values().map(|f| f.articles.len()).sum();
+        // An index that starts empty holds none of the articles added.
+        let delete_first = !options.force && !old_files.is_empty();
+        let report = ReindexReport {
+            rebuilt: self.rebuilt().map(str::to_owned),
+            issues: found.issues,
+            full_scan: true,
+            ..ReindexReport::default()
+        };
+        let mut batch = Batch::new(
+            Pending::new(writer, &self.fields, delete_first, options.force),
+            report,
+        );
+        let reading = Reading {
+            source,
+            config: &found.config,
+            drafts: options.drafts,
+            rebuild_all,
+        };
+        let mut claims = AllClaims::default();
+        // The new list of source files. Entries move over from the old list,
+        // which is left with the files that are gone.
+        let mut files = Sources::new();
+        let total = found.files.len();
+        for (done, file) in found.files.iter().enumerate() {
+            let previous = old_files.remove(&file.rel);
+            let read = previous.is_none()
+                || rebuild_all
+                || previous
+                    .as_ref()
+                    .is_some_and(|p| p.size != file.size || p.mtime != file.mtime);
+            match batch.file(&reading, file, previous, &mut claims)? {
+                Outcome::Listed(entry) => {
+                    files.insert(file.rel.clone(), entry);
+                }
+                Outcome::Unlisted | Outcome::Unsure => {}
+            }
+            if read && let Some(progress) = &options.progress {
+                progress(done + 1, total);
+            }
+        }
+        // Files that are gone: what is left of the old list.
+        for (rel, prev) in old_files {
+            // Under a folder that could not be listed (permissions), a
+            // file is out of reach, not gone: it keeps its passages.
+            let unreachable = found.unreadable.iter().any(|dir| {
+                dir.is_empty()
+                    || rel
+                        .strip_prefix(dir.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            });
+            if unreachable && claims.claim_all(&prev) {
+                batch.report.unchanged += prev.articles.len();
+                files.insert(rel, prev);
+                continue;
+            }
+            batch.gone(&prev);
+        }
+        let new = NewState {
+            old: &old,
+            files: &files,
+            config: &found.config,
+            config_hash,
+            indexed,
+            force: options.force,
+        };
+        let (report, committed) = batch.commit(self, &new, || {
+            fingerprint.and_then(|_| {
+                stat_fingerprint(files.iter().map(|(rel, f)| (rel.as_str(), f.size, f.mtime)))
+            })
+        })?;
+        drop(guard);
+        self.conclude(report, committed, &old, files, started)
+    }
+}
