@@ -87,13 +87,21 @@ fn every_change_is_seen(s: &Sandbox, quiet: bool) {
 #[test]
 fn with_a_watcher_running_a_search_sees_every_change_at_once() {
     let s = sandbox();
-    let (mut watch, _lines) = start_watch(&s);
+    let (mut watch, lines) = start_watch(&s);
     // The watcher holds the writer: a search that walked would find the
     // change but could not index it, and would warn. Every search being
     // right and quiet shows it was the watcher that caught up.
     every_change_is_seen(&s, true);
     watch.kill().unwrap();
     watch.wait().unwrap();
+    // After its first, the watcher reindexed the paths that changed, and
+    // did not walk the content.
+    let reindexes: Vec<String> =
+        std::iter::from_fn(|| lines.recv_timeout(Duration::from_secs(10)).ok()).collect();
+    assert!(reindexes.len() >= 4, "{reindexes:?}");
+    for line in &reindexes {
+        assert!(line.contains("\"full_scan\":false"), "{line}");
+    }
 }
 
 #[test]

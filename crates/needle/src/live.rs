@@ -3,6 +3,7 @@
 //! reindexed on the watch's thread whenever the content changes (see
 //! [`crate::watcher`]), while searches go on.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -45,7 +46,7 @@ impl Live {
             let source = content.clone();
             match watch_content(
                 &spec,
-                move || reindex(&reindexer, &source),
+                move |paths: Option<&[PathBuf]>| reindex(&reindexer, &source, paths),
                 |e| eprintln!("needle: warning: watching: {e}"),
             ) {
                 Ok(w) => Some(w),
@@ -64,10 +65,11 @@ impl Live {
     }
 }
 
-/// One reindex after a change: issues and failures go to stderr, and the
-/// server goes on with the index as it is. Says whether it succeeded.
-fn reindex(index: &NeedleIndex, content: &Resolved) -> bool {
-    match index.reindex(&content.source, &content.reindex_options()) {
+/// One reindex after a change (of the paths that changed, when they are
+/// known): issues and failures go to stderr, and the server goes on with
+/// the index as it is. Says whether it succeeded.
+fn reindex(index: &NeedleIndex, content: &Resolved, paths: Option<&[PathBuf]>) -> bool {
+    match content.reindex(index, paths) {
         Ok(report) => {
             warn_issues(&report);
             if report.committed {

@@ -13,6 +13,7 @@
 //! from before the question has arrived too; if any is not yet covered, the
 //! reindex runs at once (no debounce) and the answer waits for it.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -60,6 +61,44 @@ struct Counts {
     untrusted: bool,
     /// The watch is being dropped.
     stopped: bool,
+    /// The paths changed since the last reindex started.
+    paths: Changed,
+}
+
+/// The paths that changed, for a reindex that looks at them only.
+#[derive(Debug, Default)]
+enum Changed {
+    /// Content paths, as the events name them (absolute).
+    Paths(BTreeSet<PathBuf>),
+    /// Unknown (the catch-up at start, a rescan, a watch error, too many
+    /// paths, a reindex that failed): walk the whole content.
+    #[default]
+    All,
+}
+
+/// More changed paths than this are a walk of the content (a tree copied
+/// in costs a walk anyway, and the set stays small).
+const MAX_PATHS: usize = 10_000;
+
+impl Changed {
+    fn add(&mut self, event: &Event, index_dir: &Path, only: Option<&Path>) {
+        if event.need_rescan() {
+            *self = Changed::All;
+        }
+        let Changed::Paths(paths) = self else {
+            return;
+        };
+        paths.extend(
+            event
+                .paths
+                .iter()
+                .filter(|p| is_content_path(p, index_dir, only))
+                .cloned(),
+        );
+        if paths.len() > MAX_PATHS {
+            *self = Changed::All;
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -149,8 +188,11 @@ impl std::fmt::Debug for ContentWatch {
 /// Watches the content of `spec` for its index. The first reindex runs at
 /// once, to catch up with what changed while nothing watched; after that,
 /// a change (debounced). `reindex` runs on the watch's own thread (never
-/// two at a time) and says whether it succeeded; it must bring the index up to date before it
-/// returns. A failure of the watch goes to `failed`. Changes inside the
+/// two at a time) and says whether it succeeded; it must bring the index
+/// up to date before it returns. It is given the paths that changed since
+/// the last reindex started (absolute, files and directories as the events
+/// name them), or `None` when they are not known and the whole content
+/// must be looked at. A failure of the watch goes to `failed`. Changes inside the
 /// index directory (when it lives under the content) are not content
 /// changes. When the system's limit on watches is reached, the content is
 /// polled instead (every 2 seconds), and `failed` says so. Where events
@@ -161,7 +203,7 @@ impl std::fmt::Debug for ContentWatch {
 /// When the watch cannot be set up (no such path, no watch and no polling).
 pub fn watch_content(
     spec: &WatchSpec,
-    reindex: impl Fn() -> bool + Send + 'static,
+    reindex: impl Fn(Option<&[PathBuf]>) -> bool + Send + 'static,
     failed: impl Fn(String) + Send + Sync + 'static,
 ) -> Result<ContentWatch> {
     let path = spec.path.as_path();
@@ -201,6 +243,7 @@ pub fn watch_content(
                     counts.token_seen = counts.token_seen.max(token);
                 } else if is_content_change(&event, &index_dir, only.as_deref()) {
                     counts.changes += 1;
+                    counts.paths.add(&event, &index_dir, only.as_deref());
                 } else {
                     return;
                 }
@@ -216,6 +259,7 @@ pub fn watch_content(
                     let mut counts = shared.lock();
                     counts.changes += 1;
                     counts.untrusted = true;
+                    counts.paths = Changed::All;
                 }
                 shared.changed.notify_all();
                 failed(e.to_string());
@@ -348,7 +392,7 @@ impl Drop for ContentWatch {
 /// elsewhere) covers nothing: it is tried again when the content changes
 /// again, but not before a backoff (1 s, doubling up to
 /// [`MAX_BACKOFF`]), so that a failing index is not a busy loop.
-fn reindex_loop(shared: &Shared, reindex: &dyn Fn() -> bool) {
+fn reindex_loop(shared: &Shared, reindex: &dyn Fn(Option<&[PathBuf]>) -> bool) {
     // After a failure: when to try again, the delay, and the changes seen.
     let mut backoff: Option<(Instant, Duration, u64)> = None;
     let mut counts = shared.lock();
@@ -397,8 +441,12 @@ fn reindex_loop(shared: &Shared, reindex: &dyn Fn() -> bool) {
         counts.flush = false;
         counts.reindexing = true;
         let target = counts.changes;
+        let paths = std::mem::replace(&mut counts.paths, Changed::Paths(BTreeSet::new()));
         drop(counts);
-        let ok = reindex();
+        let ok = match paths {
+            Changed::Paths(paths) => reindex(Some(&paths.into_iter().collect::<Vec<_>>())),
+            Changed::All => reindex(None),
+        };
         counts = shared.lock();
         counts.reindexing = false;
         if ok {
@@ -407,6 +455,9 @@ fn reindex_loop(shared: &Shared, reindex: &dyn Fn() -> bool) {
             backoff = None;
         } else {
             counts.failed = true;
+            // What it was to look at is not in the index: the next one
+            // looks at everything.
+            counts.paths = Changed::All;
             let delay =
                 backoff.map_or(Duration::from_secs(1), |(_, d, _)| (d * 2).min(MAX_BACKOFF));
             backoff = Some((Instant::now() + delay, delay, target));
@@ -444,7 +495,13 @@ fn is_content_change(event: &Event, index_dir: &Path, only: Option<&Path>) -> bo
             || event
                 .paths
                 .iter()
-                .any(|p| !p.starts_with(index_dir) && only.is_none_or(|f| p == f)))
+                .any(|p| is_content_path(p, index_dir, only)))
+}
+
+/// Whether a path is the content's: not inside the index directory, and
+/// for a watch on one file, that file.
+fn is_content_path(path: &Path, index_dir: &Path, only: Option<&Path>) -> bool {
+    !path.starts_with(index_dir) && only.is_none_or(|f| path == f)
 }
 
 fn is_watch_limit(e: &anyhow::Error) -> bool {
@@ -459,149 +516,4 @@ fn is_watch_limit(e: &anyhow::Error) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::AtomicUsize;
-
-    fn watch(dir: &Path, index: &Path) -> (ContentWatch, Arc<AtomicUsize>) {
-        let runs = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&runs);
-        let spec = WatchSpec {
-            path: dir.to_owned(),
-            index_dir: index.to_owned(),
-            question: Question {
-                content: dir.display().to_string(),
-                drafts: false,
-            },
-        };
-        let w = watch_content(
-            &spec,
-            move || {
-                counter.fetch_add(1, Ordering::SeqCst);
-                true
-            },
-            |_| {},
-        )
-        .expect("watch");
-        (w, runs)
-    }
-
-    #[test]
-    fn a_sync_after_a_change_waits_for_its_reindex() {
-        let content = tempfile::tempdir().unwrap();
-        let index = tempfile::tempdir().unwrap();
-        let (w, runs) = watch(content.path(), index.path());
-        if !w.syncs() {
-            eprintln!("skipped: this platform has no ordered file events to sync with");
-            return;
-        }
-        // The first sync waits for the catch-up reindex.
-        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
-        let caught_up = runs.load(Ordering::SeqCst);
-        assert_eq!(caught_up, 1, "one catch-up reindex");
-        std::fs::write(content.path().join("a.md"), "# A\n\nText.\n").unwrap();
-        // No waiting for the debounce: the sync itself sees the change.
-        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
-        assert!(
-            runs.load(Ordering::SeqCst) > caught_up,
-            "the change was reindexed before the answer"
-        );
-        let after = runs.load(Ordering::SeqCst);
-        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
-        assert_eq!(
-            runs.load(Ordering::SeqCst),
-            after,
-            "a second sync has nothing to do"
-        );
-    }
-
-    #[test]
-    fn changes_reindex_once_the_content_is_quiet() {
-        let content = tempfile::tempdir().unwrap();
-        let index = tempfile::tempdir().unwrap();
-        let (w, runs) = watch(content.path(), index.path());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while runs.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(20));
-        }
-        let caught_up = runs.load(Ordering::SeqCst);
-        assert_eq!(caught_up, 1, "the catch-up reindex runs at once");
-        for i in 0..5 {
-            std::fs::write(content.path().join(format!("{i}.md")), "text\n").unwrap();
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while runs.load(Ordering::SeqCst) == caught_up && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(20));
-        }
-        assert!(
-            runs.load(Ordering::SeqCst) > caught_up,
-            "a burst of writes gives a reindex"
-        );
-        drop(w);
-    }
-
-    #[test]
-    fn the_index_directory_and_reads_are_not_changes() {
-        let content = tempfile::tempdir().unwrap();
-        let index_dir = content.path().join(".index");
-        std::fs::create_dir(&index_dir).unwrap();
-        std::fs::write(content.path().join("a.md"), "text\n").unwrap();
-        let (w, runs) = watch(content.path(), &index_dir);
-        if !w.syncs() {
-            eprintln!("skipped: this platform has no ordered file events to sync with");
-            return;
-        }
-        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
-        let caught_up = runs.load(Ordering::SeqCst);
-        std::fs::write(index_dir.join("meta.json"), "{}").unwrap();
-        let _ = std::fs::read(content.path().join("a.md")).unwrap();
-        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
-        assert_eq!(runs.load(Ordering::SeqCst), caught_up);
-    }
-
-    #[test]
-    fn a_watch_that_reported_an_error_no_longer_vouches_for_the_index() {
-        let content = tempfile::tempdir().unwrap();
-        let index = tempfile::tempdir().unwrap();
-        let (w, _runs) = watch(content.path(), index.path());
-        if !w.syncs() {
-            eprintln!("skipped: this platform has no ordered file events to sync with");
-            return;
-        }
-        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
-        // As the event handler does on an error (an overflowed queue, a new
-        // directory past the watch limit).
-        w.shared.lock().untrusted = true;
-        assert_eq!(w.sync(Duration::from_secs(10)), Synced::Failed);
-        let left: Vec<_> = std::fs::read_dir(index.path().join(SYNC_DIR))
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name())
-            .filter(|n| n.to_string_lossy().starts_with("token-"))
-            .collect();
-        assert!(left.is_empty(), "no token left behind: {left:?}");
-    }
-
-    #[test]
-    fn the_watch_limit_is_told_from_other_failures() {
-        let limit = anyhow::Error::new(notify::Error::new(notify::ErrorKind::MaxFilesWatch))
-            .context("cannot watch /notes");
-        assert!(is_watch_limit(&limit));
-        let no_space = anyhow::Error::new(std::io::Error::from_raw_os_error(28));
-        assert!(
-            is_watch_limit(&no_space),
-            "inotify_add_watch says ENOSPC at the limit"
-        );
-        let missing = anyhow::Error::new(notify::Error::path_not_found()).context("cannot watch");
-        assert!(!is_watch_limit(&missing));
-    }
-
-    #[test]
-    fn token_paths_are_recognised() {
-        let dir = Path::new("/idx/.watch");
-        let event = Event::new(EventKind::Any).add_path(dir.join("token-42"));
-        assert_eq!(token_of(&event, dir), Some(42));
-        let other = Event::new(EventKind::Any).add_path(PathBuf::from("/idx/token-42"));
-        assert_eq!(token_of(&other, dir), None);
-    }
-}
+mod tests;

@@ -68,6 +68,19 @@ impl Resolved {
     pub fn reindex_options(&self) -> ReindexOptions {
         ReindexOptions::default().drafts(self.drafts)
     }
+
+    /// An incremental reindex of this content into `index`: of the paths a
+    /// watcher saw change when they are known, else of everything.
+    pub fn reindex(
+        &self,
+        index: &NeedleIndex,
+        changed: Option<&[PathBuf]>,
+    ) -> needle_index::Result<ReindexReport> {
+        match changed {
+            Some(paths) => index.reindex_paths(&self.source, paths, &self.reindex_options()),
+            None => index.reindex(&self.source, &self.reindex_options()),
+        }
+    }
 }
 
 /// The bundled article as a content source.

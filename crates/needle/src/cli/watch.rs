@@ -1,6 +1,7 @@
 //! `needle watch`: reindex whenever the content changes.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
@@ -46,9 +47,9 @@ pub fn run(content: &Resolved, json: bool) -> Result<ExitCode> {
         let ready = tx.clone();
         watch_content(
             &spec,
-            move || {
+            move |paths: Option<&[PathBuf]>| {
                 let always = first.swap(false, Ordering::Relaxed);
-                let ok = reindex(&index, &content, json, always).unwrap_or_else(|e| {
+                let ok = reindex(&index, &content, paths, json, always).unwrap_or_else(|e| {
                     eprintln!("needle: warning: {e:#}");
                     true
                 });
@@ -77,11 +78,18 @@ pub fn run(content: &Resolved, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One reindex; prints a line when it changed something (or always, at
-/// start). A failed reindex is reported and watching goes on; says whether
-/// the reindex succeeded (an error is one of writing the line).
-fn reindex(index: &NeedleIndex, content: &Resolved, json: bool, always: bool) -> Result<bool> {
-    match index.reindex(&content.source, &content.reindex_options()) {
+/// One reindex (of the paths that changed, when they are known); prints a
+/// line when it changed something (or always, at start). A failed reindex
+/// is reported and watching goes on; says whether the reindex succeeded
+/// (an error is one of writing the line).
+fn reindex(
+    index: &NeedleIndex,
+    content: &Resolved,
+    paths: Option<&[PathBuf]>,
+    json: bool,
+    always: bool,
+) -> Result<bool> {
+    match content.reindex(index, paths) {
         Ok(report) => {
             warn_issues(&report);
             if always || report.committed {

@@ -89,7 +89,7 @@ impl Harness {
         };
         // As at startup: a reindex (here, with nothing to do), then the search.
         h.app.update(Action::ReindexStarted);
-        let report = worker::run_reindex(&h.index, &h.source, &ReindexOptions::default());
+        let report = worker::run_reindex(&h.index, &h.source, None, &ReindexOptions::default());
         h.app.update(Action::ReindexDone(report));
         h.run();
         h
@@ -180,7 +180,7 @@ impl Perform for InPlace<'_> {
     }
 
     fn reindex(&mut self) -> Option<Result<ReindexSummary, String>> {
-        let result = worker::run_reindex(self.index, self.source, &ReindexOptions::default());
+        let result = worker::run_reindex(self.index, self.source, None, &ReindexOptions::default());
         Some(result.map(|mut s| {
             s.took_ms = REINDEX_MS;
             s

@@ -16,6 +16,7 @@
 //! The threads end when the [`Worker`] is dropped (their channels close);
 //! nothing waits for them, so they never keep the process alive.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -86,7 +87,7 @@ impl Worker {
                 .spawn(move || {
                     while reindex_rx.recv().is_ok() {
                         while reindex_rx.try_recv().is_ok() {}
-                        reindex_once(&index, &source, &options, &busy, &*notify);
+                        reindex_once(&index, &source, None, &options, &busy, &*notify);
                     }
                 })
                 .context("cannot start the reindex thread")?;
@@ -99,7 +100,9 @@ impl Worker {
                 let on_failure = Arc::clone(notify);
                 match watch_content(
                     &spec,
-                    move || reindex_once(&index, &source, &options, &busy, &*on_change),
+                    move |paths: Option<&[PathBuf]>| {
+                        reindex_once(&index, &source, paths, &options, &busy, &*on_change)
+                    },
                     move |e| on_failure(Action::WatchFailed(e)),
                 ) {
                     Ok(w) => Some(w),
@@ -169,18 +172,19 @@ pub fn run_job(index: &NeedleIndex, job: &SearchJob) -> Action {
     }
 }
 
-/// One reindex, told to the interface as it starts and ends; says
-/// whether it succeeded.
+/// One reindex (of the paths given, if they are known), told to the
+/// interface as it starts and ends; says whether it succeeded.
 fn reindex_once(
     index: &NeedleIndex,
     source: &ContentSource,
+    paths: Option<&[PathBuf]>,
     options: &ReindexOptions,
     busy: &AtomicBool,
     notify: &dyn Fn(Action),
 ) -> bool {
     busy.store(true, Ordering::Release);
     notify(Action::ReindexStarted);
-    let result = run_reindex(index, source, options);
+    let result = run_reindex(index, source, paths, options);
     let ok = result.is_ok();
     busy.store(false, Ordering::Release);
     notify(Action::ReindexDone(result));
@@ -230,14 +234,20 @@ fn failed(e: Error) -> SearchError {
     }
 }
 
-/// Runs one incremental reindex.
+/// Runs one incremental reindex: of the paths that changed, or of
+/// everything when they are not known (`None`).
 pub fn run_reindex(
     index: &NeedleIndex,
     source: &ContentSource,
+    paths: Option<&[PathBuf]>,
     options: &ReindexOptions,
 ) -> Result<ReindexSummary, String> {
     let before = index.passage_count();
-    match index.reindex(source, options) {
+    let report = match paths {
+        Some(paths) => index.reindex_paths(source, paths, options),
+        None => index.reindex(source, options),
+    };
+    match report {
         Ok(report) => Ok(ReindexSummary {
             changed_articles: report.added + report.updated + report.removed,
             first: before == 0,
