@@ -29,7 +29,8 @@ use self::dir::{has_foreign_files, open_mmap};
 use self::faults::{read_error, write_error, write_failure};
 pub use self::handle::NeedleIndex;
 pub(crate) use self::handle::Snapshot;
-pub(crate) use self::manifest::{ArticleEntry, FileEntry, Manifest, Sources};
+pub(crate) use self::manifest::{ArticleEntry, FileEntry, Manifest, SourceChanges, Sources};
+pub(crate) use self::sources::{SourcesNames, changes_fit};
 use self::storage::{StorageDirectory, StorageLog};
 use crate::error::{Error, Result, StorageOp};
 use crate::query::{Analyzers, Ranking};
@@ -99,10 +100,10 @@ impl NeedleIndex {
             Some(m) if m.needle == SCHEMA_VERSION && index.schema() == schema => {
                 let this = Self::from_index(index, Some(dir.to_owned()), None, storage)?;
                 this.check_segments().map_err(|e| read_error(dir, e))?;
-                if let Some(name) = &m.sources_file
-                    && !dir.join(name).is_file()
-                {
-                    return Err(this.sources_damaged(name, "the file is missing"));
+                for name in [&m.sources_file, &m.sources_changes].into_iter().flatten() {
+                    if !dir.join(name).is_file() {
+                        return Err(this.sources_damaged(name, "the file is missing"));
+                    }
                 }
                 this.sweep_leftovers();
                 Ok(this)

@@ -12,8 +12,9 @@ use tantivy::tokenizer::{
 /// change: an index built with another version is rebuilt from the content,
 /// never misread. 4: the list of source files is postcard, not JSON.
 /// 5: code passages, descriptions and urls (front matter), in the passages
-/// and in the list of source files.
-pub(crate) const SCHEMA_VERSION: u32 = 5;
+/// and in the list of source files. 6: the changes to the list of source
+/// files in a file of their own (`sources_changes`).
+pub(crate) const SCHEMA_VERSION: u32 = 6;
 
 /// Words only (split on anything not a letter or digit), lowercase, accents folded.
 pub(crate) const RAW_ANALYZER: &str = "needle_raw";

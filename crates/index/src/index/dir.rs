@@ -19,6 +19,9 @@ const SOURCES_PREFIX: &str = ".needle-sources-";
 /// Sources files are postcard (serde's compact binary form).
 const SOURCES_SUFFIX: &str = ".bin";
 
+/// The changes to a sources file, in a file of their own.
+const CHANGES_SUFFIX: &str = ".changes.bin";
+
 /// What index format 3 wrote: still needle's when a newer needle finds it.
 const OLD_SOURCES_SUFFIX: &str = ".json";
 
@@ -30,10 +33,20 @@ pub(super) fn sources_file_name(bytes: &[u8]) -> String {
     )
 }
 
+/// The name of the file of changes to a sources file holding `bytes`.
+pub(super) fn changes_file_name(bytes: &[u8]) -> String {
+    format!(
+        "{SOURCES_PREFIX}{:016x}{CHANGES_SUFFIX}",
+        crate::content::hash_bytes(bytes)
+    )
+}
+
+/// A sources file, or a file of changes to one.
 pub(super) fn is_sources_file(name: &str) -> bool {
     name.strip_prefix(SOURCES_PREFIX)
         .and_then(|rest| {
-            rest.strip_suffix(SOURCES_SUFFIX)
+            rest.strip_suffix(CHANGES_SUFFIX)
+                .or_else(|| rest.strip_suffix(SOURCES_SUFFIX))
                 .or_else(|| rest.strip_suffix(OLD_SOURCES_SUFFIX))
         })
         .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -110,6 +123,10 @@ mod tests {
         assert!(is_index_file(".needle-sources-0123456789abcdef.bin"));
         assert!(is_index_file(".needle-sources-0123456789abcdef.json"));
         assert!(!is_index_file(".needle-sources-notes.json"));
+        assert!(is_index_file(
+            ".needle-sources-0123456789abcdef.changes.bin"
+        ));
+        assert!(!is_index_file(".needle-sources-0123456789abcdef.notes.bin"));
         assert!(is_index_file(".tmpA1b2C3"));
         assert!(!is_index_file(".tmp-notes"));
     }

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use tantivy::{Index, IndexReader, IndexWriter};
 
-use super::manifest::{Manifest, Sources};
+use super::manifest::Manifest;
+use super::sources::KeptSources;
 use super::storage::StorageLog;
 use crate::query::{Analyzers, Ranking};
 use crate::schema::Fields;
@@ -52,7 +53,7 @@ pub struct NeedleIndex {
     /// The sources of this process's last commit, by the name of their
     /// file (`sources`): a process that reindexes again and again does
     /// not read them back from disk each time.
-    pub(super) last_sources: Mutex<Option<(String, Sources)>>,
+    pub(super) last_sources: Mutex<Option<KeptSources>>,
 }
 
 impl std::fmt::Debug for NeedleIndex {

@@ -33,6 +33,11 @@ pub(crate) struct Manifest {
     /// directory; `None` before the first commit.
     #[serde(default)]
     pub sources_file: Option<String>,
+    /// The file of changes to `sources_file` since it was written
+    /// ([`SourceChanges`]), when the commit changed a few files: the list
+    /// of every file is not written again for each of them.
+    #[serde(default)]
+    pub sources_changes: Option<String>,
     /// How many articles the sources hold.
     #[serde(default)]
     pub articles: usize,
@@ -45,6 +50,10 @@ pub(crate) struct Manifest {
 
 /// The source files of a commit, by path relative to the content root.
 pub(crate) type Sources = BTreeMap<String, FileEntry>;
+
+/// Changes to a list of sources: each path's new entry, or `None` for a
+/// file that is gone.
+pub(crate) type SourceChanges = BTreeMap<String, Option<FileEntry>>;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct FileEntry {

@@ -54,9 +54,14 @@ impl NeedleIndex {
                 }
             }
         }
-        let committed = self.committed_manifest().ok().and_then(|m| m.sources_file);
+        let committed = self.committed_manifest().unwrap_or_default();
+        let committed = [committed.sources_file, committed.sources_changes];
         for path in self.storage.unmanaged() {
-            if committed.as_deref() != path.to_str() {
+            if !committed
+                .iter()
+                .flatten()
+                .any(|name| path.to_str() == Some(name))
+            {
                 let _ = self.index.directory().delete(&path);
             }
         }

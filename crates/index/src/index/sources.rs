@@ -1,19 +1,49 @@
 //! The list of source files a commit names: read, written before the
 //! commit, and the stale ones removed after it (see `manifest` for what it
 //! holds).
+//!
+//! The list of every file is one file; a commit that changes a few files
+//! writes only their new entries, in a file of changes beside it, until the
+//! changes grow past a sixteenth of the list and the whole list is written
+//! again. A process keeps the list it last committed in memory, so that
+//! its next reindex reads neither file.
 
 use std::fs;
 use std::path::Path;
 use std::sync::PoisonError;
 
+use serde::de::DeserializeOwned;
 use tantivy::directory::error::OpenReadError;
 use tantivy::{Directory, TantivyError};
 
-use super::dir::{is_sources_file, is_temp_file, sources_file_name};
+use super::dir::{changes_file_name, is_sources_file, is_temp_file, sources_file_name};
 use super::faults::{read_error, write_error};
 use super::handle::NeedleIndex;
-use super::manifest::{Manifest, Sources};
+use super::manifest::{Manifest, SourceChanges, Sources};
 use crate::error::{Error, Result, StorageOp};
+
+/// The changes are written on their own while they are at most this
+/// fraction of the list (a sixteenth).
+const CHANGES_SHARE: usize = 16;
+
+/// Whether `changes` entries are few enough, in a list of `files`, to be
+/// written on their own.
+pub(crate) fn changes_fit(changes: usize, files: usize) -> bool {
+    changes <= files / CHANGES_SHARE
+}
+
+/// The list of sources a commit names, as this process committed it.
+#[derive(Debug)]
+pub(crate) struct KeptSources {
+    /// The names of its files, as the manifest has them.
+    names: (Option<String>, Option<String>),
+    files: Sources,
+    changes: SourceChanges,
+}
+
+/// The files a commit names for its list of sources: the list, and the
+/// changes to it, if any.
+pub(crate) type SourcesNames = (String, Option<String>);
 
 impl NeedleIndex {
     /// The manifest of the last commit, read from disk (the writer's view,
@@ -25,9 +55,30 @@ impl NeedleIndex {
 
     /// The source files a manifest names (none before the first commit).
     pub(crate) fn read_sources(&self, manifest: &Manifest) -> Result<Sources> {
+        self.load_sources(manifest).map(|(files, _)| files)
+    }
+
+    /// The source files a manifest names, and the changes since its list
+    /// of every file was written.
+    fn load_sources(&self, manifest: &Manifest) -> Result<(Sources, SourceChanges)> {
         let Some(name) = &manifest.sources_file else {
-            return Ok(Sources::new());
+            return Ok((Sources::new(), SourceChanges::new()));
         };
+        let mut files: Sources = self.read_postcard(name)?;
+        let changes: SourceChanges = match &manifest.sources_changes {
+            Some(name) => self.read_postcard(name)?,
+            None => SourceChanges::new(),
+        };
+        for (rel, entry) in &changes {
+            match entry {
+                Some(entry) => files.insert(rel.clone(), entry.clone()),
+                None => files.remove(rel),
+            };
+        }
+        Ok((files, changes))
+    }
+
+    fn read_postcard<T: DeserializeOwned>(&self, name: &str) -> Result<T> {
         let bytes = self
             .index
             .directory()
@@ -40,30 +91,49 @@ impl NeedleIndex {
         postcard::from_bytes(&bytes).map_err(|e| self.sources_damaged(name, &e.to_string()))
     }
 
-    /// The source files a manifest names, for a reindex to change: those
-    /// this process last committed, kept in memory, when the manifest
-    /// names them (the file's name is the hash of its contents); else read
-    /// from disk. Give them back with [`keep_sources`](Self::keep_sources)
-    /// once committed (or found unchanged).
-    pub(crate) fn take_sources(&self, manifest: &Manifest) -> Result<Sources> {
+    /// The source files a manifest names, and the changes since its list
+    /// of every file, for a reindex to change: those this process last
+    /// committed, kept in memory, when the manifest names them (a file's
+    /// name is the hash of its contents); else read from disk. Give them
+    /// back with [`keep_sources`](Self::keep_sources) once committed (or
+    /// found unchanged).
+    pub(crate) fn take_sources(&self, manifest: &Manifest) -> Result<(Sources, SourceChanges)> {
         let kept = self
             .last_sources
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        match (kept, &manifest.sources_file) {
-            (Some((name, sources)), Some(wanted)) if name == *wanted => Ok(sources),
-            _ => self.read_sources(manifest),
+        match kept {
+            Some(kept)
+                if manifest.sources_file.is_some()
+                    && kept.names
+                        == (
+                            manifest.sources_file.clone(),
+                            manifest.sources_changes.clone(),
+                        ) =>
+            {
+                Ok((kept.files, kept.changes))
+            }
+            _ => self.load_sources(manifest),
         }
     }
 
-    /// Keeps `sources`, the contents of the sources file `name`, for the
-    /// next reindex of this process.
-    pub(crate) fn keep_sources(&self, name: String, sources: Sources) {
+    /// Keeps `files` and `changes`, the sources the files `names` hold, for
+    /// the next reindex of this process.
+    pub(crate) fn keep_sources(
+        &self,
+        names: (Option<String>, Option<String>),
+        files: Sources,
+        changes: SourceChanges,
+    ) {
         *self
             .last_sources
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some((name, sources));
+            .unwrap_or_else(PoisonError::into_inner) = Some(KeptSources {
+            names,
+            files,
+            changes,
+        });
     }
 
     pub(super) fn sources_damaged(&self, name: &str, why: &str) -> Error {
@@ -75,13 +145,37 @@ impl NeedleIndex {
         }
     }
 
-    /// Writes the sources file a commit will name, and returns its name.
-    /// Written before the commit, it is in place when a reader sees it; a
-    /// crash before the commit leaves an unused file, removed later.
-    pub(crate) fn write_sources(&self, sources: &Sources) -> Result<String> {
-        let bytes =
-            postcard::to_stdvec(sources).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let name = sources_file_name(&bytes);
+    /// Writes the files a commit will name for its list of sources, and
+    /// returns their names: only `changes` (every change since `base` was
+    /// written) beside `base` while they are few, else the whole list of
+    /// `files`. Written before the commit, they are in place when a reader
+    /// sees it; a crash before the commit leaves unused files, removed
+    /// later.
+    pub(crate) fn write_sources(
+        &self,
+        base: Option<&str>,
+        files: &Sources,
+        changes: Option<&SourceChanges>,
+    ) -> Result<SourcesNames> {
+        if let (Some(base), Some(changes)) = (base, changes)
+            && changes_fit(changes.len(), files.len())
+        {
+            if changes.is_empty() {
+                return Ok((base.to_owned(), None));
+            }
+            let name = self.write_postcard(changes, changes_file_name)?;
+            return Ok((base.to_owned(), Some(name)));
+        }
+        Ok((self.write_postcard(files, sources_file_name)?, None))
+    }
+
+    fn write_postcard<T: serde::Serialize>(
+        &self,
+        value: &T,
+        name_of: fn(&[u8]) -> String,
+    ) -> Result<String> {
+        let bytes = postcard::to_stdvec(value).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let name = name_of(&bytes);
         let path = Path::new(&name);
         let directory = self.index.directory();
         if !directory.exists(path).unwrap_or(false) {
@@ -93,15 +187,26 @@ impl NeedleIndex {
     }
 
     /// After a commit: removes the sources files no commit needs any more
-    /// (all but the new one and the one before it, which another process's
-    /// reader may still be on), and temporary files left by a crash. Only
-    /// called with the writer's lock held; failures are harmless (the files
-    /// go at the next commit).
-    pub(crate) fn remove_stale_sources(&self, new: &str, previous: Option<&str>) {
+    /// (all but those of the new commit, `new`, and of the one before it,
+    /// `previous`, which another process's reader may still be on), and
+    /// temporary files left by a crash. Only called with the writer's lock
+    /// held; failures are harmless (the files go at the next commit).
+    pub(crate) fn remove_stale_sources(&self, new: &SourcesNames, previous: &Manifest) {
+        let needed = |name: &str| {
+            name == new.0
+                || new.1.as_deref() == Some(name)
+                || previous.sources_file.as_deref() == Some(name)
+                || previous.sources_changes.as_deref() == Some(name)
+        };
         let Some(dir) = &self.dir else {
             // In memory no other process reads the index.
-            if let Some(previous) = previous.filter(|p| *p != new) {
-                let _ = self.index.directory().delete(Path::new(previous));
+            for name in [&previous.sources_file, &previous.sources_changes]
+                .into_iter()
+                .flatten()
+            {
+                if name != &new.0 && new.1.as_ref() != Some(name) {
+                    let _ = self.index.directory().delete(Path::new(name));
+                }
             }
             return;
         };
@@ -110,9 +215,7 @@ impl NeedleIndex {
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let stale_sources =
-                is_sources_file(&name) && name != new && Some(name.as_str()) != previous;
-            if stale_sources || is_temp_file(&name) {
+            if (is_sources_file(&name) && !needed(&name)) || is_temp_file(&name) {
                 let _ = fs::remove_file(entry.path());
             }
         }

@@ -6,12 +6,16 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, Term};
 
 use super::{ReindexReport, to_document};
 use crate::content::{self, Article, ContentConfig, ContentIssue, ContentSource, SourceFile};
 use crate::error::{Error, Result};
-use crate::index::{ArticleEntry, FileEntry, Manifest, NeedleIndex, Sources};
+use crate::index::{
+    ArticleEntry, FileEntry, Manifest, NeedleIndex, SourceChanges, Sources, SourcesNames,
+    changes_fit,
+};
 use crate::schema::{Fields, SCHEMA_VERSION};
 
 /// The writer while a reindex sends it changes. Each article goes to the
@@ -53,18 +57,21 @@ impl<'w> Pending<'w> {
     }
 
     /// Adds an article's passages, first deleting what the index holds
-    /// under its id.
+    /// under its id. They go to the writer as one group, which one of its
+    /// threads indexes into one segment: a reindex of one article writes
+    /// one small segment, not one per thread.
     fn add(&mut self, article: &Article, report: &mut ReindexReport) -> Result<()> {
         self.sent = true;
-        if self.delete_first {
-            self.writer
-                .delete_term(Term::from_field_text(self.fields.article, &article.id));
-        }
-        for passage in &article.passages {
-            self.writer
-                .add_document(to_document(self.fields, passage))?;
-            report.passages_added += 1;
-        }
+        let delete = self.delete_first.then(|| {
+            UserOperation::Delete(Term::from_field_text(self.fields.article, &article.id))
+        });
+        let adds = article
+            .passages
+            .iter()
+            .map(|passage| UserOperation::Add(to_document(self.fields, passage)));
+        let operations: Vec<UserOperation> = delete.into_iter().chain(adds).collect();
+        self.writer.run(operations)?;
+        report.passages_added += article.passages.len();
         self.added.insert(article.id.clone());
         Ok(())
     }
@@ -141,13 +148,38 @@ pub(super) struct Reading<'a> {
 
 /// What became of a file.
 pub(super) enum Outcome {
-    /// Its entry in the new list of sources.
-    Listed(FileEntry),
+    /// Its entry in the new list of sources, and whether it differs from
+    /// the last commit's.
+    Listed(FileEntry, bool),
     /// Not listed: a new file that cannot be read, or an indexed one that
-    /// cannot be read and whose ids another file took.
-    Unlisted,
+    /// cannot be read and whose ids another file took; whether the last
+    /// commit listed it.
+    Unlisted(bool),
     /// One of its ids may belong to a file this reindex does not look at.
     Unsure,
+}
+
+impl Outcome {
+    /// Records a change of the list at `rel` in `changes`, unless they
+    /// are too many to write on their own in a list of about `files`
+    /// (`None`).
+    pub fn record(&self, rel: &str, changes: &mut Option<SourceChanges>, files: usize) {
+        let Some(map) = changes else {
+            return;
+        };
+        match self {
+            Outcome::Listed(entry, true) => {
+                map.insert(rel.to_owned(), Some(entry.clone()));
+            }
+            Outcome::Unlisted(true) => {
+                map.insert(rel.to_owned(), None);
+            }
+            _ => {}
+        }
+        if !changes_fit(map.len(), files) {
+            *changes = None;
+        }
+    }
 }
 
 /// The changes of one reindex, as they are sent to the writer.
@@ -165,10 +197,16 @@ pub(super) struct Batch<'w> {
 pub(super) struct NewState<'a> {
     pub old: &'a Manifest,
     pub files: &'a Sources,
+    /// Every change to the list since the last commit's list of every
+    /// file was written; `None` when they are too many to write on their
+    /// own (or unknown).
+    pub changes: Option<&'a SourceChanges>,
     pub config: &'a ContentConfig,
     pub config_hash: u64,
     /// Articles in the last commit (for the mass-removal guard).
     pub indexed: usize,
+    /// Articles in `files`.
+    pub articles: usize,
     pub force: bool,
 }
 
@@ -213,7 +251,7 @@ impl<'w> Batch<'w> {
             && claims.claim_all(prev)
         {
             report.unchanged += prev.articles.len();
-            return Ok(previous.map_or(Outcome::Unlisted, Outcome::Listed));
+            return Ok(previous.map_or(Outcome::Unlisted(false), |p| Outcome::Listed(p, false)));
         }
         let text = match how.source.read(file) {
             Ok(t) => t,
@@ -226,10 +264,10 @@ impl<'w> Batch<'w> {
                     && claims.claim_all(&prev)
                 {
                     report.unchanged += prev.articles.len();
-                    return Ok(Outcome::Listed(prev));
+                    return Ok(Outcome::Listed(prev, false));
                 }
                 self.changed |= had;
-                return Ok(Outcome::Unlisted);
+                return Ok(Outcome::Unlisted(had));
             }
         };
         report.files_read += 1;
@@ -241,12 +279,13 @@ impl<'w> Batch<'w> {
         {
             report.unchanged += prev.articles.len();
             let Some(mut entry) = previous else {
-                return Ok(Outcome::Unlisted);
+                return Ok(Outcome::Unlisted(false));
             };
-            self.changed |= entry.size != file.size || entry.mtime != file.mtime;
+            let moved = entry.size != file.size || entry.mtime != file.mtime;
+            self.changed |= moved;
             entry.size = file.size;
             entry.mtime = file.mtime;
-            return Ok(Outcome::Listed(entry));
+            return Ok(Outcome::Listed(entry, moved));
         }
         let articles = content::parse_file(
             file.format,
@@ -319,8 +358,9 @@ impl<'w> Batch<'w> {
                 self.pending.delete(id);
             }
         }
-        self.changed |= previous.as_ref() != Some(&entry);
-        Ok(Outcome::Listed(entry))
+        let differs = previous.as_ref() != Some(&entry);
+        self.changed |= differs;
+        Ok(Outcome::Listed(entry, differs))
     }
 
     /// A file of the last commit that is gone: its articles leave.
@@ -336,15 +376,15 @@ impl<'w> Batch<'w> {
 
     /// Commits the changes, with `new.files` as the new list of sources and
     /// `fingerprint` (called only if there is a commit) as their stat
-    /// fingerprint, when anything changed. Returns the report and the name
-    /// of the sources file committed, if there was a commit. The caller
+    /// fingerprint, when anything changed. Returns the report and the names
+    /// of the sources files committed, if there was a commit. The caller
     /// then releases the writer and reloads the reader.
     pub fn commit(
         mut self,
         index: &NeedleIndex,
         new: &NewState<'_>,
         fingerprint: impl FnOnce() -> Option<u64>,
-    ) -> Result<(ReindexReport, Option<String>)> {
+    ) -> Result<(ReindexReport, Option<SourcesNames>)> {
         let report = &mut self.report;
         // An article that moved from one file to another is an update, not
         // a removal plus an addition.
@@ -364,7 +404,7 @@ impl<'w> Batch<'w> {
         if !self.pending.sent && !manifest_changed {
             return Ok((self.report, None));
         }
-        let sources_file = index.write_sources(new.files)?;
+        let names = index.write_sources(new.old.sources_file.as_deref(), new.files, new.changes)?;
         let manifest = Manifest {
             // The fingerprint of what was indexed: when a file could not be
             // read, it differs from the next scan's, and that file is tried
@@ -374,8 +414,9 @@ impl<'w> Batch<'w> {
             config_hash: new.config_hash,
             topics: new.config.topics.topics.clone(),
             synonyms: new.config.synonyms_text.clone(),
-            articles: new.files.values().map(|f| f.articles.len()).sum(),
-            sources_file: Some(sources_file.clone()),
+            articles: new.articles,
+            sources_file: Some(names.0.clone()),
+            sources_changes: names.1.clone(),
         };
         let payload =
             serde_json::to_string(&manifest).map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -383,33 +424,42 @@ impl<'w> Batch<'w> {
         prepared.set_payload(&payload);
         prepared.commit()?;
         self.pending.committed = true;
-        index.remove_stale_sources(&sources_file, new.old.sources_file.as_deref());
+        index.remove_stale_sources(&names, new.old);
         self.report.committed = true;
-        Ok((self.report, Some(sources_file)))
+        Ok((self.report, Some(names)))
     }
 }
 
 impl NeedleIndex {
     /// After a reindex's commit (or its finding that nothing changed) and
     /// the release of the writer: moves the reader to the new commit and
-    /// keeps `files`, the sources now committed, for the next reindex.
+    /// keeps `files`, the sources now committed, and `changes`, every
+    /// change since the list of every file was written (when they were
+    /// kept), for the next reindex.
     pub(super) fn conclude(
         &self,
         mut report: ReindexReport,
-        committed: Option<String>,
+        committed: Option<SourcesNames>,
         old: &Manifest,
         files: Sources,
+        changes: Option<SourceChanges>,
         started: std::time::Instant,
     ) -> Result<ReindexReport> {
         match committed {
-            Some(name) => {
-                self.keep_sources(name, files);
+            Some((base, changes_file)) => {
+                // The whole list written: no changes since.
+                let changes = match &changes_file {
+                    Some(_) => changes.unwrap_or_default(),
+                    None => SourceChanges::new(),
+                };
+                self.keep_sources((Some(base), changes_file), files, changes);
                 self.reload()?;
             }
             // Nothing changed: `files` is the list the last commit names.
             None => {
-                if let Some(name) = &old.sources_file {
-                    self.keep_sources(name.clone(), files);
+                if let Some(changes) = changes {
+                    let names = (old.sources_file.clone(), old.sources_changes.clone());
+                    self.keep_sources(names, files, changes);
                 }
             }
         }

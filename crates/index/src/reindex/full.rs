@@ -7,7 +7,7 @@ use super::batch::{AllClaims, Batch, Claims, NewState, Outcome, Pending, Reading
 use super::{DRAFTS_SALT, ReindexOptions, ReindexReport};
 use crate::content::{ContentSource, scan, stat_fingerprint};
 use crate::error::{Error, Result};
-use crate::index::{Manifest, NeedleIndex, Sources};
+use crate::index::{Manifest, NeedleIndex, SourceChanges, Sources, changes_fit};
 
 impl NeedleIndex {
     pub(super) fn reindex_all(
@@ -59,12 +59,19 @@ impl NeedleIndex {
             return Ok(report);
         }
         let rebuild_all = options.force || config_changed(&old, config_hash);
-        let mut old_files = match self.take_sources(&old) {
-            Ok(files) => files,
+        let (mut old_files, old_changes) = match self.take_sources(&old) {
+            Ok(sources) => sources,
             // A forced rebuild starts over: it needs nothing of the old state.
-            Err(_) if options.force => Sources::default(),
+            Err(_) if options.force => (Sources::default(), SourceChanges::default()),
             Err(e) => return Err(e),
         };
+        // Every change since the list of every file was written, while
+        // they are few enough to be written on their own; a forced rebuild
+        // writes the whole list.
+        let mut changes = (!options.force).then_some(old_changes);
+        // At most this many files can be listed: changes past a sixteenth
+        // of it are not kept (the final count decides at the commit).
+        let listed = found.files.len() + old_files.len();
         if options.force {
             writer.delete_all_documents()?;
         }
@@ -99,11 +106,10 @@ impl NeedleIndex {
                 || previous
                     .as_ref()
                     .is_some_and(|p| p.size != file.size || p.mtime != file.mtime);
-            match batch.file(&reading, file, previous, &mut claims)? {
-                Outcome::Listed(entry) => {
-                    files.insert(file.rel.clone(), entry);
-                }
-                Outcome::Unlisted | Outcome::Unsure => {}
+            let outcome = batch.file(&reading, file, previous, &mut claims)?;
+            outcome.record(&file.rel, &mut changes, listed);
+            if let Outcome::Listed(entry, _) = outcome {
+                files.insert(file.rel.clone(), entry);
             }
             if read && let Some(progress) = &options.progress {
                 progress(done + 1, total);
@@ -125,13 +131,17 @@ impl NeedleIndex {
                 continue;
             }
             batch.gone(&prev);
+            Outcome::Unlisted(true).record(&rel, &mut changes, listed);
         }
+        let changes = changes.filter(|c| changes_fit(c.len(), files.len()));
         let new = NewState {
             old: &old,
             files: &files,
+            changes: changes.as_ref(),
             config: &found.config,
             config_hash,
             indexed,
+            articles: files.values().map(|f| f.articles.len()).sum(),
             force: options.force,
         };
         let (report, committed) = batch.commit(self, &new, || {
@@ -140,6 +150,6 @@ impl NeedleIndex {
             })
         })?;
         drop(guard);
-        self.conclude(report, committed, &old, files, started)
+        self.conclude(report, committed, &old, files, changes, started)
     }
 }

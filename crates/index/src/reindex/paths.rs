@@ -13,7 +13,7 @@ use super::batch::{Batch, Claim, Claims, NewState, Outcome, Pending, Reading, co
 use super::{DRAFTS_SALT, ReindexOptions, ReindexReport};
 use crate::content::{self, ContentSource, PathVisit, SourceFile, StatSum};
 use crate::error::{Error, Result};
-use crate::index::{FileEntry, NeedleIndex, Sources};
+use crate::index::{FileEntry, NeedleIndex, SourceChanges, Sources, changes_fit};
 
 impl NeedleIndex {
     /// The reindex of `changed`; `None` when only a full reindex can tell
@@ -58,11 +58,12 @@ impl NeedleIndex {
         if config_changed(&old, config_hash) || old.sources_file.is_none() {
             return Ok(None);
         }
-        let mut sources = self.take_sources(&old)?;
+        let (mut sources, mut changes) = self.take_sources(&old)?;
+        let names = (old.sources_file.clone(), old.sources_changes.clone());
         // A path that held files (a directory that is gone, or replaced by
         // a file) is the walk's to tell.
         if rels.iter().any(|rel| holds_files(&sources, rel)) {
-            self.keep_sources(old.sources_file.clone().unwrap_or_default(), sources);
+            self.keep_sources(names, sources, changes);
             return Ok(None);
         }
         let report = ReindexReport {
@@ -77,19 +78,23 @@ impl NeedleIndex {
             rebuild_all: false,
         };
         // The new entries of the paths, in path order: files present first,
-        // as the walk lists them, then those that are gone.
+        // as the walk lists them, then those that are gone; and the changes
+        // to the list, as the full reindex records them.
         let mut updates: Vec<(String, Option<FileEntry>)> = Vec::new();
+        let mut recorded = Some(SourceChanges::new());
         {
             let mut claims = ChangedClaims::new(&sources, &rels);
             for file in &present {
                 let previous = sources.get(&file.rel).cloned();
-                match batch.file(&reading, file, previous, &mut claims)? {
-                    Outcome::Listed(entry) => updates.push((file.rel.clone(), Some(entry))),
-                    Outcome::Unlisted => updates.push((file.rel.clone(), None)),
+                let outcome = batch.file(&reading, file, previous, &mut claims)?;
+                outcome.record(&file.rel, &mut recorded, usize::MAX);
+                match outcome {
+                    Outcome::Listed(entry, _) => updates.push((file.rel.clone(), Some(entry))),
+                    Outcome::Unlisted(_) => updates.push((file.rel.clone(), None)),
                     Outcome::Unsure => {
                         drop(claims);
                         drop(batch);
-                        self.keep_sources(old.sources_file.clone().unwrap_or_default(), sources);
+                        self.keep_sources(names, sources, changes);
                         return Ok(None);
                     }
                 }
@@ -97,19 +102,30 @@ impl NeedleIndex {
             for rel in &absent {
                 if let Some(prev) = sources.get(*rel) {
                     batch.gone(prev);
+                    Outcome::Unlisted(true).record(rel, &mut recorded, usize::MAX);
                     updates.push(((*rel).to_owned(), None));
                 }
             }
         }
-        // Articles of the last commit: those of the paths are counted by
-        // the batch, the others are unchanged.
-        let indexed: usize = sources.values().map(|f| f.articles.len()).sum();
-        let touched: usize = updates
+        changes.extend(recorded.unwrap_or_default());
+        // Articles of the last commit (its manifest counts them): those of
+        // the paths are counted by the batch, the others are unchanged.
+        let indexed = old.articles;
+        let articles_of = |entry: Option<&FileEntry>| entry.map_or(0, |f| f.articles.len());
+        let before: usize = updates
             .iter()
-            .filter_map(|(rel, _)| sources.get(rel))
-            .map(|f| f.articles.len())
+            .map(|(rel, _)| articles_of(sources.get(rel)))
             .sum();
-        batch.report.unchanged += indexed - touched;
+        let after: usize = updates
+            .iter()
+            .map(|(_, entry)| articles_of(entry.as_ref()))
+            .sum();
+        // A count that does not add up is not this manifest's: walk.
+        let Some(others) = indexed.checked_sub(before) else {
+            drop(batch);
+            return Ok(None);
+        };
+        batch.report.unchanged += others;
         // The new list, and its fingerprint term by term.
         let mut sum = old
             .fingerprint
@@ -129,17 +145,20 @@ impl NeedleIndex {
                 sources.insert(rel, entry);
             }
         }
+        let changes = Some(changes).filter(|c| changes_fit(c.len(), sources.len()));
         let new = NewState {
             old: &old,
             files: &sources,
+            changes: changes.as_ref(),
             config: &config,
             config_hash,
             indexed,
+            articles: others + after,
             force: false,
         };
         let (report, committed) = batch.commit(self, &new, || sum.map(StatSum::finish))?;
         drop(guard);
-        self.conclude(report, committed, &old, sources, started)
+        self.conclude(report, committed, &old, sources, changes, started)
             .map(Some)
     }
 }
