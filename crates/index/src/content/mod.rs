@@ -23,14 +23,12 @@ pub(crate) use file::{Format, SourceFile};
 pub(crate) use jsonl::parse_jsonl;
 pub(crate) use markdown::parse_markdown;
 pub(crate) use markup::strip_generator_markup;
+pub(crate) use source::{ContentConfig, StatSum, config_at, content_dir, scan, stat_fingerprint};
 pub use source::{ContentSource, MemoryFile};
-pub(crate) use source::{
-    ContentConfig, StatSum, config_at, content_dir, scan, stat_fingerprint,
-};
-pub(crate) use walk::{PathVisit, visit_path};
 pub(crate) use text::parse_text;
 pub use topics::{TopicDef, TopicRules};
 pub(crate) use topics::{default_label, toml_message};
+pub(crate) use walk::{PathVisit, visit_path};
 
 /// Splits one file's text into articles, by its format.
 ///
