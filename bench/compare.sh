@@ -17,7 +17,11 @@
 #   WORDS (space-separated words searched, default "collagen sunscreen pigmentation"),
 #   INDEXING=0 to skip the from-scratch indexing and the full rebuild (at 1M
 #   passages each takes minutes): the index in WORKDIR is brought up to date
-#   once instead, and everything else is measured as usual.
+#   once instead, and everything else is measured as usual;
+#   WATCH=0 to skip the searches with `needle watch` running; WATCH_IDLE=S
+#   to also measure the watcher's CPU over S idle seconds and its memory;
+#   NEEDLE_BIN=PATH to measure that needle binary instead of building one
+#   (an older build, for a before/after).
 # Timing uses hyperfine when installed, else a loop over `date +%s%N`.
 # Medians are printed with the spread (min..max) over RUNS runs.
 set -euo pipefail
@@ -36,8 +40,13 @@ INDEX="$WORK/index-$N"
 RESULTS="$WORK/results-$N.txt"
 
 echo "== building release binaries"
-cargo build --release --quiet -p needle -p needle-bench
-NEEDLE="$PWD/target/release/needle"
+if [ -n "${NEEDLE_BIN:-}" ]; then
+  cargo build --release --quiet -p needle-bench
+  NEEDLE="$(cd "$(dirname "$NEEDLE_BIN")" && pwd)/$(basename "$NEEDLE_BIN")"
+else
+  cargo build --release --quiet -p needle -p needle-bench
+  NEEDLE="$PWD/target/release/needle"
+fi
 CORPUS_BIN="$PWD/target/release/needle-corpus"
 
 if [ -f "$CORPUS/needle-corpus.json" ] && grep -q "\"passages\": $N," "$CORPUS/needle-corpus.json" \
@@ -52,6 +61,7 @@ BYTES=$(sed -n 's/.*"bytes": \([0-9]*\).*/\1/p' "$CORPUS/needle-corpus.json")
 ARTICLES=$(sed -n 's/.*"articles": \([0-9]*\).*/\1/p' "$CORPUS/needle-corpus.json")
 
 have() { command -v "$1" >/dev/null 2>&1; }
+declare -A RG
 : >"$RESULTS"
 note() { echo "$*" | tee -a "$RESULTS"; }
 
@@ -166,21 +176,49 @@ for w in $WORDS; do
   DR=$MED
   if have rg; then
     measure "rg -i $w" "" "rg -i $w $CORPUS"
+    RG[$w]=$MED
     note "   rg / needle: $(ratio "$MED" "$NR")x faster with --no-refresh, $(ratio "$MED" "$DR")x with the refresh"
   else
     note "   rg: skipped (ripgrep not installed)"
   fi
 done
 W1="${WORDS%% *}"
+ONE="$CORPUS/d0000/a0000000.md"
+cp "$ONE" "$WORK/one.orig"
+EDIT="printf '\nEdited paragraph number %s about collagen.\n' \$RANDOM\$RANDOM >> $ONE"
+
+if [ "${WATCH:-1}" = 1 ]; then
+  echo
+  note "== 1b. with needle watch running (a search asks it to sync instead of walking)"
+  WATCH_OUT="$WORK/watch-$N.jsonl"
+  T0=$(date +%s%N)
+  $ND watch --json >"$WATCH_OUT" 2>"$WORK/watch-$N.err" &
+  WPID=$!
+  for _ in $(seq 1 6000); do [ -s "$WATCH_OUT" ] && break; sleep 0.1; done
+  note "needle watch: first reindex printed after $(( ($(date +%s%N) - T0) / 1000000 )) ms"
+  for w in $WORDS; do
+    measure "needle search $w (watcher running)" "" "$ND search $w"
+    if [ -n "${RG[$w]:-}" ]; then note "   rg / needle: $(ratio "${RG[$w]}" "$MED")x faster"; fi
+  done
+  measure "one article changed, then needle search $W1" "$EDIT" "$ND search $W1"
+  if [ -n "${WATCH_IDLE:-}" ]; then
+    sleep 5
+    cpu() { awk '{print $14 + $15}' "/proc/$WPID/stat"; }
+    C0=$(cpu); sleep "$WATCH_IDLE"; C1=$(cpu)
+    note "needle watch idle: $(( (C1 - C0) * 1000 / $(getconf CLK_TCK) )) ms of CPU in $WATCH_IDLE s; $(awk '/VmRSS|VmHWM/ {printf "%s %.1f MB  ", $1, $2 / 1024}' "/proc/$WPID/status")"
+  fi
+  kill -INT $WPID
+  wait $WPID || true
+  # The watcher's own time for each reindex after its first (took_ms).
+  note "needle watch: one-article reindex, median $(grep -o '"took_ms":[0-9.]*' "$WATCH_OUT" | tail -n +2 | cut -d: -f2 | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f ms (min %.1f, max %.1f, %d reindexes)", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR], NR; else print "n/a" }')"
+  cp "$WORK/one.orig" "$ONE"
+fi
 peak_rss "needle search --no-refresh $W1" "" "$ND search --no-refresh $W1"
 peak_rss "needle search $W1 (default refresh)" "" "$ND search $W1"
 
 echo
 note "== 3. incremental reindex of one changed article vs a full rebuild"
-ONE="$CORPUS/d0000/a0000000.md"
-cp "$ONE" "$WORK/one.orig"
-measure "needle index after changing one article" \
-  "printf '\nEdited paragraph number %s about collagen.\n' \$RANDOM$RANDOM >> $ONE" "$ND index"
+measure "needle index after changing one article" "$EDIT" "$ND index"
 INC=$MED
 cp "$WORK/one.orig" "$ONE"
 if [ "$INDEXING" = 1 ]; then
