@@ -8,10 +8,11 @@
 
 use std::collections::HashMap;
 
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
+use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
+use crate::bm25::Bm25Query;
 use crate::error::Result;
 use crate::query::{Analyzers, Ranking};
 use crate::schema::{Fields, tokens};
@@ -108,14 +109,12 @@ pub(crate) fn expand(
     let expansion: Vec<(Occur, Box<dyn Query>)> = terms
         .iter()
         .map(|t| {
-            let tq = TermQuery::new(
+            let tq = Bm25Query::new(
                 Term::from_field_text(fields.text, &t.text),
-                IndexRecordOption::WithFreqs,
+                t.weight,
+                ranking.bm25(),
             );
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(tq), t.weight)) as Box<dyn Query>,
-            )
+            (Occur::Should, Box::new(tq) as Box<dyn Query>)
         })
         .collect();
     Box::new(BooleanQuery::new(vec![

@@ -183,6 +183,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod bm25;
 mod content;
 #[doc(hidden)]
 pub mod differential;

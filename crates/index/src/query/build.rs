@@ -3,8 +3,8 @@
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
-    PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
+    Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -13,6 +13,7 @@ use super::ranking::Ranking;
 use super::spec::{
     Source, WordSpec, bm25_fields, excluded_sources, fuzzy_query, topic_sources, word_specs,
 };
+use crate::bm25::Bm25Query;
 use crate::schema::Fields;
 
 fn term(field: Field, text: &str) -> Term {
@@ -39,13 +40,7 @@ pub(crate) fn bm25(f: &Fields, r: &Ranking, stem: &str, weight: f32) -> Box<dyn 
     let clauses: Vec<Box<dyn Query>> = bm25_fields(f, r, weight)
         .into_iter()
         .map(|(field, boost)| {
-            Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(
-                    term(field, stem),
-                    IndexRecordOption::WithFreqs,
-                )),
-                boost,
-            )) as Box<dyn Query>
+            Box::new(Bm25Query::new(term(field, stem), boost, r.bm25())) as Box<dyn Query>
         })
         .collect();
     any_of(clauses)
@@ -69,7 +64,7 @@ impl Source {
 }
 
 impl WordSpec {
-    fn query(&self, f: &Fields) -> Box<dyn Query> {
+    fn query(&self, f: &Fields, r: &Ranking) -> Box<dyn Query> {
         let tiers: Vec<Box<dyn Query>> = self
             .tiers
             .iter()
@@ -87,13 +82,7 @@ impl WordSpec {
                 .bm25
                 .iter()
                 .map(|(field, stem, boost)| {
-                    Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(
-                            term(*field, stem),
-                            IndexRecordOption::WithFreqs,
-                        )),
-                        *boost,
-                    )) as Box<dyn Query>
+                    Box::new(Bm25Query::new(term(*field, stem), *boost, r.bm25())) as Box<dyn Query>
                 })
                 .collect();
             scored.push((Occur::Should, any_of(clauses)));
@@ -103,10 +92,7 @@ impl WordSpec {
                 .expansions
                 .iter()
                 .map(|e| {
-                    Box::new(TermQuery::new(
-                        term(f.text_raw, e),
-                        IndexRecordOption::WithFreqs,
-                    )) as Box<dyn Query>
+                    Box::new(Bm25Query::new(term(f.text_raw, e), 1.0, r.bm25())) as Box<dyn Query>
                 })
                 .collect();
             scored.push((
@@ -149,7 +135,7 @@ pub(crate) fn build(
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let words: Vec<Box<dyn Query>> = word_specs(f, r, analyzers, plan)
         .iter()
-        .map(|spec| spec.query(f))
+        .map(|spec| spec.query(f, r))
         .collect();
     if !words.is_empty() {
         clauses.push((Occur::Must, Box::new(BooleanQuery::union(words))));

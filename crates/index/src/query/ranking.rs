@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bm25::Bm25Params;
+
 /// Scoring knobs. The defaults are what needle ships with; change them with
 /// [`NeedleIndex::set_ranking`](crate::NeedleIndex::set_ranking) to experiment
 /// (for example with `needle eval`).
@@ -57,6 +59,15 @@ pub struct Ranking {
     /// orders the passages found through a synonym among themselves (their
     /// tier still ranks them below the typed word's).
     pub synonym_bm25: f32,
+    /// BM25's term frequency saturation, in every BM25 score (tiered and
+    /// long queries, feedback terms): how slowly repeated occurrences of a
+    /// word stop adding to a passage's score (0: one occurrence counts as
+    /// many). At least 0.
+    pub k1: f32,
+    /// BM25's length normalisation: how much a field longer than the
+    /// field's average discounts its words (0: not at all, 1: in
+    /// proportion to its length). From 0 to 1.
+    pub b: f32,
 }
 
 impl Default for Ranking {
@@ -81,11 +92,22 @@ impl Default for Ranking {
             feedback_weight: 0.8,
             feedback_max_df: 0.3,
             synonym_bm25: 0.5,
+            k1: 1.2,
+            b: 0.75,
         }
     }
 }
 
 impl Ranking {
+    /// The BM25 parameters, within their ranges (k1 at least 0, b from 0
+    /// to 1: the tiered evaluation's bounds rely on them).
+    pub(crate) fn bm25(&self) -> Bm25Params {
+        Bm25Params {
+            k1: if self.k1 >= 0.0 { self.k1 } else { 0.0 },
+            b: if self.b >= 0.0 { self.b.min(1.0) } else { 0.0 },
+        }
+    }
+
     /// The constants used for a query of `words` active words.
     pub(super) fn for_query(&self, words: usize) -> Ranking {
         if words <= self.strict_words {

@@ -1,11 +1,11 @@
 //! Explanations of hits ([`SearchRequest::explain`](super::SearchRequest::explain)):
 //! the words' part from the tiered weight, then the phrases and the
-//! feedback terms from Tantivy's own explanations of their clauses.
+//! feedback terms from the explanations of their clauses.
 
-use tantivy::query::{EnableScoring, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, Searcher, Term};
 
+use crate::bm25::Bm25Query;
 use crate::error::Result;
 use crate::explain::{Explanation, FeedbackTerm, PhraseMatch, RankingKind};
 use crate::feedback;
@@ -77,10 +77,7 @@ pub(super) fn explain(
         }
         for t in feedback {
             let weight = t.weight * r.feedback_weight;
-            let term = TermQuery::new(
-                Term::from_field_text(f.text, &t.text),
-                IndexRecordOption::WithFreqs,
-            );
+            let term = Bm25Query::new(Term::from_field_text(f.text, &t.text), 1.0, r.bm25());
             let score = term
                 .explain(searcher, addr)
                 .map_or(0.0, |x| x.value() * weight);

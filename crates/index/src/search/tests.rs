@@ -256,6 +256,16 @@ fn fast_evaluation_follows_other_rankings() {
         ..Ranking::default()
     });
     check_both_ways(&mut index);
+    // Other BM25 parameters, the bounds' extremes among them: repeats
+    // count fully (k1 large), not at all (k1 0), length fully or not.
+    for (k1, b) in [(2.0, 1.0), (0.0, 0.3), (0.9, 0.0)] {
+        index.set_ranking(Ranking {
+            k1,
+            b,
+            ..Ranking::default()
+        });
+        check_both_ways(&mut index);
+    }
 }
 
 #[test]

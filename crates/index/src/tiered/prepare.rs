@@ -3,22 +3,23 @@
 
 use std::sync::Arc;
 
-use tantivy::query::{Bm25Weight, DfaWrapper, EnableScoring, Weight};
+use tantivy::query::{DfaWrapper, EnableScoring, Weight};
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
 use super::cache::Caches;
 use super::vocabulary::{self, Accepted};
+use crate::bm25::{Bm25, Bm25Params};
 use crate::explain::MatchKind;
 use crate::query::{self, Source, WordSpec};
 use crate::schema::Fields;
 use crate::tuning::Tuning;
 
-/// A term scored by BM25, with the weight Tantivy's `TermQuery` (in a
-/// `BoostQuery`) gives it.
+/// A term scored by BM25, with the weight the [`Bm25Query`](crate::bm25::Bm25Query)
+/// of the Tantivy query gives it.
 pub(super) struct Scored {
     pub(super) term: Term,
-    pub(super) weight: Bm25Weight,
+    pub(super) weight: Bm25,
 }
 
 impl Scored {
@@ -123,6 +124,7 @@ pub(super) struct Parts<'a> {
     pub(super) topics: &'a [Source],
     pub(super) caches: &'a Arc<Caches>,
     pub(super) tuning: &'a Tuning,
+    pub(super) bm25: Bm25Params,
 }
 
 /// A query ready for the segments of a searcher. Without scoring (a count),
@@ -186,11 +188,9 @@ pub(super) fn prepare(parts: &Parts<'_>, scoring: EnableScoring<'_>) -> tantivy:
     let scored = |field: Field, text: &str, boost: f32| -> tantivy::Result<Scored> {
         let term = Term::from_field_text(field, text);
         let weight = match statistics {
-            Some(statistics) => {
-                Bm25Weight::for_terms(statistics, std::slice::from_ref(&term))?.boost_by(boost)
-            }
+            Some(statistics) => Bm25::for_term(statistics, &term, parts.bm25)?.boost_by(boost),
             // Not scored: any weight does.
-            None => Bm25Weight::for_one_term(1, 1, 1.0),
+            None => Bm25::new(1, 1, 1.0, parts.bm25),
         };
         Ok(Scored { term, weight })
     };

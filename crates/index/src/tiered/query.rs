@@ -7,6 +7,7 @@ use tantivy::query::{EnableScoring, Query, Weight};
 use super::cache::Caches;
 use super::prepare::{Parts, prepare};
 use super::weight::TieredWeight;
+use crate::bm25::Bm25Params;
 use crate::query::{self, Analyzers, Plan, Ranking, Source, WordSpec};
 use crate::schema::Fields;
 use crate::tuning::Tuning;
@@ -35,6 +36,7 @@ pub(crate) struct TieredQuery {
     topics: Vec<Source>,
     caches: Arc<Caches>,
     tuning: Tuning,
+    bm25: Bm25Params,
 }
 
 impl TieredQuery {
@@ -57,6 +59,7 @@ impl TieredQuery {
             topics: query::topic_sources(f, topics),
             caches: Arc::clone(cx.caches),
             tuning: *cx.tuning,
+            bm25: cx.ranking.bm25(),
         }
     }
 
@@ -73,6 +76,7 @@ impl TieredQuery {
             topics: &self.topics,
             caches: &self.caches,
             tuning: &self.tuning,
+            bm25: self.bm25,
         };
         Ok(TieredWeight::new(prepare(&parts, scoring)?, self.tuning))
     }

@@ -3,19 +3,20 @@
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{Bm25Weight, Scorer};
+use tantivy::query::Scorer;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
 
 use super::levels::{Levels, Matches};
 use super::prepare::{Prepared, Scored};
+use crate::bm25::Bm25;
 
 /// One BM25 term of a word in a segment: its postings, if the segment has
 /// it, and what scores it.
 pub(super) struct TermScorer {
     postings: Option<SegmentPostings>,
     fieldnorms: FieldNormReader,
-    weight: Bm25Weight,
+    weight: Bm25,
 }
 
 impl TermScorer {
