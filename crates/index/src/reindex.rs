@@ -191,9 +191,13 @@ impl NeedleIndex {
     /// ([`ReindexReport::full_scan`]): a directory among them, a link on
     /// the way, an ignore file (`.needleignore`, `.ignore`, `.gitignore`,
     /// `.git`), a changed `topics.toml` or `synonyms.toml`, a path outside
-    /// the content, an article id that an unchanged file holds,
-    /// `options.force`, a source that is not a directory, or an index whose
-    /// last commit lists no sources.
+    /// the content, an article id that an unchanged file holds, a content
+    /// with a file of several names (a symbolic link to it or on its way,
+    /// a hard link: a change through one name changes the others, which
+    /// no event names), `options.force`, a source that is not a directory,
+    /// or an index whose last commit lists no sources. A file a path names
+    /// is read even when its size and time are the last commit's (two
+    /// writes within the clock's tick keep them).
     ///
     /// # Errors
     /// As [`reindex`](Self::reindex).

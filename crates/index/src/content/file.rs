@@ -50,24 +50,31 @@ pub(crate) struct SourceFile {
     pub size: u64,
     /// Modification time in nanoseconds since the epoch; `None` in memory.
     pub mtime: Option<u64>,
+    /// Reached through a symbolic link, or one of several names of the
+    /// same file (a hard link): a change made through another name is
+    /// seen here too, though no event names this path.
+    pub aliased: bool,
     pub(super) location: Location,
 }
 
 impl SourceFile {
     /// A file on disk, `name` in `dir`, with what its stat (links
-    /// followed) tells.
+    /// followed) tells; `via_link` when the walk reached it through a
+    /// symbolic link.
     pub(super) fn on_disk(
         rel: String,
         dir: Arc<Path>,
         name: OsString,
         format: Format,
         meta: &fs::Metadata,
+        via_link: bool,
     ) -> Self {
         SourceFile {
             rel,
             format,
             size: meta.len(),
             mtime: mtime_of(meta),
+            aliased: via_link || has_other_names(meta),
             location: Location::Disk { dir, name },
         }
     }
@@ -79,6 +86,7 @@ impl SourceFile {
             format,
             size,
             mtime: None,
+            aliased: false,
             location: Location::Memory(index),
         }
     }
@@ -93,6 +101,19 @@ impl SourceFile {
             _ => article_id_of(&self.rel),
         }
     }
+}
+
+/// Whether the file has more than one name (hard links).
+#[cfg(unix)]
+fn has_other_names(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink() > 1
+}
+
+/// Whether the file has more than one name (unknown here: no).
+#[cfg(not(unix))]
+fn has_other_names(_: &fs::Metadata) -> bool {
+    false
 }
 
 fn mtime_of(meta: &fs::Metadata) -> Option<u64> {

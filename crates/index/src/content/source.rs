@@ -101,6 +101,13 @@ pub(crate) struct Scan {
 }
 
 impl Scan {
+    /// Whether no file has another name (a symbolic link to it or on its
+    /// way, a hard link): each change is then seen at the path it was made
+    /// at, which a reindex of the changed paths relies on.
+    pub fn exact_paths(&self) -> bool {
+        !self.files.iter().any(|f| f.aliased)
+    }
+
     /// A fingerprint of what the scan saw: every file's path, size and
     /// modification time. `None` when it cannot vouch for the files (one of
     /// them has no modification time, or something could not be listed).
@@ -254,6 +261,7 @@ fn scan_path(path: &Path) -> Result<Scan> {
             name,
             format,
             &meta,
+            false,
         ));
         return Ok(Scan {
             files,

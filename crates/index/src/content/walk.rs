@@ -53,6 +53,7 @@ pub(super) fn walk(root: &Path) -> Vec<Visit> {
                 rel: String::new(),
                 rules: None,
                 parent: None,
+                linked: false,
             })],
             busy: 0,
         }),
@@ -89,6 +90,8 @@ struct Dir {
     rel: String,
     /// The ignore rules in force inside it.
     rules: Option<Arc<Rules>>,
+    /// Reached through a symbolic link (it, or a directory above it).
+    linked: bool,
     /// The directory it was found in: the chain a link could loop back to.
     parent: Option<Arc<Dir>>,
 }
@@ -262,6 +265,7 @@ fn list(dir: &Arc<Dir>, found: &mut Vec<Visit>, subdirs: &mut Vec<Arc<Dir>>) {
                     path: dir.path.join(&name).into(),
                     rules: rules.map(Arc::clone),
                     parent: Some(Arc::clone(dir)),
+                    linked: dir.linked,
                 }));
             }
         } else if file_type.is_symlink() {
@@ -271,7 +275,7 @@ fn list(dir: &Arc<Dir>, found: &mut Vec<Visit>, subdirs: &mut Vec<Arc<Dir>>) {
         {
             // Relative to the directory's handle: no lookup from the root.
             match entry.metadata() {
-                Ok(meta) => found.push(file(dir, name, format, &meta)),
+                Ok(meta) => found.push(file(dir, name, format, &meta, false)),
                 Err(err) => found.push(Visit::Issue(cannot_read(&rel_of(dir, &name), &err))),
             }
         }
@@ -280,7 +284,7 @@ fn list(dir: &Arc<Dir>, found: &mut Vec<Visit>, subdirs: &mut Vec<Arc<Dir>>) {
 
 /// A content file, or an issue when it is not a regular file (reading a
 /// named pipe would wait forever).
-fn file(dir: &Dir, name: OsString, format: Format, meta: &Metadata) -> Visit {
+fn file(dir: &Dir, name: OsString, format: Format, meta: &Metadata, link: bool) -> Visit {
     let rel = rel_of(dir, &name);
     if meta.is_file() {
         Visit::File(SourceFile::on_disk(
@@ -289,6 +293,7 @@ fn file(dir: &Dir, name: OsString, format: Format, meta: &Metadata) -> Visit {
             name,
             format,
             meta,
+            link || dir.linked,
         ))
     } else {
         Visit::Issue(ContentIssue::new(
@@ -324,7 +329,7 @@ fn follow(
         if let Some(format) = Format::of(&name.to_string_lossy())
             && !skipped(rules, dir, &name, false)
         {
-            found.push(file(dir, name, format, &meta));
+            found.push(file(dir, name, format, &meta, true));
         }
         return;
     }
@@ -342,6 +347,7 @@ fn follow(
         path: path.into(),
         rules: rules.map(Arc::clone),
         parent: Some(Arc::clone(dir)),
+        linked: true,
     }));
 }
 

@@ -46,6 +46,12 @@ pub(crate) struct Manifest {
     /// the same fingerprint has nothing to do, and reads no sources file.
     #[serde(default)]
     pub fingerprint: Option<u64>,
+    /// The last walk found no file of several names (a symbolic link to it
+    /// or on its way, a hard link): each change is seen at the path it was
+    /// made at, so a reindex of the paths a watcher saw change is exact.
+    /// When false (or unknown), that reindex walks.
+    #[serde(default)]
+    pub exact_paths: bool,
 }
 
 /// The source files of a commit, by path relative to the content root.

@@ -144,6 +144,10 @@ pub(super) struct Reading<'a> {
     pub drafts: bool,
     /// Read and replace every article, whatever the last commit saw.
     pub rebuild_all: bool,
+    /// A file whose size and time are the last commit's is unchanged (a
+    /// walk's guess); a file an event named is read all the same (an edit
+    /// within the file system's clock tick keeps the time).
+    pub trust_stat: bool,
 }
 
 /// What became of a file.
@@ -207,6 +211,9 @@ pub(super) struct NewState<'a> {
     pub indexed: usize,
     /// Articles in `files`.
     pub articles: usize,
+    /// Whether each change is seen at the path it was made at
+    /// ([`Manifest::exact_paths`]).
+    pub exact_paths: bool,
     pub force: bool,
 }
 
@@ -245,6 +252,7 @@ impl<'w> Batch<'w> {
         // Unchanged by stat: carry the entry over without reading.
         if let Some(prev) = previous.as_ref()
             && !how.rebuild_all
+            && how.trust_stat
             && file.mtime.is_some()
             && prev.size == file.size
             && prev.mtime == file.mtime
@@ -415,6 +423,7 @@ impl<'w> Batch<'w> {
             topics: new.config.topics.topics.clone(),
             synonyms: new.config.synonyms_text.clone(),
             articles: new.articles,
+            exact_paths: new.exact_paths,
             sources_file: Some(names.0.clone()),
             sources_changes: names.1.clone(),
         };

@@ -18,6 +18,7 @@ impl NeedleIndex {
         let started = Instant::now();
         let found = scan(source)?;
         let fingerprint = found.fingerprint();
+        let exact_paths = found.exact_paths();
         // Whether drafts are indexed is part of the configuration: turning
         // it on or off reads every article again.
         let config_hash = found.config.hash ^ if options.drafts { DRAFTS_SALT } else { 0 };
@@ -93,6 +94,7 @@ impl NeedleIndex {
             config: &found.config,
             drafts: options.drafts,
             rebuild_all,
+            trust_stat: true,
         };
         let mut claims = AllClaims::default();
         // The new list of source files. Entries move over from the old list,
@@ -142,6 +144,7 @@ impl NeedleIndex {
             config_hash,
             indexed,
             articles: files.values().map(|f| f.articles.len()).sum(),
+            exact_paths,
             force: options.force,
         };
         let (report, committed) = batch.commit(self, &new, || {

@@ -55,7 +55,9 @@ impl NeedleIndex {
         let Ok(old) = self.committed_manifest() else {
             return Ok(None);
         };
-        if config_changed(&old, config_hash) || old.sources_file.is_none() {
+        // A file of several names changes with another (a link, a hard
+        // link): only the walk sees it.
+        if config_changed(&old, config_hash) || old.sources_file.is_none() || !old.exact_paths {
             return Ok(None);
         }
         let (mut sources, mut changes) = self.take_sources(&old)?;
@@ -76,6 +78,7 @@ impl NeedleIndex {
             config: &config,
             drafts: options.drafts,
             rebuild_all: false,
+            trust_stat: false,
         };
         // The new entries of the paths, in path order: files present first,
         // as the walk lists them, then those that are gone; and the changes
@@ -154,6 +157,7 @@ impl NeedleIndex {
             config_hash,
             indexed,
             articles: others + after,
+            exact_paths: true,
             force: false,
         };
         let (report, committed) = batch.commit(self, &new, || sum.map(StatSum::finish))?;

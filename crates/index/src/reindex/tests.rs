@@ -83,6 +83,9 @@ impl Twin {
         let full = self.full.reindex(&self.source(), &options).unwrap();
         assert!(full.full_scan);
         assert_eq!(counts(&by_paths), counts(&full), "reports");
+        // A path reindex reads every file its paths name; a walk only
+        // those whose size or time changed.
+        assert!(by_paths.files_read >= full.files_read, "{by_paths:?}");
         self.assert_same();
         // The fingerprint is the walk's: a full reindex has nothing to do
         // (but try again the files that could not be read).
@@ -105,7 +108,7 @@ impl Twin {
 /// What a report counts (not its time, nor how it found the changes).
 fn counts(r: &ReindexReport) -> String {
     format!(
-        "added {} updated {} removed {} unchanged {} passages {} +{} -{} read {} committed {} issues {:?}",
+        "added {} updated {} removed {} unchanged {} passages {} +{} -{} committed {} issues {:?}",
         r.added,
         r.updated,
         r.removed,
@@ -113,7 +116,6 @@ fn counts(r: &ReindexReport) -> String {
         r.passages,
         r.passages_added,
         r.passages_removed,
-        r.files_read,
         r.committed,
         r.issues
     )
@@ -242,7 +244,7 @@ fn paths_that_are_not_content_change_nothing() {
     twin.write("a.md", &article("Alpha", "alpha once more"));
     let paths = [PathBuf::from("a.md"), twin.path("a.md"), twin.path("c.md")];
     let r = twin.sync_paths(&paths);
-    assert!(!r.full_scan && r.updated == 1 && r.files_read == 1, "{r:?}");
+    assert!(!r.full_scan && r.updated == 1 && r.files_read == 2, "{r:?}");
 }
 
 #[test]
@@ -351,4 +353,68 @@ fn other_sources_and_a_forced_reindex_walk() {
         )
         .unwrap();
     assert!(r.full_scan && r.added == 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn files_of_several_names_make_it_walk() {
+    let twin = base();
+    // A link to a file: a change of `a.md` is a change of `alias.md`, which
+    // no event names.
+    std::os::unix::fs::symlink("a.md", twin.path("alias.md")).unwrap();
+    let r = twin.sync(&["alias.md"]);
+    assert!(r.full_scan && r.added == 1, "{r:?}");
+    twin.write("a.md", &article("Alpha", "alpha, seen through the link"));
+    let r = twin.sync(&["a.md"]);
+    assert!(r.full_scan && r.updated == 2, "{r:?}");
+    fs::remove_file(twin.path("alias.md")).unwrap();
+    let r = twin.sync(&["alias.md"]);
+    assert!(r.full_scan && r.removed == 1, "{r:?}");
+    // No file of several names left: paths again.
+    twin.write("a.md", &article("Alpha", "alpha, alone again"));
+    let r = twin.sync(&["a.md"]);
+    assert!(!r.full_scan && r.updated == 1, "{r:?}");
+    // A hard link: one file, two names.
+    fs::hard_link(twin.path("many/f00.md"), twin.path("many/hard.md")).unwrap();
+    let r = twin.sync(&["many/hard.md"]);
+    assert!(r.full_scan && r.added == 1, "{r:?}");
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(twin.path("many/f00.md"))
+        .unwrap();
+    std::io::Write::write_all(&mut file, b"\nMore text, written in place.\n").unwrap();
+    drop(file);
+    let r = twin.sync(&["many/f00.md"]);
+    assert!(r.full_scan && r.updated == 2, "{r:?}");
+}
+
+/// Guards: an edit that keeps a file's size and time (two writes within
+/// the file system's clock tick) is seen when an event names the file,
+/// though a walk, which trusts size and time, cannot see it.
+#[test]
+fn an_edit_that_keeps_the_size_and_time_is_seen_by_its_path() {
+    let twin = base();
+    let path = twin.path("a.md");
+    let before = fs::metadata(&path).unwrap().modified().unwrap();
+    let text = fs::read_to_string(&path).unwrap().replace("alpha", "omega");
+    fs::write(&path, &text).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(before)
+        .unwrap();
+    let options = ReindexOptions::default();
+    let walked = twin.full.reindex(&twin.source(), &options).unwrap();
+    assert!(!walked.committed, "{walked:?}");
+    let r = twin
+        .by_paths
+        .reindex_paths(&twin.source(), &[path], &options)
+        .unwrap();
+    assert!(!r.full_scan && r.updated == 1, "{r:?}");
+    let results = twin
+        .by_paths
+        .search(&crate::SearchRequest::new("omega"))
+        .unwrap();
+    assert!(results.total > 0);
 }

@@ -1,7 +1,7 @@
 //! One path, as the walk would see it: whether it is a content file (and
 //! its stat), not content (hidden, ignored, not a content extension), gone,
-//! or something only a whole walk can tell (a directory, a link, an ignore
-//! file, an entry that cannot be read).
+//! or something only a whole walk can tell (a directory, a link, a file of
+//! several names, an ignore file, an entry that cannot be read).
 //!
 //! A reindex of the paths a watcher saw change uses this instead of the
 //! walk, so it must answer exactly as the walk would: it builds the same
@@ -54,6 +54,7 @@ pub(crate) fn visit_path(root: &Path, rel: &str) -> PathVisit {
         rel: String::new(),
         rules: None,
         parent: None,
+        linked: false,
     });
     let mut rules = rules_of(&dir, &exists_in(&dir.path), &mut issues);
     for part in ancestors {
@@ -74,6 +75,7 @@ pub(crate) fn visit_path(root: &Path, rel: &str) -> PathVisit {
             path: path.into(),
             rules: rules.clone(),
             parent: Some(Arc::clone(&dir)),
+            linked: false,
         });
         rules = rules_of(&dir, &exists_in(&dir.path), &mut issues);
     }
@@ -109,13 +111,20 @@ pub(crate) fn visit_path(root: &Path, rel: &str) -> PathVisit {
     if !meta.is_file() {
         return PathVisit::Unsure;
     }
-    PathVisit::File(SourceFile::on_disk(
+    let file = SourceFile::on_disk(
         rel.to_owned(),
         Arc::clone(&dir.path),
         name.to_owned(),
         format,
         &meta,
-    ))
+        false,
+    );
+    // A file of several names: a change through one is a change of all,
+    // which the walk sees and the events do not.
+    if file.aliased {
+        return PathVisit::Unsure;
+    }
+    PathVisit::File(file)
 }
 
 /// Whether `dir` holds an entry named `name` (as its listing would say).
