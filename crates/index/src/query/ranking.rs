@@ -93,7 +93,7 @@ impl Default for Ranking {
             feedback_max_df: 0.3,
             synonym_bm25: 0.5,
             k1: 1.2,
-            b: 0.75,
+            b: 0.6,
         }
     }
 }
