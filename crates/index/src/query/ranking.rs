@@ -55,6 +55,11 @@ pub struct Ranking {
     pub feedback_weight: f32,
     /// Feedback ignores terms in more than this share of passages.
     pub feedback_max_df: f32,
+    /// How feedback discounts short passages: a word weighs its
+    /// frequency in a passage over the passage's length plus this, so the
+    /// few words of a short passage (a title alone) do not outweigh the
+    /// main words of a longer one.
+    pub feedback_smoothing: f32,
     /// BM25 weight of a one-word synonym, relative to the typed word: it
     /// orders the passages found through a synonym among themselves (their
     /// tier still ranks them below the typed word's).
@@ -91,6 +96,7 @@ impl Default for Ranking {
             feedback_terms: 10,
             feedback_weight: 0.8,
             feedback_max_df: 0.3,
+            feedback_smoothing: 50.0,
             synonym_bm25: 0.5,
             k1: 1.2,
             b: 0.6,
