@@ -186,7 +186,14 @@ impl Session {
                 std::fs::read_to_string(&self.stdout).unwrap_or_default()
             );
             if let Ok(Some(status)) = self.child.try_wait() {
-                self.pump(Duration::from_millis(10));
+                // What it wrote before exiting may still be in the pipe:
+                // read it all before deciding that the text never came.
+                for _ in 0..20 {
+                    self.pump(Duration::from_millis(25));
+                }
+                if self.screen().contains(text) {
+                    return;
+                }
                 panic!(
                     "needle exited ({status:?}) before showing {text:?}; the screen:\n{}",
                     self.screen()
