@@ -215,6 +215,25 @@ impl NeedleIndex {
         }
         .map_err(|e| self.failed_write(e))
     }
+
+    /// Reads the list of source files the last commit names into memory,
+    /// unless it is there already, so that the next
+    /// [`reindex_paths`](Self::reindex_paths) of this process reads nothing
+    /// from disk: a long-running process calls it once it starts watching
+    /// (a reindex that finds nothing changed does not read the list).
+    ///
+    /// # Errors
+    /// When the list cannot be read: [`Error::Corrupt`], [`Error::Io`].
+    ///
+    /// [`Error::Corrupt`]: crate::Error::Corrupt
+    /// [`Error::Io`]: crate::Error::Io
+    pub fn preload_sources(&self) -> Result<()> {
+        let manifest = self.committed_manifest()?;
+        let (files, changes) = self.take_sources(&manifest)?;
+        let names = (manifest.sources_file, manifest.sources_changes);
+        self.keep_sources(names, files, changes);
+        Ok(())
+    }
 }
 
 pub(crate) fn to_document(f: &Fields, p: &Passage) -> TantivyDocument {

@@ -46,7 +46,15 @@ impl Live {
             let source = content.clone();
             match watch_content(
                 &spec,
-                move |paths: Option<&[PathBuf]>| reindex(&reindexer, &source, paths),
+                move |paths: Option<&[PathBuf]>| {
+                    let ok = reindex(&reindexer, &source, paths);
+                    // After a walk, the list of sources in memory (see
+                    // `cli::watch`).
+                    if ok && paths.is_none() {
+                        let _ = reindexer.preload_sources();
+                    }
+                    ok
+                },
                 |e| eprintln!("needle: warning: watching: {e}"),
             ) {
                 Ok(w) => Some(w),

@@ -418,3 +418,38 @@ fn an_edit_that_keeps_the_size_and_time_is_seen_by_its_path() {
         .unwrap();
     assert!(results.total > 0);
 }
+
+#[test]
+fn preloaded_sources_spare_the_next_reindex_of_paths_a_read() {
+    let twin = base();
+    twin.by_paths.close().unwrap();
+    let dir = twin.by_paths.dir().unwrap().to_owned();
+    // A new handle, as a process that starts watching: nothing changed, so
+    // its first (full) reindex reads no list; the preload does.
+    let index = NeedleIndex::open(&dir).unwrap();
+    let first = index
+        .reindex(&twin.source(), &ReindexOptions::default())
+        .unwrap();
+    assert!(!first.committed);
+    index.preload_sources().unwrap();
+    // With the list out of the way, the reindex of a path still works: it
+    // reads the list from memory.
+    let manifest = index.committed_manifest().unwrap();
+    let list = dir.join(manifest.sources_file.as_deref().unwrap());
+    let away = dir.join("list-away");
+    fs::rename(&list, &away).unwrap();
+    twin.write("a.md", &article("Alpha", "alpha, preloaded"));
+    let r = index
+        .reindex_paths(
+            &twin.source(),
+            &[twin.path("a.md")],
+            &ReindexOptions::default(),
+        )
+        .unwrap();
+    fs::rename(&away, &list).unwrap();
+    assert!(!r.full_scan && r.updated == 1, "{r:?}");
+    twin.full
+        .reindex(&twin.source(), &ReindexOptions::default())
+        .unwrap();
+    assert_eq!(state(&index), state(&twin.full));
+}

@@ -56,6 +56,12 @@ pub fn run(content: &Resolved, json: bool) -> Result<ExitCode> {
                 if always {
                     let _ = ready.send(Signal::Ready);
                 }
+                // After a walk, the list of sources in memory: the next
+                // reindex of a few paths reads nothing (a failure here is
+                // met again, and reported, by that reindex).
+                if ok && paths.is_none() {
+                    let _ = index.preload_sources();
+                }
                 ok
             },
             move |e| {

@@ -101,7 +101,13 @@ impl Worker {
                 match watch_content(
                     &spec,
                     move |paths: Option<&[PathBuf]>| {
-                        reindex_once(&index, &source, paths, &options, &busy, &*on_change)
+                        let ok = reindex_once(&index, &source, paths, &options, &busy, &*on_change);
+                        // After a walk, the list of sources in memory (see
+                        // `cli::watch`).
+                        if ok && paths.is_none() {
+                            let _ = index.preload_sources();
+                        }
+                        ok
                     },
                     move |e| on_failure(Action::WatchFailed(e)),
                 ) {
