@@ -226,12 +226,7 @@ fn python_examples_run() {
         .env("NEEDLE_INDEX", s.index())
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out);
     assert!(
         stdout.contains("1. Aftercare (care#aftercare.1)"),
         "{stdout}"
@@ -244,16 +239,22 @@ fn python_examples_run() {
         .arg(format!("http://{}", server.addr))
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out);
     assert!(
         stdout.contains("1. Aftercare (care#aftercare.1)"),
         "{stdout}"
     );
     assert!(stdout.contains("after it: ['Drink water.']"), "{stdout}");
     assert!(stdout.contains("no-such-topic"), "{stdout}");
+}
+
+/// A finished example script's standard output, asserting it exited 0.
+fn succeeded(out: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
 }
