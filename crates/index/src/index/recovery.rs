@@ -4,12 +4,14 @@
 //! Tantivy's garbage collection removes the files of the uncommitted
 //! segments (every file Tantivy writes is listed in its `.managed.json`
 //! before it is created); needle's own files of the attempt (the sources
-//! file) are removed by name from the [`StorageLog`](super::storage::StorageLog).
+//! file) are removed by name from the [`StorageLog`](super::storage::StorageLog),
+//! once Tantivy's indexing threads stopped writing.
 //! Files a crash or a failed cleanup left are swept when the index is next
 //! opened by a process that can take the writer's lock.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
@@ -39,6 +41,10 @@ impl NeedleIndex {
     /// Rolls the writer back to the last commit and removes the files
     /// written since.
     fn discard_uncommitted(&self) {
+        // Indexing threads may still be writing (see `storage`): their
+        // files would be left behind if removed before they are done.
+        self.storage
+            .wait_until_quiet(Duration::from_millis(100), Duration::from_secs(30));
         let mut guard = self.lock_writer();
         if let Some(writer) = guard.as_mut() {
             let rolled_back = writer.rollback().is_ok();

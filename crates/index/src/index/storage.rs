@@ -16,11 +16,19 @@
 //! lock file cannot be created (a read-only file system, a directory the
 //! user may not write, a full disk), no writer can collect garbage either,
 //! so the reader goes on without it.
+//!
+//! And it counts the files being written, so that the cleanup after a
+//! failed reindex can wait until Tantivy's threads stopped writing
+//! ([`StorageLog::wait_until_quiet`]): when one indexing thread fails,
+//! Tantivy's `prepare_commit` returns its error without joining the other
+//! threads, which go on writing their segments (and `.managed.json`) after
+//! the error reached needle.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
@@ -39,6 +47,16 @@ pub(crate) struct StorageLog {
     /// Files written whole outside Tantivy's bookkeeping (names starting
     /// with a dot, which its garbage collection never deletes).
     unmanaged: Mutex<Vec<PathBuf>>,
+    /// Files being written, and when a write last started or ended.
+    activity: Mutex<Activity>,
+    /// Notified when a write ends.
+    ended: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Activity {
+    open: usize,
+    last: Option<Instant>,
 }
 
 impl StorageLog {
@@ -64,6 +82,41 @@ impl StorageLog {
         lock(&self.unmanaged).clone()
     }
 
+    /// Waits until no file is being written and none was for `quiet`, or
+    /// until `limit` has passed: after a failed reindex, before its files
+    /// are removed (see the module docs). A thread that goes on writing
+    /// holds a file open for the whole of a segment, so a quiet directory
+    /// means that the threads are done.
+    pub fn wait_until_quiet(&self, quiet: Duration, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        let mut activity = lock(&self.activity);
+        loop {
+            let now = Instant::now();
+            let quiet_since = match activity.last {
+                Some(last) if activity.open == 0 => now.saturating_duration_since(last),
+                None if activity.open == 0 => return,
+                _ => Duration::ZERO,
+            };
+            if quiet_since >= quiet || now >= deadline {
+                return;
+            }
+            let wait = (quiet - quiet_since).min(deadline - now);
+            activity = self
+                .ended
+                .wait_timeout(activity, wait)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// A write starts; the returned token ends it when dropped.
+    fn start_write(self: &Arc<Self>) -> Writing {
+        let mut activity = lock(&self.activity);
+        activity.open += 1;
+        activity.last = Some(Instant::now());
+        Writing(Arc::clone(self))
+    }
+
     fn record(&self, path: &Path, op: StorageOp, error: &io::Error) {
         let mut fault = lock(&self.fault);
         if fault.is_none() {
@@ -77,6 +130,20 @@ impl StorageLog {
 
     fn wrote(&self, bytes: usize) {
         self.written.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+}
+
+/// A write in progress, as [`StorageLog::start_write`] counts it.
+#[derive(Debug)]
+struct Writing(Arc<StorageLog>);
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        let mut activity = lock(&self.0.activity);
+        activity.open -= 1;
+        activity.last = Some(Instant::now());
+        drop(activity);
+        self.0.ended.notify_all();
     }
 }
 
@@ -120,6 +187,7 @@ impl Directory for StorageDirectory {
     }
 
     fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        let writing = self.log.start_write();
         let writer = self.inner.open_write(path).inspect_err(|e| {
             if let OpenWriteError::IoError { io_error, .. } = e {
                 self.log.record(path, StorageOp::Create, io_error);
@@ -136,6 +204,7 @@ impl Directory for StorageDirectory {
             inner,
             path: path.to_owned(),
             log: Arc::clone(&self.log),
+            _writing: writing,
         })))
     }
 
@@ -153,6 +222,7 @@ impl Directory for StorageDirectory {
             // Logged before the write: a failed write may leave it half done.
             lock(&self.log.unmanaged).push(path.to_owned());
         }
+        let _writing = self.log.start_write();
         self.inner
             .atomic_write(path, data)
             .inspect(|()| self.log.wrote(data.len()))
@@ -193,6 +263,8 @@ struct LoggedWrite {
     inner: Box<dyn TerminatingWrite + Send + Sync>,
     path: PathBuf,
     log: Arc<StorageLog>,
+    /// Counts the file as being written until it is closed.
+    _writing: Writing,
 }
 
 impl Write for LoggedWrite {
@@ -215,5 +287,38 @@ impl TerminatingWrite for LoggedWrite {
         self.inner
             .terminate_ref(token)
             .inspect_err(|e| self.log.record(&self.path, StorageOp::Sync, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use super::*;
+
+    /// Guards: the cleanup after a failed reindex waits for a thread still
+    /// writing a file (Tantivy's indexing threads that `prepare_commit`
+    /// did not join) until it closed the file.
+    #[test]
+    fn waiting_for_quiet_waits_for_the_files_being_written() {
+        let log = Arc::new(StorageLog::default());
+        let writing = log.start_write();
+        let closed = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let closed = Arc::clone(&closed);
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(200));
+                closed.store(true, Ordering::SeqCst);
+                drop(writing);
+            })
+        };
+        log.wait_until_quiet(Duration::from_millis(20), Duration::from_secs(60));
+        assert!(closed.load(Ordering::SeqCst));
+        assert_eq!(lock(&log.activity).open, 0);
+        writer.join().unwrap();
+        // Nothing written at all: nothing to wait for.
+        let idle = StorageLog::default();
+        idle.wait_until_quiet(Duration::from_secs(60), Duration::from_secs(60));
+        assert_eq!(lock(&idle.activity).open, 0);
     }
 }

@@ -197,7 +197,12 @@ fn a_failed_reindex_changes_nothing_and_the_next_one_succeeds() {
                 bytes: 60_000,
                 errno: ENOSPC,
             },
-            Box::new(disk_full(Some(StorageOp::Write), any_segment)),
+            // The sources file is written while the indexing threads still
+            // write their segments: either may meet the full disk first.
+            Box::new(|e: &Error, dir: &Path| {
+                disk_full(Some(StorageOp::Write), any_segment)(e, dir)
+                    || disk_full(Some(StorageOp::Replace), ".needle-sources-")(e, dir)
+            }),
         ),
         (
             Inject::WriteAfter {
