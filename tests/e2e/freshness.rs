@@ -151,3 +151,39 @@ fn a_watcher_of_other_content_is_not_trusted() {
     watch.kill().unwrap();
     watch.wait().unwrap();
 }
+
+#[test]
+fn with_a_watcher_running_needle_index_asks_it_and_a_rebuild_needs_it_stopped() {
+    let s = sandbox();
+    let (mut watch, _lines) = start_watch(&s);
+    std::fs::write(
+        s.content().join("a.md"),
+        "# Alpha\n\nThe quick okapi grazes.\n",
+    )
+    .unwrap();
+    // The watcher holds the writer: `needle index` asks it to catch up
+    // instead of failing on the lock, and says so.
+    let r = s.run(&["index", "--json"]);
+    r.code(0);
+    let report = r.json();
+    assert_eq!(report["watcher"], true, "{}", r.stdout);
+    assert_eq!(report["committed"], false, "{}", r.stdout);
+    assert_eq!(report["passages"], 2, "{}", r.stdout);
+    // The index holds the edit: a search that does not refresh finds it.
+    let found = s.run(&["search", "--no-refresh", "--json", "okapi"]);
+    found.code(0);
+    assert_eq!(found.json()["hits"][0]["article"], "a", "{}", found.stdout);
+    let r = s.run(&["index"]);
+    r.code(0);
+    assert!(
+        r.stdout.contains("kept by the watcher") && r.stdout.contains("2 passages"),
+        "{}",
+        r.stdout
+    );
+    // A rebuild needs the writer: the lock's error, which names the fix.
+    let r = s.run(&["index", "--force"]);
+    r.code(2);
+    assert!(r.stderr.contains("another needle process"), "{}", r.stderr);
+    watch.kill().unwrap();
+    watch.wait().unwrap();
+}

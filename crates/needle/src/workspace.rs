@@ -3,6 +3,7 @@
 //! opening the index and bringing it up to date.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -204,7 +205,7 @@ pub fn warn_issues(report: &ReindexReport) {
 /// (see [`crate::beacon`]): the index then holds every change made before
 /// the call, and the reader is moved to its newest commit.
 pub fn refresh(index: &NeedleIndex, content: &Resolved) -> Result<()> {
-    match ask_watcher(content) {
+    match ask_watcher(content, beacon::WAIT) {
         Answer::Fresh => return Ok(index.reload()?),
         Answer::Busy => {
             eprintln!(
@@ -259,16 +260,13 @@ pub fn question(content: &Resolved) -> Question {
     }
 }
 
-/// Asks the watcher of `content`'s index, if one runs, to catch up.
-fn ask_watcher(content: &Resolved) -> Answer {
+/// Asks the watcher of `content`'s index, if one runs, to catch up within
+/// `bound`.
+pub fn ask_watcher(content: &Resolved, bound: Duration) -> Answer {
     if content.watch.is_none() {
         return Answer::Absent;
     }
-    beacon::ask(
-        &content.index_dir.join(SYNC_DIR),
-        &question(content),
-        beacon::WAIT,
-    )
+    beacon::ask(&content.index_dir.join(SYNC_DIR), &question(content), bound)
 }
 
 #[cfg(test)]
