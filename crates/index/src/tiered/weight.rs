@@ -7,7 +7,6 @@ use tantivy::collector::Collector;
 use tantivy::query::{Explanation, Scorer, Weight};
 use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyError};
 
-use super::docbits::DocBits;
 use super::explain;
 use super::levels::matches;
 use super::prepare::Prepared;
@@ -46,8 +45,16 @@ impl TieredWeight {
         let per_segment = crate::parallel::executor(searcher, &self.tuning).map(
             |(ord, reader): (usize, &SegmentReader)| {
                 let ord = u32::try_from(ord).unwrap_or(u32::MAX);
-                let page = collector.for_segment(ord, reader)?;
+                let mut page = collector.for_segment(ord, reader)?;
                 let mut m = matches(&self.q, reader, collector.counts_topics())?;
+                if let Some(unfiltered) = &m.unfiltered {
+                    page.count_topics_in(
+                        reader,
+                        unfiltered.len(),
+                        |doc| unfiltered.has(doc),
+                        || unfiltered.docs(),
+                    )?;
+                }
                 let total = m.all.len();
                 let need = collector.need().min(total);
                 let hits = if need == 0 {
@@ -56,7 +63,7 @@ impl TieredWeight {
                     let scores = prune::score(&self.q, &mut m, need)?;
                     ties::best(&self.q, &mut m.inverted, &scores, need)?
                 };
-                Ok(page.ranked(total, hits, m.unfiltered.as_ref().map(DocBits::docs)))
+                Ok(page.ranked(total, hits))
             },
             searcher.segment_readers().iter().enumerate(),
         )?;
