@@ -201,6 +201,8 @@ if [ "${WATCH:-1}" = 1 ]; then
     if [ -n "${RG[$w]:-}" ]; then note "   rg / needle: $(ratio "${RG[$w]}" "$MED")x faster"; fi
   done
   measure "one article changed, then needle search $W1" "$EDIT" "$ND search $W1"
+  # `needle index` asks the watcher to catch up instead of walking.
+  measure "one article changed, then needle index (watcher running)" "$EDIT" "$ND index"
   if [ -n "${WATCH_IDLE:-}" ]; then
     sleep 5
     cpu() { awk '{print $14 + $15}' "/proc/$WPID/stat"; }
