@@ -14,10 +14,8 @@ use std::collections::{BinaryHeap, HashMap};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{
-    DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED, Term,
-};
+use tantivy::postings::TermInfo;
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
 /// Which hits a search wants.
 #[derive(Debug, Clone, Copy)]
@@ -343,17 +341,18 @@ impl SegmentPage {
 
     /// Counts the topics of a segment's matches before the topic filter,
     /// for an evaluation of its own (see [`ranked`](Self::ranked)):
-    /// `matches` of them, `has` says which documents they are, `docs`
-    /// lists them. Many matches are counted from each topic's postings:
-    /// reading each match's topics from the column instead took 15 of the
-    /// 35 ms of a two-letter prefix at a million passages; few are read
-    /// from the column, which costs about eight postings a match.
+    /// `matches` of them, `docs` lists them, and `with_topic(term, info)`
+    /// counts those with the topic `term` (from its postings, `info`).
+    /// Many matches are counted by topic: reading each match's topics from
+    /// the column instead took 15 of the 35 ms of a two-letter prefix at a
+    /// million passages; few are read from the column, which costs about
+    /// eight postings a match.
     pub(crate) fn count_topics_in<I: Iterator<Item = DocId>>(
         &mut self,
         reader: &SegmentReader,
         matches: usize,
-        has: impl Fn(DocId) -> bool,
         docs: impl FnOnce() -> I,
+        mut with_topic: impl FnMut(&Term, &TermInfo) -> tantivy::Result<u64>,
     ) -> tantivy::Result<()> {
         const POSTINGS_PER_MATCH: u64 = 8;
         if !self.count_topics {
@@ -372,11 +371,14 @@ impl SegmentPage {
             if column.ord_to_str(ord as u64, &mut text)? {
                 let term = Term::from_field_text(field, &text);
                 if let Some(info) = inverted.get_term_info(&term)? {
-                    terms.push((ord, info));
+                    terms.push((ord, term, info));
                 }
             }
         }
-        let postings: u64 = terms.iter().map(|(_, info)| u64::from(info.doc_freq)).sum();
+        let postings: u64 = terms
+            .iter()
+            .map(|(_, _, info)| u64::from(info.doc_freq))
+            .sum();
         if (matches as u64).saturating_mul(POSTINGS_PER_MATCH) < postings {
             for doc in docs() {
                 self.count_topics_of(doc);
@@ -384,16 +386,8 @@ impl SegmentPage {
             return Ok(());
         }
         self.unfiltered += matches;
-        for (ord, info) in terms {
-            let mut postings =
-                inverted.read_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if has(doc) {
-                    self.counts[ord] += 1;
-                }
-                doc = postings.advance();
-            }
+        for (ord, term, info) in terms {
+            self.counts[ord] += with_topic(&term, &info)?;
         }
         Ok(())
     }

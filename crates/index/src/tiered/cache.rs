@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tantivy::Searcher;
 
 use super::automata::Automata;
+use super::topic_sets::TopicSets;
 use super::vocabulary::Vocabularies;
 #[cfg(test)]
 use super::vocabulary::Vocabulary;
@@ -14,13 +15,14 @@ use super::vocabulary::Vocabulary;
 use crate::schema::Fields;
 
 /// What the evaluation keeps from one search to the next: the
-/// vocabularies of the last searcher generations and the automata of the
-/// last words searched. Each [`NeedleIndex`](crate::NeedleIndex) owns
+/// vocabularies of the last searcher generations, the automata of the
+/// last words searched and the passages of each topic. Each [`NeedleIndex`](crate::NeedleIndex) owns
 /// one: indexes do not share them, and they go with their index.
 #[derive(Default)]
 pub(crate) struct Caches {
     pub(super) vocabularies: Vocabularies,
     pub(super) automata: Automata,
+    pub(super) topic_sets: TopicSets,
 }
 
 impl std::fmt::Debug for Caches {

@@ -63,6 +63,16 @@ impl DocBits {
         }
     }
 
+    /// How many documents both sets have.
+    #[inline]
+    pub(super) fn intersection_len(&self, other: &DocBits) -> usize {
+        self.0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum()
+    }
+
     #[inline]
     pub(super) fn len(&self) -> usize {
         self.0.iter().map(|w| w.count_ones() as usize).sum()

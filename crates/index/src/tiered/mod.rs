@@ -29,7 +29,8 @@
 //! query and what it takes from its index), `prepare` (BM25 weights,
 //! automata, the vocabulary: [`vocabulary`], `automata`, `cache`),
 //! `levels` (per word and segment, the passages of each tier, in
-//! `docbits`), `bounds` and `prune` (scoring what can reach the page, in
+//! `docbits`; the passages of each topic, kept in `topic_sets`, for the
+//! topic counts), `bounds` and `prune` (scoring what can reach the page, in
 //! `scratch` buffers), `ties` (the page's last score), `weight`, `scorer`
 //! and `explain`.
 
@@ -49,6 +50,7 @@ mod query;
 mod scorer;
 mod scratch;
 mod ties;
+mod topic_sets;
 pub(crate) mod vocabulary;
 mod weight;
 

@@ -51,8 +51,11 @@ impl TieredWeight {
                     page.count_topics_in(
                         reader,
                         unfiltered.len(),
-                        |doc| unfiltered.has(doc),
                         || unfiltered.docs(),
+                        |term, info| {
+                            let topic = self.q.caches.topic_sets.get(reader, term, info)?;
+                            Ok(topic.intersection_len(unfiltered) as u64)
+                        },
                     )?;
                 }
                 let total = m.all.len();
