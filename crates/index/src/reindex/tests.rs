@@ -74,6 +74,19 @@ impl Twin {
         self.sync_paths(&paths)
     }
 
+    /// Reindexes the file at `rel` through `index` (another handle on
+    /// one of the twins' indexes), by its path alone.
+    fn reindex_path(
+        &self,
+        index: &NeedleIndex,
+        rel: &str,
+        options: &ReindexOptions,
+    ) -> ReindexReport {
+        index
+            .reindex_paths(&self.source(), &[self.path(rel)], options)
+            .unwrap()
+    }
+
     fn sync_paths(&self, paths: &[PathBuf]) -> ReindexReport {
         let options = ReindexOptions::default();
         let by_paths = self
@@ -303,13 +316,7 @@ fn sources_kept_in_memory_give_way_to_another_writers_commit() {
     let dir = twin.by_paths.dir().unwrap().to_owned();
     let other = NeedleIndex::open(&dir).unwrap();
     twin.write("c.md", &article("Gamma", "gamma, changed elsewhere"));
-    let r = other
-        .reindex_paths(
-            &twin.source(),
-            &[twin.path("c.md")],
-            &ReindexOptions::default(),
-        )
-        .unwrap();
+    let r = twin.reindex_path(&other, "c.md", &ReindexOptions::default());
     assert!(r.committed && !r.full_scan);
     other.close().unwrap();
     drop(other);
@@ -324,14 +331,7 @@ fn sources_kept_in_memory_give_way_to_another_writers_commit() {
 #[test]
 fn other_sources_and_a_forced_reindex_walk() {
     let twin = base();
-    let r = twin
-        .by_paths
-        .reindex_paths(
-            &twin.source(),
-            &[twin.path("a.md")],
-            &ReindexOptions::forced(),
-        )
-        .unwrap();
+    let r = twin.reindex_path(&twin.by_paths, "a.md", &ReindexOptions::forced());
     assert!(r.full_scan && r.committed);
     let memory = NeedleIndex::in_memory().unwrap();
     let source = ContentSource::memory([("x.md", "# X\n\nText.\n")]);
@@ -439,13 +439,7 @@ fn preloaded_sources_spare_the_next_reindex_of_paths_a_read() {
     let away = dir.join("list-away");
     fs::rename(&list, &away).unwrap();
     twin.write("a.md", &article("Alpha", "alpha, preloaded"));
-    let r = index
-        .reindex_paths(
-            &twin.source(),
-            &[twin.path("a.md")],
-            &ReindexOptions::default(),
-        )
-        .unwrap();
+    let r = twin.reindex_path(&index, "a.md", &ReindexOptions::default());
     fs::rename(&away, &list).unwrap();
     assert!(!r.full_scan && r.updated == 1, "{r:?}");
     twin.full

@@ -12,6 +12,15 @@ fn watch(dir: &Path, index: &Path) -> (ContentWatch, Arc<AtomicUsize>) {
     (w, runs)
 }
 
+/// Whether the watch can sync here; says the test is skipped when not.
+fn syncs_here(w: &ContentWatch) -> bool {
+    let syncs = w.syncs();
+    if !syncs {
+        eprintln!("skipped: this platform has no ordered file events to sync with");
+    }
+    syncs
+}
+
 fn watch_given(dir: &Path, index: &Path) -> (ContentWatch, Arc<AtomicUsize>, Given) {
     let runs = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&runs);
@@ -45,8 +54,7 @@ fn a_reindex_is_given_the_paths_that_changed() {
     let root = content.path().canonicalize().unwrap();
     std::fs::create_dir(root.join("sub")).unwrap();
     let (w, _, given) = watch_given(&root, index.path());
-    if !w.syncs() {
-        eprintln!("skipped: this platform has no ordered file events to sync with");
+    if !syncs_here(&w) {
         return;
     }
     assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
@@ -70,8 +78,7 @@ fn a_sync_after_a_change_waits_for_its_reindex() {
     let content = tempfile::tempdir().unwrap();
     let index = tempfile::tempdir().unwrap();
     let (w, runs) = watch(content.path(), index.path());
-    if !w.syncs() {
-        eprintln!("skipped: this platform has no ordered file events to sync with");
+    if !syncs_here(&w) {
         return;
     }
     // The first sync waits for the catch-up reindex.
@@ -126,8 +133,7 @@ fn the_index_directory_and_reads_are_not_changes() {
     std::fs::create_dir(&index_dir).unwrap();
     std::fs::write(content.path().join("a.md"), "text\n").unwrap();
     let (w, runs) = watch(content.path(), &index_dir);
-    if !w.syncs() {
-        eprintln!("skipped: this platform has no ordered file events to sync with");
+    if !syncs_here(&w) {
         return;
     }
     assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
@@ -143,8 +149,7 @@ fn a_watch_that_reported_an_error_no_longer_vouches_for_the_index() {
     let content = tempfile::tempdir().unwrap();
     let index = tempfile::tempdir().unwrap();
     let (w, _runs) = watch(content.path(), index.path());
-    if !w.syncs() {
-        eprintln!("skipped: this platform has no ordered file events to sync with");
+    if !syncs_here(&w) {
         return;
     }
     assert_eq!(w.sync(Duration::from_secs(10)), Synced::Fresh);
