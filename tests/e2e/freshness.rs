@@ -1,7 +1,8 @@
 //! A search after a change sees the change, in every mode: with a watcher
 //! running (which the search trusts instead of walking the content), with
 //! a watcher killed (a socket left behind, nobody answering), and with no
-//! watcher at all (the walk).
+//! watcher at all (the walk); and `needle index PATH...`, which reads the
+//! paths it is given and nothing else.
 
 use std::process::{Child, Stdio};
 use std::sync::mpsc::Receiver;
@@ -186,4 +187,91 @@ fn with_a_watcher_running_needle_index_asks_it_and_a_rebuild_needs_it_stopped() 
     assert!(r.stderr.contains("another needle process"), "{}", r.stderr);
     watch.kill().unwrap();
     watch.wait().unwrap();
+}
+
+/// The articles a search finds in the index as it is (`--no-refresh`).
+fn indexed_articles(s: &Sandbox, query: &str) -> Vec<String> {
+    let r = s.run(&["search", "--no-refresh", "--json", query]);
+    match r.code {
+        0 => r.json()["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["article"].as_str().unwrap().to_owned())
+            .collect(),
+        1 => Vec::new(),
+        _ => panic!("search {query:?} failed:\n{}", r.stderr),
+    }
+}
+
+#[test]
+fn needle_index_with_paths_reads_those_and_only_those() {
+    let s = sandbox();
+    s.write("e.md", "# Epsilon\n\nA slow tortoise naps.\n");
+    s.run(&["index"]).code(0);
+    // An edit, an addition and a removal, named (relative to the working
+    // directory, as a shell gives them); and an edit not named.
+    std::fs::write(
+        s.content().join("a.md"),
+        "# Alpha\n\nThe quick okapi grazes.\n",
+    )
+    .unwrap();
+    s.write("c.md", "# Gamma\n\nA bright ibis flies.\n");
+    std::fs::remove_file(s.content().join("b.md")).unwrap();
+    s.write("e.md", "# Epsilon\n\nA slow lemur naps.\n");
+    let r = s.run(&[
+        "index",
+        "--json",
+        "../content/a.md",
+        "../content/b.md",
+        "../content/./c.md",
+    ]);
+    r.code(0);
+    let report = r.json();
+    assert_eq!(
+        (&report["added"], &report["updated"], &report["removed"]),
+        (&1.into(), &1.into(), &1.into()),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(report["files_read"], 2, "{}", r.stdout);
+    assert_eq!(report["full_scan"], false, "{}", r.stdout);
+    assert_eq!(indexed_articles(&s, "okapi"), ["a"]);
+    assert_eq!(indexed_articles(&s, "ibis"), ["c"]);
+    assert!(indexed_articles(&s, "heron").is_empty());
+    // The file not named was not read.
+    assert_eq!(indexed_articles(&s, "tortoise"), ["e"]);
+
+    // A rename: both names.
+    let content = s.content();
+    std::fs::rename(content.join("c.md"), content.join("d.md")).unwrap();
+    let (old, new) = (content.join("c.md"), content.join("d.md"));
+    let r = s.run(&["index", old.to_str().unwrap(), new.to_str().unwrap()]);
+    r.code(0);
+    assert!(
+        r.stdout.contains("1 added, 0 updated, 1 removed") && !r.stdout.contains("every file"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(indexed_articles(&s, "ibis"), ["d"]);
+
+    // A folder among the paths: every file is compared, and says so.
+    let r = s.run(&["index", "../content"]);
+    r.code(0);
+    assert!(r.stdout.contains("every file compared"), "{}", r.stdout);
+    assert_eq!(indexed_articles(&s, "lemur"), ["e"]);
+
+    // A path outside the content is an error that names it; so is a
+    // rebuild of some paths.
+    let r = s.run(&["index", "../notes.md"]);
+    r.code(2);
+    assert!(
+        r.stderr
+            .contains("../notes.md is not in the content folder"),
+        "{}",
+        r.stderr
+    );
+    let r = s.run(&["index", "--force", "../content/a.md"]);
+    r.code(2);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
 }

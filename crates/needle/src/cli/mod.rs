@@ -85,7 +85,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let color = color_stdout(settings.color.value);
     match cli.command {
         None | Some(Command::Tui(_)) => tui::run(&content, tui_args(&cli), &prefs()),
-        Some(Command::Index { force, json }) => index::run(&content, force, json),
+        Some(Command::Index { paths, force, json }) => index::run(&content, &paths, force, json),
         Some(Command::Search(args)) => search::run(
             &content,
             &args,
