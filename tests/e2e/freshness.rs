@@ -36,7 +36,20 @@ fn start_watch(s: &Sandbox) -> (Child, Receiver<String>) {
 
 /// The articles a search finds (exit 1: none), and its standard error.
 fn articles(s: &Sandbox, query: &str) -> (Vec<String>, String) {
-    let r = s.run(&["search", "--json", query]);
+    search(s, &[], query)
+}
+
+/// The articles a search finds in the index as it is (`--no-refresh`).
+fn indexed_articles(s: &Sandbox, query: &str) -> Vec<String> {
+    search(s, &["--no-refresh"], query).0
+}
+
+/// `needle search --json FLAGS QUERY`: the articles found, and stderr.
+fn search(s: &Sandbox, flags: &[&str], query: &str) -> (Vec<String>, String) {
+    let mut args = vec!["search", "--json"];
+    args.extend_from_slice(flags);
+    args.push(query);
+    let r = s.run(&args);
     let found = match r.code {
         0 => r.json()["hits"]
             .as_array()
@@ -187,21 +200,6 @@ fn with_a_watcher_running_needle_index_asks_it_and_a_rebuild_needs_it_stopped() 
     assert!(r.stderr.contains("another needle process"), "{}", r.stderr);
     watch.kill().unwrap();
     watch.wait().unwrap();
-}
-
-/// The articles a search finds in the index as it is (`--no-refresh`).
-fn indexed_articles(s: &Sandbox, query: &str) -> Vec<String> {
-    let r = s.run(&["search", "--no-refresh", "--json", query]);
-    match r.code {
-        0 => r.json()["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["article"].as_str().unwrap().to_owned())
-            .collect(),
-        1 => Vec::new(),
-        _ => panic!("search {query:?} failed:\n{}", r.stderr),
-    }
 }
 
 #[test]
