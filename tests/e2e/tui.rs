@@ -169,25 +169,26 @@ fn tui_loads_more_results_as_the_selection_nears_the_end() {
     let content = dir.path().join("content");
     std::fs::create_dir_all(&content).unwrap();
     let mut article = "# Notes\n\n## Collagen\n\n".to_owned();
-    for i in 1..=130 {
+    for i in 1..=65 {
         article.push_str(&format!("Note {i} on collagen.\n\n"));
     }
     write(&content.join("notes.md"), &article);
     let content_arg = content.to_str().unwrap().to_owned();
     let mut s = Session::start_in(dir, &["--content", &content_arg], &[]);
-    // A first page of the 130 passages; the counts are the whole query's.
-    s.wait_for("1/50 of 130");
-    s.wait_for("130 passages");
+    // A first page (three screens of 8) of the 65 passages; the counts
+    // are the whole query's.
+    s.wait_for("1/24 of 65");
+    s.wait_for("65 passages");
     // Ctrl-End selects the last hit loaded, and the next page loads.
     s.press(CTRL_END);
-    s.wait_for("50/100 of 130");
+    s.wait_for("24/48 of 65");
     s.press(CTRL_END);
-    s.wait_for("100/130");
+    s.wait_for("48/65");
     s.press(CTRL_END);
-    s.wait_for("130/130");
+    s.wait_for("65/65");
     s.press(ENTER);
     assert_eq!(s.exit_code(), 0, "the screen:\n{}", s.screen());
-    assert_eq!(s.stdout(), "Note 130 on collagen.\n");
+    assert_eq!(s.stdout(), "Note 65 on collagen.\n");
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! What runs: [`needle::Headless`], the interface's own code on this
 //! thread. The key goes through the key table to the state; the search it
 //! queues runs synchronously through the function the worker's search
-//! thread calls (`worker::run_search`: a first page of 50 hits with
+//! thread calls (`worker::run_search`: a first page of 24 hits with
 //! highlights, see `Headless::page_size`, and the topic counts for the
 //! tabs; further pages load only as the selection nears the end of the
 //! list); the frame is drawn into a 100x30 ratatui `TestBackend` that keeps
@@ -28,9 +28,10 @@
 //! apart from the keystroke figures, Ctrl-End after the Backspace, which
 //! loads the next page (its "search" is `worker::run_page`); and where the
 //! search's time goes (the same query asked of the library with the
-//! interface's first page of 50 hits and its topic counts, with 200 hits as
-//! before the interface paged, with smaller pages, without the counts, and
-//! the next page of 50 without them).
+//! interface's first page of 24 hits and its topic counts, with 200 hits as
+//! before the interface paged, 50 as before its page was three screens,
+//! and 10; with 10 without the counts; and the next page of 24 without
+//! them).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -230,7 +231,8 @@ fn split(c: &mut Corpus, runs: usize) {
 
 /// Where a search's time goes: each prefix asked of the library as the
 /// interface asks it (its page of hits with highlights, and the topic
-/// counts), with other page sizes (200: the interface's before it paged),
+/// counts), with other page sizes (200: the interface's before it paged;
+/// 50: before its first page was three screens),
 /// without the counts, and the interface's next page (the hits after the
 /// first page, without the counts), which the worker runs when the
 /// selection nears the end of the list.
@@ -241,7 +243,7 @@ fn library(c: &Corpus, runs: usize) {
     let shapes: Vec<(&str, usize, usize, bool)> = vec![
         ("200+counts", 200, 0, true),
         (tui.as_str(), page, 0, true),
-        ("30+counts", 30, 0, true),
+        ("50+counts", 50, 0, true),
         ("10+counts", 10, 0, true),
         ("10", 10, 0, false),
         (next.as_str(), page, page, false),

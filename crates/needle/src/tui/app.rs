@@ -36,10 +36,11 @@ use crate::tui::theme::Theme;
 
 /// How many hits a search asks for at a time (at least; see
 /// [`App::page_size`]): the list shows the pages loaded, the status line
-/// and the tabs the totals. Each hit's highlights cost time on every
-/// keystroke, so the first page is kept small and the next ones load as
-/// the selection nears the end of the list.
-pub const PAGE: usize = 50;
+/// and the tabs the totals. Each hit (its place in the ranking, its
+/// highlights) costs time on every keystroke, so the first page is three
+/// screens of a 30-line terminal's list (8 hits a screen), and the next
+/// ones load as the selection nears the end of the list.
+pub const PAGE: usize = 24;
 
 /// The whole state of the interface.
 #[derive(Debug, Clone)]

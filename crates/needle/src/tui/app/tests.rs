@@ -575,6 +575,9 @@ fn notes(n: usize) -> ContentSource {
     ContentSource::memory([("collagen.md", article.as_str()), ("topics.toml", topics)])
 }
 
+/// Results for the paging tests: two pages and part of a third.
+const N: usize = 2 * PAGE + PAGE / 2 + 5;
+
 /// [`notes`] in a 100x30 terminal (8 results show): more than a page of
 /// results when `n` is more than [`PAGE`].
 fn many(n: usize, query: &str) -> Harness {
@@ -621,15 +624,15 @@ fn answer_page(h: &Harness, generation: u64, offset: usize) -> Action {
 
 #[test]
 fn a_search_asks_for_one_page_and_shows_the_true_total() {
-    let mut h = many(130, "");
+    let mut h = many(N, "");
     assert_eq!(h.app.page_size(), PAGE);
     assert_eq!(h.app.hits().len(), PAGE);
     assert!(h.app.take_effects().is_empty(), "no page asked for yet");
     // The counts are the whole query's, not the page's.
-    assert_eq!(h.app.tabs()[0].count, Some(130));
+    assert_eq!(h.app.tabs()[0].count, Some(N as u64));
     let screen = h.screen();
-    assert!(screen.contains("130 passages"), "{screen}");
-    assert!(screen.contains(" 1/50 of 130 "), "{screen}");
+    assert!(screen.contains(&format!("{N} passages")), "{screen}");
+    assert!(screen.contains(&format!(" 1/{PAGE} of {N} ")), "{screen}");
     // Typing asks for a page of the new query, with the counts.
     h.app.update(Action::Insert('c'));
     let effects = h.app.take_effects();
@@ -642,7 +645,7 @@ fn a_search_asks_for_one_page_and_shows_the_true_total() {
 
 #[test]
 fn moving_near_the_end_of_the_loaded_hits_asks_for_the_next_page_once() {
-    let mut h = many(130, "collagen");
+    let mut h = many(N, "collagen");
     let generation = h.app.generation;
     let capacity = h.app.areas().list_capacity();
     // Down to two screens before the end of the page: nothing yet.
@@ -684,19 +687,19 @@ fn moving_near_the_end_of_the_loaded_hits_asks_for_the_next_page_once() {
         [(generation, 2 * PAGE, PAGE)]
     );
     h.app.update(answer_page(&h, generation, 2 * PAGE));
-    assert_eq!(h.app.hits().len(), 130);
+    assert_eq!(h.app.hits().len(), N);
     // All loaded: no more pages.
     h.key(KeyCode::End, KeyModifiers::CONTROL);
-    assert_eq!(h.app.selected, 129);
+    assert_eq!(h.app.selected, N - 1);
     assert!(h.app.take_effects().is_empty());
     let ranks: Vec<usize> = h.app.hits().iter().map(|hit| hit.rank).collect();
-    assert_eq!(ranks, (1..=130).collect::<Vec<_>>(), "in order, once each");
+    assert_eq!(ranks, (1..=N).collect::<Vec<_>>(), "in order, once each");
 }
 
 #[test]
 fn selection_is_kept_when_a_page_is_appended() {
-    let mut h = many(130, "");
-    for _ in 0..40 {
+    let mut h = many(N, "");
+    for _ in 0..PAGE - 10 {
         h.app.update(Action::SelectNext);
     }
     h.app.update(Action::NextMatch);
@@ -718,13 +721,16 @@ fn selection_is_kept_when_a_page_is_appended() {
     assert_eq!(after, before);
     // The title counts what is loaded now; the status line the total still.
     let screen = h.screen();
-    assert!(screen.contains(" 41/100 of 130 "), "{screen}");
-    assert!(screen.contains("130 passages"), "{screen}");
+    assert!(
+        screen.contains(&format!(" {}/{} of {N} ", PAGE - 9, 2 * PAGE)),
+        "{screen}"
+    );
+    assert!(screen.contains(&format!("{N} passages")), "{screen}");
 }
 
 #[test]
 fn a_page_for_a_stale_query_or_topic_is_ignored() {
-    let mut h = many(130, "collagen");
+    let mut h = many(N, "collagen");
     h.app.update(Action::SelectLast);
     let (generation, offset) = one_page(&mut h);
     // The query changes before the page answers: it is for the old query.
@@ -740,7 +746,7 @@ fn a_page_for_a_stale_query_or_topic_is_ignored() {
     assert_eq!(h.app.selected, 0);
 
     // The same for a topic change.
-    let mut h = many(130, "collagen");
+    let mut h = many(N, "collagen");
     h.app.update(Action::SelectLast);
     let (generation, offset) = one_page(&mut h);
     h.press(KeyCode::Tab);
@@ -749,10 +755,10 @@ fn a_page_for_a_stale_query_or_topic_is_ignored() {
     assert_eq!(h.app.hits().len(), hits);
 
     // And for the index before a reindex that changed it.
-    let mut h = many(130, "collagen");
+    let mut h = many(N, "collagen");
     h.app.update(Action::SelectLast);
     let (generation, offset) = one_page(&mut h);
-    h.app.update(testing::reindexed(130));
+    h.app.update(testing::reindexed(N as u64));
     h.app.update(answer_page(&h, generation, offset));
     assert_eq!(h.app.hits().len(), PAGE);
     // A page for the current search but another place is ignored too.
@@ -764,12 +770,12 @@ fn a_page_for_a_stale_query_or_topic_is_ignored() {
     h.app.update(answer_page(&h, generation, offset + 1));
     assert_eq!(h.app.hits().len(), loaded);
     h.app.update(answer_page(&h, generation, offset));
-    assert_eq!(h.app.hits().len(), 130);
+    assert_eq!(h.app.hits().len(), N);
 }
 
 #[test]
 fn a_failed_or_empty_page_is_not_appended() {
-    let mut h = many(130, "");
+    let mut h = many(N, "");
     h.app.update(Action::SelectLast);
     let (generation, offset) = one_page(&mut h);
     h.app.update(Action::PageDone {
@@ -799,7 +805,7 @@ fn a_failed_or_empty_page_is_not_appended() {
 
     // After a failed search the older results show: no page of the new
     // query goes after them.
-    let mut h = many(130, "");
+    let mut h = many(N, "");
     h.app.update(Action::Insert('c'));
     fail_search(&mut h, "the index is busy", false);
     h.app.update(Action::SelectLast);
@@ -809,30 +815,30 @@ fn a_failed_or_empty_page_is_not_appended() {
 
 #[test]
 fn page_keys_and_the_wheel_scroll_through_every_page() {
-    let mut h = many(130, "collagen");
+    let mut h = many(N, "collagen");
     for _ in 0..20 {
         h.press(KeyCode::PageDown);
     }
-    assert_eq!(h.app.hits().len(), 130);
-    assert_eq!(h.app.selected, 129);
+    assert_eq!(h.app.hits().len(), N);
+    assert_eq!(h.app.selected, N - 1);
     h.key(KeyCode::Home, KeyModifiers::CONTROL);
     assert_eq!(h.app.selected, 0);
 
-    let mut h = many(130, "");
+    let mut h = many(N, "");
     let list = h.app.areas().list_inner;
-    for _ in 0..70 {
+    for _ in 0..2 * PAGE - 30 {
         h.act(Action::ScrollDown {
             column: list.x + 1,
             row: list.y + 1,
         });
     }
-    assert_eq!(h.app.selected, 70);
+    assert_eq!(h.app.selected, 2 * PAGE - 30);
     assert_eq!(h.app.hits().len(), 2 * PAGE);
 }
 
 #[test]
 fn enter_prints_a_hit_of_a_later_page() {
-    let mut h = many(130, "");
+    let mut h = many(N, "");
     h.key(KeyCode::End, KeyModifiers::CONTROL);
     h.press(KeyCode::Down);
     assert_eq!(h.app.selected, PAGE);
@@ -849,14 +855,14 @@ fn enter_prints_a_hit_of_a_later_page() {
 
 #[test]
 fn a_refresh_reloads_the_pages_loaded_and_keeps_the_selection() {
-    let mut h = many(130, "");
+    let mut h = many(N, "");
     h.key(KeyCode::End, KeyModifiers::CONTROL);
-    for _ in 0..30 {
+    for _ in 0..5 {
         h.press(KeyCode::Down);
     }
     assert_eq!(h.app.hits().len(), 2 * PAGE);
     let id = h.app.selected_hit().unwrap().passage.id.clone();
-    h.app.update(testing::reindexed(130));
+    h.app.update(testing::reindexed(N as u64));
     let effects = h.app.take_effects();
     let Some(Effect::Search(SearchJob::New { request, .. })) = effects.last() else {
         panic!("{effects:?}")
@@ -865,7 +871,7 @@ fn a_refresh_reloads_the_pages_loaded_and_keeps_the_selection() {
     h.app.update(Action::ReindexStarted);
     h.app.effects = effects;
     h.run();
-    assert_eq!(h.app.selected, 79);
+    assert_eq!(h.app.selected, PAGE + 4);
     assert_eq!(h.app.selected_hit().unwrap().passage.id, id);
 }
 
