@@ -70,8 +70,8 @@ fn classic_stays_above(name: &str, queries: u64, floor: f64) {
     );
 }
 
-// The figures in RELEVANCE.md: Cranfield 0.4063, CISI 0.4206, CACM
-// 0.4864, LISA 0.4765, NPL 0.4441, TIME 0.7361.
+// The figures in RELEVANCE.md: Cranfield 0.4067, CISI 0.4302, CACM
+// 0.4906, LISA 0.4786, NPL 0.4427, TIME 0.7417.
 
 #[test]
 fn cranfield_stays_above_its_floor() {
@@ -80,12 +80,12 @@ fn cranfield_stays_above_its_floor() {
 
 #[test]
 fn cisi_stays_above_its_floor() {
-    classic_stays_above("cisi", 76, 0.415);
+    classic_stays_above("cisi", 76, 0.425);
 }
 
 #[test]
 fn cacm_stays_above_its_floor() {
-    classic_stays_above("cacm", 52, 0.48);
+    classic_stays_above("cacm", 52, 0.485);
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn npl_stays_above_its_floor() {
 
 #[test]
 fn time_stays_above_its_floor() {
-    classic_stays_above("time", 83, 0.73);
+    classic_stays_above("time", 83, 0.735);
 }
 
 /// `../shared/corpora/NAME` beside the repository, if it is there.

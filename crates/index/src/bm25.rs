@@ -1,8 +1,10 @@
-//! BM25 with its parameters ([`Ranking::k1`](crate::Ranking::k1) and
-//! [`Ranking::b`](crate::Ranking::b)) where Tantivy fixes k1 = 1.2 and
-//! b = 0.75: [`Bm25`] scores a term of a field as Tantivy's `Bm25Weight`
-//! does (the same idf, the same 256-entry length table, the same float
-//! operations, so with 1.2 and 0.75 the scores are Tantivy's to the bit),
+//! BM25 with its parameters ([`Ranking::k1`](crate::Ranking::k1),
+//! [`Ranking::b`](crate::Ranking::b) and
+//! [`Ranking::idf_power`](crate::Ranking::idf_power)) where Tantivy fixes
+//! k1 = 1.2, b = 0.75 and the idf as it is: [`Bm25`] scores a term of a
+//! field as Tantivy's `Bm25Weight` does (the same idf, the same 256-entry
+//! length table, the same float operations, so with 1.2, 0.75 and an idf
+//! power of 1 the scores are Tantivy's to the bit),
 //! and [`Bm25Query`] is the term query built on it. Every BM25 score needle
 //! computes goes through [`Bm25`]: the tiered evaluation's, the Tantivy
 //! query's of long questions, the feedback terms'.
@@ -19,8 +21,8 @@ mod tests;
 
 pub(crate) use query::Bm25Query;
 
-/// BM25's two parameters: term frequency saturation and length
-/// normalisation.
+/// BM25's parameters: term frequency saturation, length normalisation,
+/// and the power the idf is raised to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Bm25Params {
     /// How fast repeated occurrences of a term stop adding (0: not at all).
@@ -28,20 +30,29 @@ pub(crate) struct Bm25Params {
     /// How much a field's length, relative to the average, discounts a
     /// term's frequency (0: not at all, 1: fully).
     pub b: f32,
+    /// The idf is raised to this power (1: BM25's; above 1, rare terms
+    /// weigh more against common ones).
+    pub idf_power: f32,
 }
 
 impl Default for Bm25Params {
     /// Tantivy's (and Lucene's) constants.
     fn default() -> Self {
-        Bm25Params { k1: 1.2, b: 0.75 }
+        Bm25Params {
+            k1: 1.2,
+            b: 0.75,
+            idf_power: 1.0,
+        }
     }
 }
 
-/// Tantivy's idf: `ln(1 + (N - n + 0.5) / (n + 0.5))`.
-fn idf(doc_freq: u64, doc_count: u64) -> f32 {
+/// Tantivy's idf, `ln(1 + (N - n + 0.5) / (n + 0.5))`, raised to `power`
+/// (left as it is for 1, so that the scores stay Tantivy's to the bit).
+fn idf(doc_freq: u64, doc_count: u64, power: f32) -> f32 {
     let doc_freq = doc_freq.min(doc_count);
     let x = ((doc_count - doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
-    (1.0 + x).ln()
+    let idf = (1.0 + x).ln();
+    if power == 1.0 { idf } else { idf.powf(power) }
 }
 
 /// The BM25 weight of one term of one field: its idf, a boost, and the
@@ -95,7 +106,7 @@ impl Bm25 {
         average_fieldnorm: f32,
         params: Bm25Params,
     ) -> Bm25 {
-        let idf = idf(doc_freq, doc_count);
+        let idf = idf(doc_freq, doc_count, params.idf_power);
         let mut cache = [0.0f32; 256];
         for (id, slot) in cache.iter_mut().enumerate() {
             let length = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
@@ -155,9 +166,10 @@ impl Bm25 {
         tf.add_const("dl, length of field", length);
         tf.add_const("avgdl, average length of field", self.average_fieldnorm);
         let mut idf = Explanation::new(
-            "idf, computed as log(1 + (N - n + 0.5) / (n + 0.5))",
+            "idf, computed as log(1 + (N - n + 0.5) / (n + 0.5)) ^ p",
             self.idf,
         );
+        idf.add_const("p, idf power", self.params.idf_power);
         idf.add_const(
             "n, number of docs containing this term",
             self.doc_freq as f32,

@@ -136,7 +136,7 @@ mod tests {
     use tantivy::schema::Value;
     use tantivy::{DocAddress, TantivyDocument};
 
-    use super::terms;
+    use super::{applies, terms};
     use crate::query::{Analyzers, Ranking};
     use crate::{ContentSource, NeedleIndex, ReindexOptions};
 
@@ -179,6 +179,21 @@ mod tests {
             }
         }
         panic!("no passage of {id}");
+    }
+
+    /// Guards: by default every query past the tiered length gets
+    /// feedback, with no length between read as plain BM25 (a 5-word
+    /// question had none: Cranfield, CISI and CACM gain from it).
+    #[test]
+    fn feedback_starts_where_tiers_end() {
+        let r = Ranking::default();
+        assert!(!applies(&r, r.strict_words));
+        assert!(applies(&r, r.strict_words + 1));
+        let none = Ranking {
+            feedback_docs: 0,
+            ..r
+        };
+        assert!(!applies(&none, r.strict_words + 1));
     }
 
     /// Guards: a short passage's few words do not outweigh a longer

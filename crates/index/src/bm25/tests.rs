@@ -84,7 +84,15 @@ fn k1_and_b_are_bm25s() {
     let run = |k1: f32, b: f32| -> Vec<f32> {
         scores(
             &searcher,
-            &Bm25Query::new(term.clone(), 1.0, Bm25Params { k1, b }),
+            &Bm25Query::new(
+                term.clone(),
+                1.0,
+                Bm25Params {
+                    k1,
+                    b,
+                    ..Bm25Params::default()
+                },
+            ),
         )
         .into_iter()
         .map(|(_, bits)| f32::from_bits(bits))
@@ -111,7 +119,11 @@ fn k1_and_b_are_bm25s() {
 /// the score and the parameters.
 #[test]
 fn the_bound_and_the_explanation() {
-    let params = Bm25Params { k1: 1.5, b: 0.3 };
+    let params = Bm25Params {
+        k1: 1.5,
+        b: 0.3,
+        idf_power: 1.2,
+    };
     let w = Bm25::new(3, 100, 12.0, params).boost_by(0.5);
     for id in [0u8, 10, 100, 255] {
         for tf in [1u32, 2, 50] {
@@ -119,7 +131,29 @@ fn the_bound_and_the_explanation() {
             let x = w.explain(id, tf);
             assert_eq!(x.value().to_bits(), w.score(id, tf).to_bits());
             let json = x.to_pretty_json();
-            assert!(json.contains("1.5") && json.contains("0.3"), "{json}");
+            assert!(
+                json.contains("1.5") && json.contains("0.3") && json.contains("1.2"),
+                "{json}"
+            );
         }
     }
+}
+
+/// Guards: the idf power raises each term's idf (with k1 0 a match scores
+/// its idf alone): a rare term gains on a common one, and a power of 1
+/// leaves BM25's idf as it is.
+#[test]
+fn the_idf_power_raises_the_idf() {
+    let flat = |doc_freq: u64, idf_power: f32| {
+        let params = Bm25Params {
+            k1: 0.0,
+            idf_power,
+            ..Bm25Params::default()
+        };
+        Bm25::new(doc_freq, 100, 12.0, params).score(10, 1)
+    };
+    let idf = |n: f32| (1.0f32 + (100.0 - n + 0.5) / (n + 0.5)).ln();
+    assert_eq!(flat(3, 1.0), idf(3.0));
+    assert!((flat(3, 1.5) - idf(3.0).powf(1.5)).abs() < 1e-5);
+    assert!(flat(3, 1.5) / flat(40, 1.5) > flat(3, 1.0) / flat(40, 1.0));
 }

@@ -45,7 +45,8 @@ pub struct Ranking {
     pub strict_words: usize,
     /// In longer queries, the bonus of an exact, prefix or typo match.
     pub loose_bonus: f32,
-    /// Pseudo-relevance feedback applies to queries of at least this many words.
+    /// Pseudo-relevance feedback applies to queries of at least this many
+    /// words (by default every query past [`strict_words`](Self::strict_words)).
     pub feedback_min_words: usize,
     /// How many first-pass passages feedback reads (0: no feedback).
     pub feedback_docs: usize,
@@ -73,6 +74,10 @@ pub struct Ranking {
     /// field's average discounts its words (0: not at all, 1: in
     /// proportion to its length). From 0 to 1.
     pub b: f32,
+    /// BM25's idf raised to this power, in every BM25 score: above 1, a
+    /// rare word of a question weighs more against its common words (1:
+    /// BM25's idf). At least 0.
+    pub idf_power: f32,
 }
 
 impl Default for Ranking {
@@ -91,7 +96,7 @@ impl Default for Ranking {
             subject: 100.0,
             strict_words: 4,
             loose_bonus: 0.0,
-            feedback_min_words: 6,
+            feedback_min_words: 5,
             feedback_docs: 5,
             feedback_terms: 10,
             feedback_weight: 0.8,
@@ -100,17 +105,23 @@ impl Default for Ranking {
             synonym_bm25: 0.5,
             k1: 1.2,
             b: 0.6,
+            idf_power: 1.1,
         }
     }
 }
 
 impl Ranking {
-    /// The BM25 parameters, within their ranges (k1 at least 0, b from 0
-    /// to 1: the tiered evaluation's bounds rely on them).
+    /// The BM25 parameters, within their ranges (k1 and the idf power at
+    /// least 0, b from 0 to 1: the tiered evaluation's bounds rely on them).
     pub(crate) fn bm25(&self) -> Bm25Params {
         Bm25Params {
             k1: if self.k1 >= 0.0 { self.k1 } else { 0.0 },
             b: if self.b >= 0.0 { self.b.min(1.0) } else { 0.0 },
+            idf_power: if self.idf_power >= 0.0 {
+                self.idf_power
+            } else {
+                0.0
+            },
         }
     }
 
