@@ -68,7 +68,9 @@ impl<'p> Matcher<'p> {
             return true;
         }
         let mut stem: Option<Option<String>> = None;
-        for w in self.plan.words.iter().filter(|w| w.active) {
+        // A word standing for a run ("how long") matches through its
+        // synonyms only.
+        for w in self.plan.words.iter().filter(|w| w.active && !w.frame) {
             if tok == w.raw || (w.prefix && tok.starts_with(w.raw.as_str())) {
                 return true;
             }

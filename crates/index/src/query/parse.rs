@@ -32,6 +32,11 @@ pub(crate) struct Word {
     /// For a prefix: the index's words it expands to (see [`expand_prefixes`](super::expand_prefixes)),
     /// scored with BM25 so that prefix matches rank among themselves.
     pub expansions: Vec<String>,
+    /// The one word that takes part in matching of a run of words with
+    /// synonyms ("how long": `long`, `how` being a stop word): it stands
+    /// for the run, so it matches through the run's synonyms, as its best
+    /// tier, and not alone (`long-term` is not an answer to "how long").
+    pub frame: bool,
 }
 
 /// A parsed query.
@@ -172,6 +177,7 @@ pub(crate) fn parse(input: &str, analyzers: &mut Analyzers, synonyms: &Synonyms)
                         let stem = analyzers.stem_of(&raw);
                         plan.words.push(Word {
                             expansions: Vec::new(),
+                            frame: false,
                             active: stem.is_some(),
                             typo: 0,
                             prefix: false,
@@ -224,8 +230,35 @@ pub(crate) fn parse(input: &str, analyzers: &mut Analyzers, synonyms: &Synonyms)
     }
     if !synonyms.is_empty() {
         plan.synonyms = synonym_alternatives(&plan.words, synonyms);
+        for i in frames(&plan.words, synonyms) {
+            plan.words[i].frame = true;
+        }
     }
     plan
+}
+
+/// The words that stand for a run of several words with synonyms, being
+/// its only word that takes part in matching (see [`Word::frame`]).
+fn frames(words: &[Word], synonyms: &Synonyms) -> Vec<usize> {
+    let mut out = Vec::new();
+    for start in 0..words.len() {
+        for len in 2..=synonyms.longest_key().min(words.len() - start) {
+            let run = &words[start..start + len];
+            let mut active = (start..start + len).filter(|&i| words[i].active);
+            let (Some(owner), None) = (active.next(), active.next()) else {
+                continue;
+            };
+            let key = run
+                .iter()
+                .map(|w| w.raw.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !synonyms.lookup(&key).is_empty() && !out.contains(&owner) {
+                out.push(owner);
+            }
+        }
+    }
+    out
 }
 
 /// For each word (or run of words) with synonyms, the alternatives,

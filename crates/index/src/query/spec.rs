@@ -132,6 +132,17 @@ pub(crate) fn word_spec(
             .map(|&field| Source::Term(field, text.to_owned()))
             .collect()
     };
+    let alternatives: Vec<Source> = plan
+        .synonyms
+        .iter()
+        .filter(|(i, _)| *i == index)
+        .flat_map(|(_, alt)| alternative_sources(f, analyzers, alt))
+        .collect();
+    // A word standing for a run ("how long") matches through the run's
+    // synonyms only, and they are its best match.
+    if w.frame && !alternatives.is_empty() {
+        return frame_spec(f, r, analyzers, plan, index, alternatives);
+    }
     let mut tiers = vec![Tier {
         score: r.word + r.exact,
         kind: MatchKind::Exact,
@@ -168,12 +179,6 @@ pub(crate) fn word_spec(
             });
         }
     }
-    let alternatives: Vec<Source> = plan
-        .synonyms
-        .iter()
-        .filter(|(i, _)| *i == index)
-        .flat_map(|(_, alt)| alternative_sources(f, analyzers, alt))
-        .collect();
     if !alternatives.is_empty() {
         tiers.push(Tier {
             score: r.word + r.synonym,
@@ -221,25 +226,7 @@ pub(crate) fn word_spec(
             .collect(),
         None => Vec::new(),
     };
-    if r.synonym_bm25 > 0.0 {
-        let mut stems: Vec<String> = Vec::new();
-        for (_, alt) in plan.synonyms.iter().filter(|(i, _)| *i == index) {
-            if let [word] = alt.as_slice()
-                && let Some(stem) = analyzers.stem_of(word)
-                && Some(&stem) != w.stem.as_ref()
-                && !stems.contains(&stem)
-            {
-                stems.push(stem);
-            }
-        }
-        for stem in stems {
-            bm25.extend(
-                bm25_fields(f, r, r.synonym_bm25)
-                    .into_iter()
-                    .map(|(field, boost)| (field, stem.clone(), boost)),
-            );
-        }
-    }
+    bm25.extend(synonym_bm25(f, r, analyzers, plan, index));
     // Best first (a stable sort: equal tiers keep the order above).
     tiers.sort_by(|a, b| b.score.total_cmp(&a.score));
     let expansions = if w.prefix {
@@ -256,6 +243,64 @@ pub(crate) fn word_spec(
         tiers,
         bm25,
         expansions,
+    }
+}
+
+/// The BM25 clauses of word `index`'s one-word synonyms (each stem once,
+/// not the word's own), at [`Ranking::synonym_bm25`].
+fn synonym_bm25(
+    f: &Fields,
+    r: &Ranking,
+    analyzers: &mut Analyzers,
+    plan: &Plan,
+    index: usize,
+) -> Vec<(Field, String, f32)> {
+    let own = plan.words[index].stem.as_ref();
+    let mut stems: Vec<String> = Vec::new();
+    if r.synonym_bm25 > 0.0 {
+        for (_, alt) in plan.synonyms.iter().filter(|(i, _)| *i == index) {
+            if let [word] = alt.as_slice()
+                && let Some(stem) = analyzers.stem_of(word)
+                && Some(&stem) != own
+                && !stems.contains(&stem)
+            {
+                stems.push(stem);
+            }
+        }
+    }
+    stems
+        .into_iter()
+        .flat_map(|stem| {
+            bm25_fields(f, r, r.synonym_bm25)
+                .into_iter()
+                .map(move |(field, boost)| (field, stem.clone(), boost))
+        })
+        .collect()
+}
+
+/// What a word standing for a run of words ([`Word::frame`]) matches: the
+/// run's synonyms, as its best tier (the word alone is not a match), with
+/// their BM25.
+///
+/// [`Word::frame`]: super::parse::Word::frame
+fn frame_spec(
+    f: &Fields,
+    r: &Ranking,
+    analyzers: &mut Analyzers,
+    plan: &Plan,
+    index: usize,
+    alternatives: Vec<Source>,
+) -> WordSpec {
+    WordSpec {
+        word: plan.words[index].raw.clone(),
+        tiers: vec![Tier {
+            score: r.word + r.exact,
+            kind: MatchKind::Synonym,
+            subject: false,
+            sources: alternatives,
+        }],
+        bm25: synonym_bm25(f, r, analyzers, plan, index),
+        expansions: Vec::new(),
     }
 }
 

@@ -89,3 +89,27 @@ fn words_start_with_most_of_their_stem() {
     }
     assert!(!may_stem_to("treatment", "collagen"));
 }
+
+#[test]
+fn a_word_standing_for_a_run_with_synonyms_is_a_frame() {
+    let synonyms = Synonyms::from_toml(
+        "groups = [[\"sun block\", \"sunscreen\"]]\n[one-way]\n\"how long\" = [\"weeks\", \"days\"]\n",
+    )
+    .unwrap();
+    let frames = |q: &str| -> Vec<String> {
+        parse(q, &mut Analyzers::new(), &synonyms)
+            .words
+            .iter()
+            .filter(|w| w.frame)
+            .map(|w| w.raw.clone())
+            .collect()
+    };
+    // `how` is a stop word: `long` stands for "how long".
+    assert_eq!(frames("how long does recovery take"), ["long"]);
+    assert_eq!(frames("How long"), ["long"]);
+    // Without the run, or with another word of its own, `long` is a word.
+    assert!(frames("long recovery").is_empty());
+    assert!(frames("how longer").is_empty());
+    // A run of two words that both match ("sun block") is no frame.
+    assert!(frames("sun block").is_empty());
+}

@@ -281,3 +281,54 @@ fn char_and_byte_offsets_round_trip() {
     assert_eq!(&text[back[1].clone()], "café");
     assert_eq!(char_to_byte_ranges("ab", &[[1, 99]]), vec![1..2]);
 }
+
+/// "how long" (a run with synonyms, `how` a stop word) matches through its
+/// synonyms, days and weeks, and not through `long` alone: the passage
+/// about long-term side effects is no answer, and nothing highlights
+/// `long`.
+#[test]
+fn how_long_matches_its_synonyms_not_long_alone() {
+    let index = NeedleIndex::in_memory().unwrap();
+    let content =
+        ContentSource::memory([("microneedling.md", ARTICLE), ("synonyms.toml", SYNONYMS)]);
+    index.reindex(&content, &ReindexOptions::default()).unwrap();
+    let long_term = index.search(&SearchRequest::new("long-term")).unwrap();
+    assert!(
+        long_term.total > 0,
+        "the article speaks of long-term effects"
+    );
+    let results = index
+        .search(&SearchRequest::new("how long").limit(50))
+        .unwrap();
+    assert!(results.total > 0);
+    for hit in &results.hits {
+        let text: Vec<char> = hit.passage.text.chars().collect();
+        let marked: Vec<String> = hit
+            .highlights
+            .iter()
+            .map(|[a, b]| text[*a..*b].iter().collect::<String>().to_lowercase())
+            .collect();
+        assert!(
+            !marked.is_empty(),
+            "{}: nothing highlighted",
+            hit.passage.id
+        );
+        assert!(
+            marked
+                .iter()
+                .all(|w| w.starts_with("day") || w.starts_with("week")),
+            "{}: {marked:?}",
+            hit.passage.id
+        );
+    }
+    let ids: Vec<&str> = results.hits.iter().map(|h| h.passage.id.as_str()).collect();
+    for hit in &long_term.hits {
+        if !hit.passage.text.contains("day") && !hit.passage.text.contains("week") {
+            assert!(
+                !ids.contains(&hit.passage.id.as_str()),
+                "{}",
+                hit.passage.id
+            );
+        }
+    }
+}
