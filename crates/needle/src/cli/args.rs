@@ -58,11 +58,11 @@ pub enum Command {
     ///
     /// Without paths, every file of the content is compared with the index
     /// (a stat each). With paths, only those are read: a file edited, added
-    /// or removed (for a rename, both names), so one change in a folder of
-    /// 100,000 files costs as much as in a folder of ten. For an editor's
-    /// save hook or a script that knows what it changed: `needle index
-    /// docs/page.md`; after a pull, `git diff --name-only --no-renames
-    /// ORIG_HEAD HEAD -- docs | xargs -r needle index`.
+    /// or removed (for a rename, both names), and no other file is looked
+    /// at, however many the folder holds. For an editor's save hook or a
+    /// script that knows what it changed: `needle index docs/page.md`;
+    /// after a pull, `git diff --name-only --no-renames ORIG_HEAD HEAD --
+    /// docs | xargs -r needle index`.
     Index {
         /// Files of the content that changed (edited, added, removed,
         /// renamed: both names); relative to the current directory. A
