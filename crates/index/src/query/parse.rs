@@ -229,42 +229,25 @@ pub(crate) fn parse(input: &str, analyzers: &mut Analyzers, synonyms: &Synonyms)
         }
     }
     if !synonyms.is_empty() {
-        plan.synonyms = synonym_alternatives(&plan.words, synonyms);
-        for i in frames(&plan.words, synonyms) {
+        let (alternatives, frames) = synonym_alternatives(&plan.words, synonyms);
+        plan.synonyms = alternatives;
+        for i in frames {
             plan.words[i].frame = true;
         }
     }
     plan
 }
 
-/// The words that stand for a run of several words with synonyms, being
-/// its only word that takes part in matching (see [`Word::frame`]).
-fn frames(words: &[Word], synonyms: &Synonyms) -> Vec<usize> {
-    let mut out = Vec::new();
-    for start in 0..words.len() {
-        for len in 2..=synonyms.longest_key().min(words.len() - start) {
-            let run = &words[start..start + len];
-            let mut active = (start..start + len).filter(|&i| words[i].active);
-            let (Some(owner), None) = (active.next(), active.next()) else {
-                continue;
-            };
-            let key = run
-                .iter()
-                .map(|w| w.raw.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            if !synonyms.lookup(&key).is_empty() && !out.contains(&owner) {
-                out.push(owner);
-            }
-        }
-    }
-    out
-}
-
 /// For each word (or run of words) with synonyms, the alternatives,
-/// attached to the run's first word.
-fn synonym_alternatives(words: &[Word], synonyms: &Synonyms) -> Vec<(usize, Vec<String>)> {
+/// attached to the run's first word that takes part in matching; and the
+/// words that stand for a run of several words with synonyms, being its
+/// only word that takes part in matching (see [`Word::frame`]).
+fn synonym_alternatives(
+    words: &[Word],
+    synonyms: &Synonyms,
+) -> (Vec<(usize, Vec<String>)>, Vec<usize>) {
     let mut out = Vec::new();
+    let mut frames = Vec::new();
     for start in 0..words.len() {
         for len in 1..=synonyms.longest_key().min(words.len() - start) {
             let key = words[start..start + len]
@@ -272,15 +255,22 @@ fn synonym_alternatives(words: &[Word], synonyms: &Synonyms) -> Vec<(usize, Vec<
                 .map(|w| w.raw.as_str())
                 .collect::<Vec<_>>()
                 .join(" ");
+            let alternatives = synonyms.lookup(&key);
+            if alternatives.is_empty() {
+                continue;
+            }
             // A run that starts with a stop word ("how long") belongs to its
             // first word that takes part in matching.
-            let owner = (start..start + len)
-                .find(|&i| words[i].active)
-                .unwrap_or(start);
-            for alt in synonyms.lookup(&key) {
+            let mut active = (start..start + len).filter(|&i| words[i].active);
+            let first = active.next();
+            let owner = first.unwrap_or(start);
+            if len > 1 && first.is_some() && active.next().is_none() && !frames.contains(&owner) {
+                frames.push(owner);
+            }
+            for alt in alternatives {
                 out.push((owner, alt.split(' ').map(str::to_owned).collect()));
             }
         }
     }
-    out
+    (out, frames)
 }
