@@ -77,11 +77,7 @@ fn every_change_is_seen(s: &Sandbox, quiet: bool) {
     check("zebra", &["a"]);
 
     // An edit in place (same name, same directory).
-    std::fs::write(
-        s.content().join("a.md"),
-        "# Alpha\n\nThe quick okapi grazes.\n",
-    )
-    .unwrap();
+    s.write("a.md", "# Alpha\n\nThe quick okapi grazes.\n");
     check("okapi", &["a"]);
     check("zebra", &[]);
 
@@ -170,11 +166,7 @@ fn a_watcher_of_other_content_is_not_trusted() {
 fn with_a_watcher_running_needle_index_asks_it_and_a_rebuild_needs_it_stopped() {
     let s = sandbox();
     let (mut watch, _lines) = start_watch(&s);
-    std::fs::write(
-        s.content().join("a.md"),
-        "# Alpha\n\nThe quick okapi grazes.\n",
-    )
-    .unwrap();
+    s.write("a.md", "# Alpha\n\nThe quick okapi grazes.\n");
     // The watcher holds the writer: `needle index` asks it to catch up
     // instead of failing on the lock, and says so.
     let r = s.run(&["index", "--json"]);
@@ -209,11 +201,7 @@ fn needle_index_with_paths_reads_those_and_only_those() {
     s.run(&["index"]).code(0);
     // An edit, an addition and a removal, named (relative to the working
     // directory, as a shell gives them); and an edit not named.
-    std::fs::write(
-        s.content().join("a.md"),
-        "# Alpha\n\nThe quick okapi grazes.\n",
-    )
-    .unwrap();
+    s.write("a.md", "# Alpha\n\nThe quick okapi grazes.\n");
     s.write("c.md", "# Gamma\n\nA bright ibis flies.\n");
     std::fs::remove_file(s.content().join("b.md")).unwrap();
     s.write("e.md", "# Epsilon\n\nA slow lemur naps.\n");
