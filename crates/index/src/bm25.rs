@@ -15,10 +15,12 @@ use tantivy::Term;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{Bm25StatisticsProvider, Explanation};
 
+mod article;
 mod query;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use article::{ArticleBoostQuery, ArticleScores, ArticleTables, Clause};
 pub(crate) use query::Bm25Query;
 
 /// BM25's parameters: term frequency saturation, length normalisation,

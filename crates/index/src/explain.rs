@@ -11,7 +11,8 @@ use serde::Serialize;
 /// of the words the passage matches: more words, then better matches),
 /// then by BM25. A longer one ranks by BM25 with small bonuses and, from
 /// [`Ranking::feedback_min_words`](crate::Ranking::feedback_min_words)
-/// words, feedback terms. The parts add up to [`score`](Self::score) up to
+/// words, feedback terms, plus its article's score
+/// ([`article`](Self::article)). The parts add up to [`score`](Self::score) up to
 /// the rounding of the sum (the search adds them in its own order).
 ///
 /// ```
@@ -51,6 +52,11 @@ pub struct Explanation {
     /// The words pseudo-relevance feedback added to a long query (read in
     /// its best first-pass passages), best first.
     pub feedback: Vec<FeedbackTerm>,
+    /// What the passage's article adds in a long query:
+    /// [`Ranking::article_weight`](crate::Ranking::article_weight) times the
+    /// BM25 of the whole article for the query's words and feedback terms
+    /// (0 in a short query, and when every article is one passage).
+    pub article: f32,
 }
 
 /// How a query was ranked.
@@ -177,6 +183,7 @@ impl Explanation {
             words: Vec::new(),
             phrases: Vec::new(),
             feedback: Vec::new(),
+            article: 0.0,
         }
     }
 }

@@ -51,8 +51,10 @@
 //! matching more of its words rank first; then exact words above stemmed
 //! forms, synonyms, prefixes and typos; then BM25, with matches in the
 //! section heading and title weighing more. A longer query is read as a
-//! natural-language question: BM25 with pseudo-relevance feedback (RM3), and
-//! a quoted phrase in it is a bonus rather than a requirement. See
+//! natural-language question: BM25 with pseudo-relevance feedback (RM3),
+//! plus the BM25 of each passage's whole article for the question (an
+//! article answering it across several passages leads), and a quoted
+//! phrase in it is a bonus rather than a requirement. See
 //! [`Ranking`] for the constants. An empty query lists every passage in
 //! article order.
 //!

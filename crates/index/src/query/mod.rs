@@ -32,5 +32,6 @@ pub(crate) use matcher::Matcher;
 pub(crate) use parse::{Analyzers, Plan, parse};
 pub use ranking::Ranking;
 pub(crate) use spec::{
-    Source, WordSpec, excluded_sources, expand_prefixes, fuzzy_query, topic_sources, word_specs,
+    Source, WordSpec, bm25_fields, excluded_sources, expand_prefixes, fuzzy_query, topic_sources,
+    word_specs,
 };

@@ -78,6 +78,11 @@ pub struct Ranking {
     /// rare word of a question weighs more against its common words (1:
     /// BM25's idf). At least 0.
     pub idf_power: f32,
+    /// In long questions (past [`strict_words`](Self::strict_words)), the
+    /// weight of the BM25 of a passage's whole article for the question's
+    /// words, added to the passage's score: an article that answers the
+    /// question across several passages lifts them. 0: passages alone.
+    pub article_weight: f32,
 }
 
 impl Default for Ranking {
@@ -106,6 +111,7 @@ impl Default for Ranking {
             k1: 1.2,
             b: 0.6,
             idf_power: 1.1,
+            article_weight: 16.0,
         }
     }
 }

@@ -5,24 +5,32 @@
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::bm25::Bm25Query;
+use crate::bm25::{ArticleScores, Bm25Query};
 use crate::error::Result;
 use crate::explain::{Explanation, FeedbackTerm, PhraseMatch, RankingKind};
 use crate::feedback;
 use crate::query::{self, Analyzers, Plan};
 use crate::tiered::{self, TieredQuery};
 
+/// What a search found beside the plan: its feedback terms and article
+/// scores.
+pub(super) struct Found<'a> {
+    pub(super) feedback: &'a [feedback::FeedbackTerm],
+    pub(super) articles: Option<&'a ArticleScores>,
+}
+
 /// Why each of `hits` (score and address) ranked where it did, for the
-/// plan (its prefixes expanded) and its `feedback` terms, with the
+/// plan (its prefixes expanded) and what its search `found`, with the
 /// index's `cx`.
 pub(super) fn explain(
     cx: tiered::Context<'_>,
     searcher: &Searcher,
     analyzers: &mut Analyzers,
     plan: &Plan,
-    feedback: &[feedback::FeedbackTerm],
+    found: Found<'_>,
     hits: &[(f32, DocAddress)],
 ) -> Result<Vec<Explanation>> {
+    let feedback = found.feedback;
     let (f, r) = (cx.fields, cx.ranking);
     let words = TieredQuery::new(cx, analyzers, plan, &[])
         .tiered_weight(EnableScoring::enabled_from_searcher(searcher))?;
@@ -86,6 +94,9 @@ pub(super) fn explain(
                 weight,
                 score,
             });
+        }
+        if let Some(articles) = found.articles {
+            e.article = r.article_weight * articles.of_passage(searcher, addr);
         }
         out.push(e);
     }

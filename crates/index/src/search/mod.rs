@@ -11,6 +11,7 @@ use tantivy::columnar::StrColumn;
 use tantivy::query::{AllQuery, EnableScoring, Query};
 use tantivy::{DocAddress, Searcher};
 
+use crate::bm25::ArticleBoostQuery;
 use crate::content::{Passage, default_label};
 use crate::error::{Error, Result};
 use crate::feedback;
@@ -20,6 +21,7 @@ use crate::parallel;
 use crate::query::{self, Matcher, Plan};
 use crate::tiered;
 
+mod article;
 mod explain;
 mod get;
 mod request;
@@ -106,8 +108,13 @@ impl NeedleIndex {
             query::expand_prefixes(&mut plan, &searcher, &self.fields)?;
             let q = query::build(&self.fields, &self.ranking, &mut analyzers, &plan, &topics);
             let feedback = self.feedback_terms(&searcher, &mut analyzers, &plan, &*q)?;
+            let articles = self.article_scores(&searcher, &mut analyzers, &plan, &feedback)?;
             let cx = self.tiered_context();
-            explain::explain(cx, &searcher, &mut analyzers, &plan, &feedback, &scored)?
+            let found = explain::Found {
+                feedback: &feedback,
+                articles: articles.as_deref(),
+            };
+            explain::explain(cx, &searcher, &mut analyzers, &plan, found, &scored)?
         } else {
             Vec::new()
         }
@@ -323,6 +330,14 @@ impl NeedleIndex {
             filtered
         };
         let q = feedback::expand(&self.fields, &self.ranking, q, &feedback);
+        let q = match self.article_scores(searcher, analyzers, plan, &feedback)? {
+            Some(scores) => Box::new(ArticleBoostQuery::new(
+                q,
+                scores,
+                self.ranking.article_weight,
+            )),
+            None => q,
+        };
         let order = if plan.is_browse() {
             Order::Article
         } else {

@@ -23,6 +23,8 @@ pub(crate) struct Caches {
     pub(super) vocabularies: Vocabularies,
     pub(super) automata: Automata,
     pub(super) topic_sets: TopicSets,
+    /// The article table of long questions' article scores.
+    pub(crate) articles: crate::bm25::ArticleTables,
 }
 
 impl std::fmt::Debug for Caches {

@@ -189,5 +189,12 @@ fn write_explain(out: &mut impl Write, e: &Explanation, dim: &str, reset: &str) 
             .collect();
         writeln!(out, "   {dim}  feedback: {}{reset}", terms.join(", "))?;
     }
+    if e.article != 0.0 {
+        writeln!(
+            out,
+            "   {dim}  article: the whole page's BM25 for the question adds {:.3}{reset}",
+            e.article
+        )?;
+    }
     Ok(())
 }
