@@ -27,7 +27,7 @@ use tantivy::index::SegmentId;
 use tantivy::postings::Postings;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::{DocId, DocSet, Executor, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::{Bm25Params, idf};
 
@@ -70,16 +70,23 @@ impl ArticleTable {
         let mut live: Vec<bool> = Vec::new();
         let mut passages = 0u64;
         let mut segments = HashMap::new();
-        let mut value = String::new();
         for segment in searcher.segment_readers() {
             let mut docs = vec![NONE; segment.max_doc() as usize];
             if let Some(column) = segment.fast_fields().str("article")? {
                 let mut by_ord = Vec::with_capacity(column.num_terms());
-                for ord in 0..column.num_terms() as u64 {
-                    value.clear();
-                    column.ord_to_str(ord, &mut value)?;
+                // The dictionary in order, streamed (an ordinal looked up
+                // alone decodes its whole block).
+                let mut keys = column.dictionary().stream()?;
+                while keys.advance() {
                     let next = numbers.len() as u32;
-                    let number = *numbers.entry(value.clone()).or_insert(next);
+                    let key = String::from_utf8_lossy(keys.key());
+                    let number = match numbers.get(key.as_ref()) {
+                        Some(&n) => n,
+                        None => {
+                            numbers.insert(key.into_owned(), next);
+                            next
+                        }
+                    };
                     if number as usize == live.len() {
                         live.push(false);
                         for l in &mut lengths {
@@ -179,6 +186,58 @@ pub(crate) struct Clause {
     pub(crate) max: bool,
 }
 
+/// The frequency of `word` in each article that has it, in `field` (the
+/// most in one passage for a field an article holds once).
+fn article_freqs(
+    searcher: &Searcher,
+    table: &ArticleTable,
+    (field, once): (Field, bool),
+    word: &str,
+) -> tantivy::Result<Vec<(u32, u32)>> {
+    let mut freqs = vec![0u32; table.slots()];
+    let mut touched: Vec<u32> = Vec::new();
+    let term = Term::from_field_text(field, word);
+    for segment in searcher.segment_readers() {
+        let Some(docs) = table.segments.get(&segment.segment_id()) else {
+            continue;
+        };
+        let Some(mut postings) = segment
+            .inverted_index(field)?
+            .read_postings(&term, IndexRecordOption::WithFreqs)?
+        else {
+            continue;
+        };
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            let article = docs[doc as usize];
+            if article != NONE {
+                let f = &mut freqs[article as usize];
+                if *f == 0 {
+                    touched.push(article);
+                }
+                let tf = postings.term_freq();
+                *f = if once { (*f).max(tf) } else { *f + tf };
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(touched
+        .into_iter()
+        .map(|a| (a, freqs[a as usize]))
+        .collect())
+}
+
+/// Adds the best score of a clause's terms to each article's, and clears
+/// them for the next clause.
+fn flush_best(scores: &mut [f32], best: &mut [f32], touched: &mut Vec<u32>) {
+    for &article in touched.iter() {
+        let a = article as usize;
+        scores[a] += best[a];
+        best[a] = 0.0;
+    }
+    touched.clear();
+}
+
 /// Each article's BM25 for a query's words.
 pub(crate) struct ArticleScores {
     table: Arc<ArticleTable>,
@@ -195,6 +254,7 @@ impl ArticleScores {
     pub(crate) fn compute(
         tables: &ArticleTables,
         searcher: &Searcher,
+        executor: &Executor,
         fields: &[(Field, bool)],
         clauses: &[Clause],
         params: Bm25Params,
@@ -203,73 +263,52 @@ impl ArticleScores {
         if table.passages <= table.count {
             return Ok(None);
         }
+        // Each term's frequencies per article, the terms on the executor's
+        // threads.
+        let mut terms: Vec<(usize, usize, &str, f32)> = Vec::new();
+        for (c, clause) in clauses.iter().enumerate() {
+            for (field, word, boost) in &clause.terms {
+                if let Some(i) = fields.iter().position(|(f, _)| f == field) {
+                    terms.push((c, i, word, *boost));
+                }
+            }
+        }
+        let counted = executor.map(
+            |&(_, i, word, _)| article_freqs(searcher, &table, fields[i], word),
+            terms.iter(),
+        )?;
         let slots = table.slots();
         let mut scores = vec![0.0f32; slots];
         let mut best = vec![0.0f32; slots];
         let mut best_touched: Vec<u32> = Vec::new();
-        let mut freqs = vec![0u32; slots];
-        let mut touched: Vec<u32> = Vec::new();
-        for clause in clauses {
-            for (field, word, boost) in &clause.terms {
-                let Some(i) = fields.iter().position(|(f, _)| f == field) else {
-                    continue;
-                };
-                let once = fields[i].1;
-                let term = Term::from_field_text(*field, word);
-                for segment in searcher.segment_readers() {
-                    let Some(docs) = table.segments.get(&segment.segment_id()) else {
-                        continue;
-                    };
-                    let Some(mut postings) = segment
-                        .inverted_index(*field)?
-                        .read_postings(&term, IndexRecordOption::WithFreqs)?
-                    else {
-                        continue;
-                    };
-                    let mut doc = postings.doc();
-                    while doc != TERMINATED {
-                        let article = docs[doc as usize];
-                        if article != NONE {
-                            let f = &mut freqs[article as usize];
-                            if *f == 0 {
-                                touched.push(article);
-                            }
-                            let tf = postings.term_freq();
-                            *f = if once { (*f).max(tf) } else { *f + tf };
-                        }
-                        doc = postings.advance();
-                    }
-                }
-                let weight = boost
-                    * idf(touched.len() as u64, table.count, params.idf_power)
-                    * (1.0 + params.k1);
-                let lengths = &table.lengths[i];
-                let average = table.averages[i];
-                for &article in &touched {
-                    let a = article as usize;
-                    let length = lengths[a] as f32;
-                    let norm = params.k1 * (1.0 - params.b + params.b * length / average);
-                    let tf = freqs[a] as f32;
-                    freqs[a] = 0;
-                    let score = weight * tf / (tf + norm);
-                    if clause.max {
-                        if best[a] == 0.0 {
-                            best_touched.push(article);
-                        }
-                        best[a] = best[a].max(score);
-                    } else {
-                        scores[a] += score;
-                    }
-                }
-                touched.clear();
+        let mut clause = None;
+        for (&(c, i, _, boost), freqs) in terms.iter().zip(&counted) {
+            if clause != Some(c) {
+                flush_best(&mut scores, &mut best, &mut best_touched);
+                clause = Some(c);
             }
-            for &article in &best_touched {
+            let max = clauses[c].max;
+            let weight =
+                boost * idf(freqs.len() as u64, table.count, params.idf_power) * (1.0 + params.k1);
+            let lengths = &table.lengths[i];
+            let average = table.averages[i];
+            for &(article, tf) in freqs {
                 let a = article as usize;
-                scores[a] += best[a];
-                best[a] = 0.0;
+                let length = lengths[a] as f32;
+                let norm = params.k1 * (1.0 - params.b + params.b * length / average);
+                let tf = tf as f32;
+                let score = weight * tf / (tf + norm);
+                if max {
+                    if best[a] == 0.0 {
+                        best_touched.push(article);
+                    }
+                    best[a] = best[a].max(score);
+                } else {
+                    scores[a] += score;
+                }
             }
-            best_touched.clear();
         }
+        flush_best(&mut scores, &mut best, &mut best_touched);
         Ok(Some(ArticleScores { table, scores }))
     }
 

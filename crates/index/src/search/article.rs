@@ -79,9 +79,14 @@ impl NeedleIndex {
             (f.code, false),
             (f.text_raw, false),
         ];
-        Ok(
-            ArticleScores::compute(&self.caches.articles, searcher, &fields, &clauses, r.bm25())?
-                .map(Arc::new),
-        )
+        Ok(ArticleScores::compute(
+            &self.caches.articles,
+            searcher,
+            crate::parallel::executor(searcher, &self.tuning),
+            &fields,
+            &clauses,
+            r.bm25(),
+        )?
+        .map(Arc::new))
     }
 }

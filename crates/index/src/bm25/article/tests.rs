@@ -40,6 +40,7 @@ fn scores(index: &NeedleIndex, field: Field, words: &[&str]) -> Option<HashMap<S
     let scores = ArticleScores::compute(
         &index.caches.articles,
         &searcher,
+        &tantivy::Executor::SingleThread,
         &fields,
         &clauses,
         index.ranking().bm25(),
