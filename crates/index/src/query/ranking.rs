@@ -30,7 +30,8 @@ pub struct Ranking {
     pub typo: f32,
     /// BM25 weight of the passage text.
     pub text_boost: f32,
-    /// BM25 weight of the section heading.
+    /// BM25 weight of the section heading, in short queries (up to
+    /// [`strict_words`](Self::strict_words) words).
     pub section_boost: f32,
     /// BM25 weight of the article title (and description).
     pub title_boost: f32,
@@ -83,6 +84,11 @@ pub struct Ranking {
     /// words, added to the passage's score: an article that answers the
     /// question across several passages lifts them. 0: passages alone.
     pub article_weight: f32,
+    /// BM25 weight of the section heading in long questions: a heading
+    /// repeats in every passage under it, and a question's many words
+    /// match headings by chance, so it weighs less there than in a short
+    /// query (0: headings do not count).
+    pub question_section_boost: f32,
 }
 
 impl Default for Ranking {
@@ -111,7 +117,8 @@ impl Default for Ranking {
             k1: 1.2,
             b: 0.6,
             idf_power: 1.1,
-            article_weight: 16.0,
+            article_weight: 2.0,
+            question_section_boost: 0.0,
         }
     }
 }
@@ -132,7 +139,7 @@ impl Ranking {
     }
 
     /// The constants used for a query of `words` active words.
-    pub(super) fn for_query(&self, words: usize) -> Ranking {
+    pub(crate) fn for_query(&self, words: usize) -> Ranking {
         if words <= self.strict_words {
             *self
         } else {
@@ -145,6 +152,7 @@ impl Ranking {
                 prefix: b,
                 typo: b,
                 subject: 0.0,
+                section_boost: self.question_section_boost,
                 ..*self
             }
         }

@@ -26,15 +26,16 @@ impl NeedleIndex {
         plan: &Plan,
         feedback: &[FeedbackTerm],
     ) -> Result<Option<Arc<ArticleScores>>> {
-        let r = &self.ranking;
         let f = &self.fields;
-        if r.article_weight.is_nan()
-            || r.article_weight <= 0.0
+        let weight = self.ranking.article_weight;
+        if weight.is_nan()
+            || weight <= 0.0
             || plan.is_browse()
-            || plan.active_words() <= r.strict_words
+            || plan.active_words() <= self.ranking.strict_words
         {
             return Ok(None);
         }
+        let r = &self.ranking.for_query(plan.active_words());
         let mut clauses: Vec<Clause> = Vec::new();
         for spec in query::word_specs(f, r, analyzers, plan) {
             clauses.push(Clause {
@@ -72,9 +73,11 @@ impl NeedleIndex {
                 .collect(),
             max: false,
         });
+        // A heading repeats in each passage under it: an article holds it
+        // once, as its title.
         let fields = [
             (f.text, false),
-            (f.section, false),
+            (f.section, true),
             (f.title, true),
             (f.code, false),
             (f.text_raw, false),

@@ -31,7 +31,8 @@ pub(super) fn explain(
     hits: &[(f32, DocAddress)],
 ) -> Result<Vec<Explanation>> {
     let feedback = found.feedback;
-    let (f, r) = (cx.fields, cx.ranking);
+    let f = cx.fields;
+    let r = &cx.ranking.for_query(plan.active_words());
     let words = TieredQuery::new(cx, analyzers, plan, &[])
         .tiered_weight(EnableScoring::enabled_from_searcher(searcher))?;
     let ranking = if plan.active_words() <= r.strict_words {
