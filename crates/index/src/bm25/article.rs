@@ -21,6 +21,7 @@
 //! million passages: BENCHMARKS.md).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
@@ -30,6 +31,31 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Executor, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::{Bm25Params, idf};
+
+/// FNV-1a: the article table hashes every article id of the index once
+/// per searcher generation, short keys for which the standard hasher is
+/// several times slower.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
 
 /// No article: a deleted passage, or one written without an article.
 const NONE: u32 = u32::MAX;
@@ -65,25 +91,30 @@ fn generation(searcher: &Searcher) -> Vec<(SegmentId, u32)> {
 
 impl ArticleTable {
     fn build(searcher: &Searcher, fields: &[(Field, bool)]) -> tantivy::Result<ArticleTable> {
-        let mut numbers: HashMap<String, u32> = HashMap::new();
+        let mut columns = Vec::new();
+        for segment in searcher.segment_readers() {
+            columns.push(segment.fast_fields().str("article")?);
+        }
+        let keys: usize = columns.iter().flatten().map(|c| c.num_terms()).sum();
+        let mut numbers: HashMap<Box<[u8]>, u32, BuildHasherDefault<Fnv>> =
+            HashMap::with_capacity_and_hasher(keys, BuildHasherDefault::default());
         let mut lengths: Vec<Vec<u32>> = vec![Vec::new(); fields.len()];
         let mut live: Vec<bool> = Vec::new();
         let mut passages = 0u64;
         let mut segments = HashMap::new();
-        for segment in searcher.segment_readers() {
+        for (segment, column) in searcher.segment_readers().iter().zip(columns) {
             let mut docs = vec![NONE; segment.max_doc() as usize];
-            if let Some(column) = segment.fast_fields().str("article")? {
+            if let Some(column) = column {
                 let mut by_ord = Vec::with_capacity(column.num_terms());
                 // The dictionary in order, streamed (an ordinal looked up
                 // alone decodes its whole block).
                 let mut keys = column.dictionary().stream()?;
                 while keys.advance() {
                     let next = numbers.len() as u32;
-                    let key = String::from_utf8_lossy(keys.key());
-                    let number = match numbers.get(key.as_ref()) {
+                    let number = match numbers.get(keys.key()) {
                         Some(&n) => n,
                         None => {
-                            numbers.insert(key.into_owned(), next);
+                            numbers.insert(keys.key().into(), next);
                             next
                         }
                     };
