@@ -1,8 +1,8 @@
 //! Article-level BM25 ([`Ranking::article_weight`](crate::Ranking::article_weight)):
 //! in a long question, a passage's score gains its whole article's BM25
 //! for the question's words, as if the article were one document (a word's
-//! frequency summed over its passages, its length theirs, the title
-//! counted once, the idf counted in articles).
+//! frequency summed over its passages, its length theirs, its title and
+//! headings counted once, the idf counted in articles).
 //!
 //! A question is often answered by an article as a whole: one passage
 //! names three of its words, the next the others. Passage scores alone
@@ -69,8 +69,11 @@ struct ArticleTable {
     /// for deleted ones).
     segments: HashMap<SegmentId, Arc<[u32]>>,
     /// The fields measured, each with whether an article holds it once
-    /// (the title, repeated in each passage) or summed over its passages.
+    /// (its title and headings, repeated in each passage under them) or
+    /// summed over its passages.
     fields: Vec<(Field, bool)>,
+    /// How many article numbers there are (live or not).
+    slots: usize,
     /// Per field, per article number, its length in words.
     lengths: Vec<Vec<u32>>,
     /// Articles with at least one live passage.
@@ -168,16 +171,12 @@ impl ArticleTable {
             key: generation(searcher),
             segments,
             fields: fields.to_vec(),
+            slots: live.len(),
             lengths,
             count,
             passages,
             averages,
         })
-    }
-
-    /// How many article numbers there are.
-    fn slots(&self) -> usize {
-        self.lengths.first().map_or(0, Vec::len)
     }
 }
 
@@ -225,7 +224,7 @@ fn article_freqs(
     (field, once): (Field, bool),
     word: &str,
 ) -> tantivy::Result<Vec<(u32, u32)>> {
-    let mut freqs = vec![0u32; table.slots()];
+    let mut freqs = vec![0u32; table.slots];
     let mut touched: Vec<u32> = Vec::new();
     let term = Term::from_field_text(field, word);
     for segment in searcher.segment_readers() {
@@ -308,7 +307,7 @@ impl ArticleScores {
             |&(_, i, word, _)| article_freqs(searcher, &table, fields[i], word),
             terms.iter(),
         )?;
-        let slots = table.slots();
+        let slots = table.slots;
         let mut scores = vec![0.0f32; slots];
         let mut best = vec![0.0f32; slots];
         let mut best_touched: Vec<u32> = Vec::new();
