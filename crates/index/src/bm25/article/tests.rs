@@ -136,6 +136,22 @@ fn a_long_question_whose_words_one_article_spreads_ranks_that_article_first() {
     let (article, part) = first(16.0);
     assert_eq!(article, "spread");
     assert!(part > 0.0);
+    // The explanation's parts add up to each hit's score, the article's
+    // part included.
+    let r = index(&files, 16.0)
+        .search(&SearchRequest::new(question).explain(true))
+        .unwrap();
+    for hit in &r.hits {
+        let e = hit.explain.as_ref().unwrap();
+        let sum: f32 = e.words.iter().map(|w| w.score).sum::<f32>()
+            + e.phrases.iter().map(|p| p.score).sum::<f32>()
+            + e.feedback.iter().map(|t| t.score).sum::<f32>()
+            + e.article;
+        assert!(
+            (sum - hit.score).abs() < 1e-3 * hit.score.max(1.0),
+            "{sum} {e:?}"
+        );
+    }
     // A short query is ranked by its tiers: the article plays no part.
     let r = index(&files, 16.0)
         .search(&SearchRequest::new("alpha beta gamma delta").explain(true))
