@@ -43,6 +43,10 @@ bench *ARGS:
 compare N="100000" *ARGS:
     bash bench/compare.sh {{N}} {{ARGS}}
 
+# Every judged set in one table (RELEVANCE.md): optionally a partial ranking as JSON
+relevance *ARGS:
+    bash bench/relevance.sh {{ARGS}}
+
 # needle serve under HTTP load beside tantivy-cli's serve (default: the rust-book corpus and its queries)
 serve-load *ARGS:
     bash bench/serve_load.sh {{ARGS}}
