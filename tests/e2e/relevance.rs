@@ -439,4 +439,23 @@ fn eval_ranking_compare_and_trec_run() {
     let bad = run(&["--ranking", "/nonexistent/ranking.json"]);
     bad.code(2);
     assert!(bad.stderr.contains("ranking file"), "{}", bad.stderr);
+    // A misspelt setting is named, with the real ones; a JSON value that
+    // is not an object is no ranking.
+    let misspelt = dir.path().join("misspelt.json");
+    std::fs::write(&misspelt, r#"{"k1": 1.5, "artcle_weight": 4}"#).unwrap();
+    let bad = run(&["--ranking", misspelt.to_str().unwrap()]);
+    bad.code(2);
+    assert!(bad.stdout.is_empty(), "{}", bad.stdout);
+    assert!(
+        bad.stderr
+            .contains("no ranking setting is called artcle_weight")
+            && bad.stderr.contains("article_weight"),
+        "{}",
+        bad.stderr
+    );
+    let list = dir.path().join("list.json");
+    std::fs::write(&list, "[1000]").unwrap();
+    let bad = run(&["--ranking", list.to_str().unwrap()]);
+    bad.code(2);
+    assert!(bad.stderr.contains("is not a ranking"), "{}", bad.stderr);
 }

@@ -185,14 +185,39 @@ fn ranking_of(name: &str) -> Result<Ranking> {
     }
 }
 
-/// A partial ranking (JSON) from a file; missing fields keep the defaults.
+/// A partial ranking (JSON) from a file; missing fields keep the defaults,
+/// and a field `Ranking` does not have is an error naming it (a misspelt
+/// setting would otherwise measure the defaults).
 fn read_ranking(path: &Path) -> Result<Ranking> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the ranking file {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| {
+    let not_a_ranking = || {
         format!(
             "{} is not a ranking: expected a JSON object of Ranking fields, such as {{\"subject\": 50}}",
             path.display()
         )
-    })
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).with_context(not_a_ranking)?;
+    let Some(given) = value.as_object() else {
+        anyhow::bail!(not_a_ranking());
+    };
+    let known = serde_json::to_value(Ranking::default())?;
+    if let Some(known) = known.as_object() {
+        let unknown: Vec<&str> = given
+            .keys()
+            .filter(|k| !known.contains_key(*k))
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            let mut fields: Vec<&str> = known.keys().map(String::as_str).collect();
+            fields.sort_unstable();
+            anyhow::bail!(
+                "{}: no ranking setting is called {}; the settings are {}",
+                path.display(),
+                unknown.join(", "),
+                fields.join(", ")
+            );
+        }
+    }
+    serde_json::from_value(value).with_context(not_a_ranking)
 }
