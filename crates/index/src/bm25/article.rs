@@ -278,8 +278,8 @@ pub(crate) struct ArticleScores {
 impl ArticleScores {
     /// The BM25 of every article for `clauses`, with `params`; `fields`
     /// are every field the clauses name, each with whether an article
-    /// holds it once (its title, in each passage) rather than summed over
-    /// its passages. `None` when every article is one passage: each
+    /// holds it once (its title and headings, repeated in its passages)
+    /// rather than summed over its passages. `None` when every article is one passage: each
     /// article's score would be its passage's.
     pub(crate) fn compute(
         tables: &ArticleTables,
@@ -293,30 +293,41 @@ impl ArticleScores {
         if table.passages <= table.count {
             return Ok(None);
         }
-        // Each term's frequencies per article, the terms on the executor's
-        // threads.
-        let mut terms: Vec<(usize, usize, &str, f32)> = Vec::new();
+        // Each term's frequencies per article, once per term however many
+        // clauses name it (a feedback term is often a query word), the
+        // terms on the executor's threads.
+        let mut terms: Vec<(usize, usize, f32)> = Vec::new();
+        let mut distinct: Vec<(usize, &str)> = Vec::new();
         for (c, clause) in clauses.iter().enumerate() {
             for (field, word, boost) in &clause.terms {
-                if let Some(i) = fields.iter().position(|(f, _)| f == field) {
-                    terms.push((c, i, word, *boost));
-                }
+                let Some(i) = fields.iter().position(|(f, _)| f == field) else {
+                    continue;
+                };
+                let t = match distinct.iter().position(|&(j, w)| j == i && w == word) {
+                    Some(t) => t,
+                    None => {
+                        distinct.push((i, word));
+                        distinct.len() - 1
+                    }
+                };
+                terms.push((c, t, *boost));
             }
         }
         let counted = executor.map(
-            |&(_, i, word, _)| article_freqs(searcher, &table, fields[i], word),
-            terms.iter(),
+            |&(i, word)| article_freqs(searcher, &table, fields[i], word),
+            distinct.iter(),
         )?;
         let slots = table.slots;
         let mut scores = vec![0.0f32; slots];
         let mut best = vec![0.0f32; slots];
         let mut best_touched: Vec<u32> = Vec::new();
         let mut clause = None;
-        for (&(c, i, _, boost), freqs) in terms.iter().zip(&counted) {
+        for &(c, t, boost) in &terms {
             if clause != Some(c) {
                 flush_best(&mut scores, &mut best, &mut best_touched);
                 clause = Some(c);
             }
+            let (i, freqs) = (distinct[t].0, &counted[t]);
             let max = clauses[c].max;
             let weight =
                 boost * idf(freqs.len() as u64, table.count, params.idf_power) * (1.0 + params.k1);
