@@ -48,6 +48,14 @@ impl Default for Bm25Params {
     }
 }
 
+impl Bm25Params {
+    /// `k1 × (1 − b + b × length / average)`: what a term's frequency is
+    /// weighed against in a field of `length` words.
+    fn length_norm(&self, length: f32, average: f32) -> f32 {
+        self.k1 * (1.0 - self.b + self.b * length / average)
+    }
+}
+
 /// Tantivy's idf, `ln(1 + (N - n + 0.5) / (n + 0.5))`, raised to `power`
 /// (left as it is for 1, so that the scores stay Tantivy's to the bit).
 fn idf(doc_freq: u64, doc_count: u64, power: f32) -> f32 {
@@ -112,7 +120,7 @@ impl Bm25 {
         let mut cache = [0.0f32; 256];
         for (id, slot) in cache.iter_mut().enumerate() {
             let length = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
-            *slot = params.k1 * (1.0 - params.b + params.b * length / average_fieldnorm);
+            *slot = params.length_norm(length, average_fieldnorm);
         }
         Bm25 {
             weight: idf * (1.0 + params.k1),

@@ -336,7 +336,7 @@ impl ArticleScores {
             for &(article, tf) in freqs {
                 let a = article as usize;
                 let length = lengths[a] as f32;
-                let norm = params.k1 * (1.0 - params.b + params.b * length / average);
+                let norm = params.length_norm(length, average);
                 let tf = tf as f32;
                 let score = weight * tf / (tf + norm);
                 if max {

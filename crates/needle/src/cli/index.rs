@@ -226,6 +226,13 @@ fn kept_by_watcher(
 mod tests {
     use super::*;
 
+    /// A temporary folder and its canonical path.
+    fn base() -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().canonicalize().unwrap();
+        (tmp, base)
+    }
+
     fn folder(root: &Path) -> Resolved {
         Resolved {
             source: ContentSource::Path(root.to_owned()),
@@ -238,8 +245,7 @@ mod tests {
 
     #[test]
     fn paths_in_the_content_are_made_absolute_even_when_gone() {
-        let tmp = tempfile::tempdir().unwrap();
-        let base = tmp.path().canonicalize().unwrap();
+        let (_tmp, base) = base();
         std::fs::create_dir_all(base.join("docs/guide")).unwrap();
         std::fs::write(base.join("docs/guide/a.md"), "# A\n").unwrap();
         let content = folder(Path::new("docs"));
@@ -265,8 +271,7 @@ mod tests {
 
     #[test]
     fn a_path_outside_the_content_is_an_error_naming_it() {
-        let tmp = tempfile::tempdir().unwrap();
-        let base = tmp.path().canonicalize().unwrap();
+        let (_tmp, base) = base();
         std::fs::create_dir_all(base.join("docs")).unwrap();
         std::fs::write(base.join("notes.md"), "# N\n").unwrap();
         let content = folder(&base.join("docs"));
@@ -292,8 +297,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_content_folder_reached_through_a_link_holds_its_files() {
-        let tmp = tempfile::tempdir().unwrap();
-        let base = tmp.path().canonicalize().unwrap();
+        let (_tmp, base) = base();
         std::fs::create_dir_all(base.join("real/docs")).unwrap();
         std::os::unix::fs::symlink(base.join("real/docs"), base.join("docs")).unwrap();
         let content = folder(Path::new("docs"));
