@@ -1,9 +1,9 @@
 //! A content file: its format (by extension), where it is (on disk or in
 //! memory), what its stat tells, and the article id its path gives.
 
-use std::ffi::OsString;
+use std::ffi::OsStr;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
@@ -33,12 +33,20 @@ impl Format {
 
 #[derive(Debug, Clone)]
 pub(super) enum Location {
-    /// A file on disk: its directory (shared by the files in it) and name.
+    /// A file on disk: its directory (shared by the files in it) and, when
+    /// the file's path does not end with it (a name that is not UTF-8), its
+    /// name. Most names are not stored twice: a walk of many files makes
+    /// and frees one string fewer per file.
     Disk {
         dir: Arc<Path>,
-        name: OsString,
+        name: Option<Box<OsStr>>,
     },
     Memory(usize),
+}
+
+/// The path of a file on disk at `rel` (see [`Location::Disk`]).
+pub(super) fn disk_path(dir: &Path, name: Option<&OsStr>, rel: &str) -> PathBuf {
+    dir.join(name.unwrap_or_else(|| OsStr::new(rel.rsplit('/').next().unwrap_or(rel))))
 }
 
 /// A content file found by a scan, with what a stat tells.
@@ -64,11 +72,12 @@ impl SourceFile {
     pub(super) fn on_disk(
         rel: String,
         dir: Arc<Path>,
-        name: OsString,
+        name: &OsStr,
         format: Format,
         meta: &fs::Metadata,
         via_link: bool,
     ) -> Self {
+        let name = (rel.rsplit('/').next().map(OsStr::new) != Some(name)).then(|| name.into());
         SourceFile {
             rel,
             format,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::article::{ContentIssue, hash_bytes};
-use super::file::{Format, Location, SourceFile};
+use super::file::{Format, Location, SourceFile, disk_path};
 use super::topics::TopicRules;
 use super::walk::Visit;
 use crate::error::{Error, Result};
@@ -168,13 +168,24 @@ impl StatSum {
     }
 }
 
+/// The hash of `rel`, a zero byte, `size` and `mtime` (little-endian): on
+/// the stack for the usual path, as a refresh makes one per file.
 fn stat_term(rel: &str, size: u64, mtime: u64) -> u64 {
-    let mut buf = Vec::with_capacity(rel.len() + 17);
-    buf.extend_from_slice(rel.as_bytes());
-    buf.push(0);
-    buf.extend_from_slice(&size.to_le_bytes());
-    buf.extend_from_slice(&mtime.to_le_bytes());
-    hash_bytes(&buf)
+    const ON_STACK: usize = 256;
+    let len = rel.len() + 17;
+    let mut stack = [0u8; ON_STACK];
+    let mut heap = Vec::new();
+    let buf = if len <= ON_STACK {
+        &mut stack[..len]
+    } else {
+        heap.resize(len, 0);
+        &mut heap[..]
+    };
+    let (path, stat) = buf.split_at_mut(rel.len() + 1);
+    path[..rel.len()].copy_from_slice(rel.as_bytes());
+    stat[..8].copy_from_slice(&size.to_le_bytes());
+    stat[8..].copy_from_slice(&mtime.to_le_bytes());
+    hash_bytes(buf)
 }
 
 /// The directory a content source walks, if it is one (a single file or
@@ -258,7 +269,7 @@ fn scan_path(path: &Path) -> Result<Scan> {
         files.push(SourceFile::on_disk(
             rel,
             Arc::from(root.as_path()),
-            name,
+            &name,
             format,
             &meta,
             false,
@@ -271,7 +282,9 @@ fn scan_path(path: &Path) -> Result<Scan> {
         });
     }
 
-    for visit in super::walk::walk(&root) {
+    let dirs = super::walk::walk(&root);
+    files.reserve(dirs.iter().map(Vec::len).sum());
+    for visit in dirs.into_iter().flatten() {
         match visit {
             Visit::File(file) => files.push(file),
             Visit::Issue(issue) => issues.push(issue),
@@ -281,8 +294,11 @@ fn scan_path(path: &Path) -> Result<Scan> {
             }
         }
     }
-    // Nearly sorted already (by directory, then name): a few merges.
-    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    // Nearly sorted already (by directory, then name): often sorted, else
+    // a few merges.
+    if !files.is_sorted_by(|a, b| a.rel <= b.rel) {
+        files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    }
     issues.sort_by(|a, b| a.path.cmp(&b.path));
     unreadable.sort();
     Ok(Scan {
@@ -343,23 +359,25 @@ impl ContentSource {
             (Location::Memory(i), ContentSource::Memory(files)) => {
                 return Ok(files[*i].contents.clone());
             }
-            (Location::Disk { dir, name }, _) => match fs::read(dir.join(name)) {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return Err(ContentIssue::new(
-                        &file.rel,
-                        None,
-                        "vanished while indexing; skipped (it is picked up at the next reindex if it comes back)",
-                    ));
+            (Location::Disk { dir, name }, _) => {
+                match fs::read(disk_path(dir, name.as_deref(), &file.rel)) {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        return Err(ContentIssue::new(
+                            &file.rel,
+                            None,
+                            "vanished while indexing; skipped (it is picked up at the next reindex if it comes back)",
+                        ));
+                    }
+                    Err(e) => {
+                        return Err(ContentIssue::new(
+                            &file.rel,
+                            None,
+                            format!("cannot be read ({e}); skipped: check its permissions"),
+                        ));
+                    }
                 }
-                Err(e) => {
-                    return Err(ContentIssue::new(
-                        &file.rel,
-                        None,
-                        format!("cannot be read ({e}); skipped: check its permissions"),
-                    ));
-                }
-            },
+            }
             (Location::Memory(_), ContentSource::Path(_)) => {
                 return Err(ContentIssue::new(
                     &file.rel,
@@ -408,6 +426,25 @@ pub(crate) fn decode(rel: &str, bytes: Vec<u8>) -> std::result::Result<String, C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fingerprint stored by an index must still match after an upgrade:
+    /// the term is the hash of the path, a zero byte, size and time, for a
+    /// short path (on the stack) and a long one alike.
+    #[test]
+    fn a_file_stat_term_hashes_path_size_and_time() {
+        let plain = |rel: &str, size: u64, mtime: u64| {
+            let mut buf = rel.as_bytes().to_vec();
+            buf.push(0);
+            buf.extend_from_slice(&size.to_le_bytes());
+            buf.extend_from_slice(&mtime.to_le_bytes());
+            hash_bytes(&buf)
+        };
+        let long = "dir/".repeat(100) + "page.md";
+        for rel in ["a.md", "guides/setup/index.md", &long, ""] {
+            assert_eq!(stat_term(rel, 1234, 5678), plain(rel, 1234, 5678), "{rel}");
+        }
+        assert_ne!(stat_term("a.md", 1, 2), stat_term("a.md", 2, 1));
+    }
 
     #[test]
     fn decode_rejects_binary_and_latin1() {

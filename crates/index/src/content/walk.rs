@@ -41,8 +41,9 @@ pub(super) enum Visit {
 }
 
 /// Walks `root` (a directory) and returns what it found: directory by
-/// directory in path order, each directory's entries by name.
-pub(super) fn walk(root: &Path) -> Vec<Visit> {
+/// directory in path order, each directory's entries by name. The lists
+/// stay apart: the caller moves each entry once.
+pub(super) fn walk(root: &Path) -> Vec<Vec<Visit>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, MAX_THREADS);
@@ -80,7 +81,7 @@ pub(super) fn walk(root: &Path) -> Vec<Visit> {
     });
     // The caller sorts by path: in this order that is a few merges.
     listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    listed.into_iter().flat_map(|(_, found)| found).collect()
+    listed.into_iter().map(|(_, found)| found).collect()
 }
 
 /// A directory to list.
@@ -213,10 +214,13 @@ impl Drop for Busy<'_> {
 fn rel_of(dir: &Dir, name: &OsStr) -> String {
     let name = name.to_string_lossy();
     if dir.rel.is_empty() {
-        name.into_owned()
-    } else {
-        format!("{}/{name}", dir.rel)
+        return name.into_owned();
     }
+    let mut rel = String::with_capacity(dir.rel.len() + 1 + name.len());
+    rel.push_str(&dir.rel);
+    rel.push('/');
+    rel.push_str(&name);
+    rel
 }
 
 fn cannot_read(rel: &str, err: &std::io::Error) -> ContentIssue {
@@ -275,7 +279,7 @@ fn list(dir: &Arc<Dir>, found: &mut Vec<Visit>, subdirs: &mut Vec<Arc<Dir>>) {
         {
             // Relative to the directory's handle: no lookup from the root.
             match entry.metadata() {
-                Ok(meta) => found.push(file(dir, name, format, &meta, false)),
+                Ok(meta) => found.push(file(dir, &name, format, &meta, false)),
                 Err(err) => found.push(Visit::Issue(cannot_read(&rel_of(dir, &name), &err))),
             }
         }
@@ -284,8 +288,8 @@ fn list(dir: &Arc<Dir>, found: &mut Vec<Visit>, subdirs: &mut Vec<Arc<Dir>>) {
 
 /// A content file, or an issue when it is not a regular file (reading a
 /// named pipe would wait forever).
-fn file(dir: &Dir, name: OsString, format: Format, meta: &Metadata, link: bool) -> Visit {
-    let rel = rel_of(dir, &name);
+fn file(dir: &Dir, name: &OsStr, format: Format, meta: &Metadata, link: bool) -> Visit {
+    let rel = rel_of(dir, name);
     if meta.is_file() {
         Visit::File(SourceFile::on_disk(
             rel,
@@ -329,7 +333,7 @@ fn follow(
         if let Some(format) = Format::of(&name.to_string_lossy())
             && !skipped(rules, dir, &name, false)
         {
-            found.push(file(dir, name, format, &meta, true));
+            found.push(file(dir, &name, format, &meta, true));
         }
         return;
     }

@@ -114,7 +114,7 @@ pub(crate) fn visit_path(root: &Path, rel: &str) -> PathVisit {
     let file = SourceFile::on_disk(
         rel.to_owned(),
         Arc::clone(&dir.path),
-        name.to_owned(),
+        name,
         format,
         &meta,
         false,

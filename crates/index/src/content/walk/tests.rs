@@ -14,7 +14,7 @@ fn write(root: &Path, rel: &str, text: &str) {
 fn walked(root: &Path) -> (Vec<String>, Vec<String>) {
     let mut files = Vec::new();
     let mut other = Vec::new();
-    for visit in walk(root) {
+    for visit in walk(root).into_iter().flatten() {
         match visit {
             Visit::File(file) => files.push(file.rel),
             Visit::Issue(issue) => other.push(issue.to_string()),
@@ -144,6 +144,7 @@ fn one_path_is_seen_as_the_walk_sees_it() {
     std::os::unix::fs::symlink("real", root.join("linked")).unwrap();
     let walked: Vec<SourceFile> = walk(root)
         .into_iter()
+        .flatten()
         .filter_map(|v| match v {
             Visit::File(file) => Some(file),
             _ => None,
@@ -216,6 +217,7 @@ fn wide_and_deep_trees_are_walked_whole_in_path_order() {
     // Unsorted, to see the walk's own order: by directory, then name.
     let order: Vec<String> = walk(root)
         .into_iter()
+        .flatten()
         .filter_map(|v| match v {
             Visit::File(file) => Some(file.rel),
             _ => None,
@@ -288,4 +290,44 @@ fn an_unreadable_root_is_reported() {
     assert!(files.is_empty());
     assert_eq!(other.len(), 1, "{other:?}");
     assert!(other[0].starts_with("! cannot be read"), "{other:?}");
+}
+
+/// A name that is not UTF-8 is shown with a replacement character, and
+/// the file is still read by its own name (which the path does not spell).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_name_that_is_not_utf8_is_read_by_its_own_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "sub/plain.md", "# Plain\n\nplain text\n");
+    fs::write(
+        root.join("sub").join(OsStr::from_bytes(b"caf\xe9.md")),
+        "# Cafe\n\nlatin text\n",
+    )
+    .unwrap();
+    let source = super::super::ContentSource::Path(root.to_owned());
+    let mut texts: Vec<(String, String)> = walk(root)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| match v {
+            Visit::File(file) => Some(file),
+            _ => None,
+        })
+        .map(|file| (file.rel.clone(), source.read(&file).unwrap()))
+        .collect();
+    texts.sort();
+    assert_eq!(
+        texts,
+        [
+            (
+                "sub/caf\u{fffd}.md".to_owned(),
+                "# Cafe\n\nlatin text\n".to_owned()
+            ),
+            (
+                "sub/plain.md".to_owned(),
+                "# Plain\n\nplain text\n".to_owned()
+            ),
+        ]
+    );
 }
