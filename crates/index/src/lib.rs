@@ -193,6 +193,7 @@ mod error;
 mod eval;
 mod explain;
 mod feedback;
+mod fnv;
 #[doc(hidden)]
 pub mod fuzzing;
 mod index;

@@ -21,7 +21,6 @@
 //! million passages: BENCHMARKS.md).
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
@@ -31,31 +30,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Executor, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::{Bm25Params, idf};
-
-/// FNV-1a: the article table hashes every article id of the index once
-/// per searcher generation, short keys for which the standard hasher is
-/// several times slower.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
+use crate::fnv::FnvHashMap;
 
 /// No article: a deleted passage, or one written without an article.
 const NONE: u32 = u32::MAX;
@@ -99,8 +74,8 @@ impl ArticleTable {
             columns.push(segment.fast_fields().str("article")?);
         }
         let keys: usize = columns.iter().flatten().map(|c| c.num_terms()).sum();
-        let mut numbers: HashMap<Box<[u8]>, u32, BuildHasherDefault<Fnv>> =
-            HashMap::with_capacity_and_hasher(keys, BuildHasherDefault::default());
+        let mut numbers: FnvHashMap<Box<[u8]>, u32> =
+            FnvHashMap::with_capacity_and_hasher(keys, Default::default());
         let mut lengths: Vec<Vec<u32>> = vec![Vec::new(); fields.len()];
         let mut live: Vec<bool> = Vec::new();
         let mut passages = 0u64;

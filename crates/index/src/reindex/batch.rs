@@ -12,6 +12,7 @@ use tantivy::{IndexWriter, Term};
 use super::{ReindexReport, to_document};
 use crate::content::{self, Article, ContentConfig, ContentIssue, ContentSource, SourceFile};
 use crate::error::{Error, Result};
+use crate::fnv::FnvHashSet;
 use crate::index::{
     ArticleEntry, FileEntry, Manifest, NeedleIndex, SourceChanges, Sources, SourcesNames,
     changes_fit,
@@ -116,8 +117,17 @@ pub(super) enum Claim {
 }
 
 /// Claims in a reindex that looks at every file, in path order.
-#[derive(Default)]
-pub(super) struct AllClaims(HashSet<String>);
+pub(super) struct AllClaims(FnvHashSet<String>);
+
+impl AllClaims {
+    /// Room for about `articles` ids without growing.
+    pub fn with_capacity(articles: usize) -> Self {
+        AllClaims(FnvHashSet::with_capacity_and_hasher(
+            articles,
+            Default::default(),
+        ))
+    }
+}
 
 impl Claims for AllClaims {
     fn claim_all(&mut self, entry: &FileEntry) -> bool {

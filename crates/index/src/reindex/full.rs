@@ -7,7 +7,7 @@ use super::batch::{AllClaims, Batch, Claims, NewState, Outcome, Pending, Reading
 use super::{DRAFTS_SALT, ReindexOptions, ReindexReport};
 use crate::content::{ContentSource, scan, stat_fingerprint};
 use crate::error::{Error, Result};
-use crate::index::{Manifest, NeedleIndex, SourceChanges, Sources, changes_fit};
+use crate::index::{FileEntry, Manifest, NeedleIndex, SourceChanges, Sources, changes_fit};
 
 impl NeedleIndex {
     pub(super) fn reindex_all(
@@ -60,7 +60,7 @@ impl NeedleIndex {
             return Ok(report);
         }
         let rebuild_all = options.force || config_changed(&old, config_hash);
-        let (mut old_files, old_changes) = match self.take_sources(&old) {
+        let (old_files, old_changes) = match self.take_sources(&old) {
             Ok(sources) => sources,
             // A forced rebuild starts over: it needs nothing of the old state.
             Err(_) if options.force => (Sources::default(), SourceChanges::default()),
@@ -96,29 +96,40 @@ impl NeedleIndex {
             rebuild_all,
             trust_stat: true,
         };
-        let mut claims = AllClaims::default();
-        // The new list of source files. Entries move over from the old list,
-        // which is left with the files that are gone.
-        let mut files = Sources::new();
+        let mut claims = AllClaims::with_capacity(indexed);
+        // The new list of source files, in path order. Both lists are in
+        // path order: the old one is read alongside the files found (no
+        // lookup per file), its entries move over, and the files it has
+        // that were not found are gone.
+        let mut files: Vec<(String, FileEntry)> = Vec::with_capacity(found.files.len());
+        let mut gone: Vec<(String, FileEntry)> = Vec::new();
+        let mut old_files = old_files.into_iter().peekable();
         let total = found.files.len();
-        for (done, file) in found.files.iter().enumerate() {
-            let previous = old_files.remove(&file.rel);
+        for (done, file) in found.files.into_iter().enumerate() {
+            let previous = loop {
+                match old_files.next_if(|(rel, _)| rel.as_str() <= file.rel.as_str()) {
+                    Some((rel, entry)) if rel == file.rel => break Some(entry),
+                    Some(before) => gone.push(before),
+                    None => break None,
+                }
+            };
             let read = previous.is_none()
                 || rebuild_all
                 || previous
                     .as_ref()
                     .is_some_and(|p| p.size != file.size || p.mtime != file.mtime);
-            let outcome = batch.file(&reading, file, previous, &mut claims)?;
+            let outcome = batch.file(&reading, &file, previous, &mut claims)?;
             outcome.record(&file.rel, &mut changes, listed);
             if let Outcome::Listed(entry, _) = outcome {
-                files.insert(file.rel.clone(), entry);
+                files.push((file.rel, entry));
             }
             if read && let Some(progress) = &options.progress {
                 progress(done + 1, total);
             }
         }
+        gone.extend(old_files);
         // Files that are gone: what is left of the old list.
-        for (rel, prev) in old_files {
+        for (rel, prev) in gone {
             // Under a folder that could not be listed (permissions), a
             // file is out of reach, not gone: it keeps its passages.
             let unreachable = found.unreadable.iter().any(|dir| {
@@ -129,12 +140,14 @@ impl NeedleIndex {
             });
             if unreachable && claims.claim_all(&prev) {
                 batch.report.unchanged += prev.articles.len();
-                files.insert(rel, prev);
+                files.push((rel, prev));
                 continue;
             }
             batch.gone(&prev);
             Outcome::Unlisted(true).record(&rel, &mut changes, listed);
         }
+        // Sorted but for the unreachable files kept: built at once.
+        let files: Sources = files.into_iter().collect();
         let changes = changes.filter(|c| changes_fit(c.len(), files.len()));
         let new = NewState {
             old: &old,

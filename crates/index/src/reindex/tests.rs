@@ -237,6 +237,33 @@ fn edits_adds_deletes_and_renames_by_path_match_a_full_reindex() {
     assert!(!r.full_scan && !r.changed() && r.files_read == 1, "{r:?}");
 }
 
+/// A walk reads the old list alongside the files found, both in path
+/// order: files gone before, between and after those found, and files
+/// added between, in one reindex.
+#[test]
+fn files_gone_and_added_all_over_the_order_match_a_full_reindex() {
+    let twin = base();
+    let gone = ["a.md", "many/f10.md", "many/f11.md", "sub/deeper/e.md"];
+    for rel in gone {
+        fs::remove_file(twin.path(rel)).unwrap();
+    }
+    let added = ["0first.md", "many/f10b.md", "zz/last.md"];
+    for rel in added {
+        twin.write(rel, &article(rel, "added"));
+    }
+    let changed: Vec<&str> = gone.iter().chain(&added).copied().collect();
+    let r = twin.sync(&changed);
+    assert!(r.committed && r.removed == 4 && r.added == 3, "{r:?}");
+    let (_, _, sources) = state(&twin.full);
+    for rel in gone {
+        assert!(!sources.contains_key(rel), "{rel}");
+    }
+    for rel in added {
+        assert!(sources.contains_key(rel), "{rel}");
+    }
+    assert_eq!(sources.len(), 47 - 4 + 3);
+}
+
 #[test]
 fn paths_that_are_not_content_change_nothing() {
     let twin = base();
