@@ -152,11 +152,8 @@ pub(crate) fn build(
     };
     for phrase in &plan.phrases {
         clauses.push((phrase_occur, phrase_query(f.text_raw, phrase)));
-        // A phrase also scores as words, so BM25 ranks among phrase matches.
-        for word in phrase {
-            if let Some(stem) = analyzers.stem_of(word) {
-                clauses.push((Occur::Should, bm25(f, r, &stem, 1.0)));
-            }
+        for stem in analyzers.phrase_stems(phrase) {
+            clauses.push((Occur::Should, bm25(f, r, &stem, 1.0)));
         }
     }
     if clauses.is_empty() {

@@ -147,6 +147,14 @@ impl Analyzers {
     pub fn stem_of(&mut self, raw_word: &str) -> Option<String> {
         stem_word(&mut self.stem, raw_word)
     }
+
+    /// The stems a quoted phrase's words also score by, as words: a phrase
+    /// matches as a phrase, and its words rank the matches by BM25 (the
+    /// passage query, its explanation and its article's score all add
+    /// them). Stop words have none.
+    pub fn phrase_stems(&mut self, phrase: &[String]) -> Vec<String> {
+        phrase.iter().filter_map(|w| self.stem_of(w)).collect()
+    }
 }
 
 /// The stem of one raw word with the stemming analyzer, or `None` for a stop word.

@@ -55,8 +55,8 @@ impl NeedleIndex {
         }
         // A quoted phrase's words score as words too (the phrase's own
         // match is the passage's: it has no article counterpart).
-        for word in plan.phrases.iter().flatten() {
-            if let Some(stem) = analyzers.stem_of(word) {
+        for phrase in &plan.phrases {
+            for stem in analyzers.phrase_stems(phrase) {
                 clauses.push(Clause {
                     terms: query::bm25_fields(f, r, 1.0)
                         .into_iter()

@@ -47,10 +47,10 @@ pub(super) fn explain(
         .map(|phrase| {
             let mut clauses = vec![query::phrase_query(f.text_raw, phrase)];
             clauses.extend(
-                phrase
+                analyzers
+                    .phrase_stems(phrase)
                     .iter()
-                    .filter_map(|w| analyzers.stem_of(w))
-                    .map(|stem| query::bm25(f, r, &stem, 1.0)),
+                    .map(|stem| query::bm25(f, r, stem, 1.0)),
             );
             (phrase.join(" "), clauses)
         })
