@@ -507,7 +507,10 @@ fn concurrent_searches(versions: u32, filler: usize) -> (Arc<Seen>, usize, usize
     let mut locked = 0;
     for version in 1..=versions {
         std::thread::sleep(Duration::from_millis(20));
-        s.write("marked.md", &marked_text(version));
+        // Saved atomically: what is checked is the index's atomicity; a
+        // file written in place can be read half written by any reader
+        // (the next refresh reads it again).
+        s.write_atomically("marked.md", &marked_text(version));
         index_until_done(&s, &mut locked);
     }
     // Let the searchers see the last version before stopping.

@@ -98,6 +98,17 @@ impl Sandbox {
         std::fs::write(path, text).unwrap();
     }
 
+    /// Writes `rel` whole at once, as an editor's atomic save does: its
+    /// text goes to a file beside it (not content: no content extension),
+    /// then replaces it by a rename, so a reader never sees it half written.
+    pub fn write_atomically(&self, rel: &str, text: &str) {
+        let path = self.content().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let temp = path.with_extension("saving");
+        std::fs::write(&temp, text).unwrap();
+        std::fs::rename(temp, path).unwrap();
+    }
+
     /// The sandbox's stand-in for the user's home: its config and state
     /// directories are `home/config` and `home/state` (see [`isolate`]).
     pub fn home(&self) -> PathBuf {
