@@ -5,6 +5,7 @@
 //! treated the same way whichever found it.
 
 use std::collections::{BTreeMap, HashSet};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, Term};
@@ -160,6 +161,24 @@ pub(super) struct Reading<'a> {
     pub trust_stat: bool,
 }
 
+/// How long after its last change an empty file is taken to be in the
+/// middle of a save (see [`Batch::file`]).
+const SAVING: Duration = Duration::from_secs(2);
+
+/// Whether `mtime` (nanoseconds since the epoch) is within [`SAVING`] of
+/// now, either way (a clock a little ahead of this one included).
+fn changed_just_now(mtime: Option<u64>) -> bool {
+    let Some(mtime) = mtime else {
+        return false;
+    };
+    let Ok(now) = SystemTime::now().duration_since(UNIX_EPOCH) else {
+        return false;
+    };
+    let now = u64::try_from(now.as_nanos()).unwrap_or(u64::MAX);
+    let saving = u64::try_from(SAVING.as_nanos()).unwrap_or(u64::MAX);
+    now.abs_diff(mtime) < saving
+}
+
 /// What became of a file.
 pub(super) enum Outcome {
     /// Its entry in the new list of sources, and whether it differs from
@@ -289,6 +308,23 @@ impl<'w> Batch<'w> {
             }
         };
         report.files_read += 1;
+        // Found empty a moment after it changed, a file is most likely being
+        // saved in place (truncated, then written): a walk keeps what it
+        // had, under its old size and time, so the next walk reads it again
+        // instead of its passages going for a refresh. Events name the
+        // write that follows; a file emptied on purpose goes at the next
+        // walk past the moment.
+        if text.is_empty()
+            && how.trust_stat
+            && !how.rebuild_all
+            && changed_just_now(file.mtime)
+            && let Some(prev) = previous.as_ref()
+            && !prev.articles.is_empty()
+            && claims.claim_all(prev)
+        {
+            report.unchanged += prev.articles.len();
+            return Ok(previous.map_or(Outcome::Unlisted(false), |p| Outcome::Listed(p, false)));
+        }
         let hash = content::hash_bytes(text.as_bytes());
         if let Some(prev) = previous.as_ref()
             && !how.rebuild_all

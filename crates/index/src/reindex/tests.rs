@@ -474,3 +474,56 @@ fn preloaded_sources_spare_the_next_reindex_of_paths_a_read() {
         .unwrap();
     assert_eq!(state(&index), state(&twin.full));
 }
+
+/// A file found empty just after it changed is taken to be in the middle
+/// of a save in place: a walk keeps its passages and reads it again next
+/// time; once the moment has passed, an emptied file's passages go.
+#[test]
+fn a_file_found_empty_while_being_saved_keeps_its_passages_until_read_again() {
+    use std::time::{Duration, SystemTime};
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    fs::create_dir_all(&content).unwrap();
+    let a = content.join("a.md");
+    fs::write(&a, article("Alpha", "alpha")).unwrap();
+    fs::write(content.join("b.md"), article("Beta", "beta")).unwrap();
+    let index = NeedleIndex::open(tmp.path().join("index")).unwrap();
+    let source = ContentSource::Path(content.clone());
+    let options = ReindexOptions::default();
+    index.reindex(&source, &options).unwrap();
+    let passages = index.passage_count();
+    let alpha = || {
+        index
+            .search(&crate::SearchRequest::new("alpha"))
+            .unwrap()
+            .total
+    };
+    assert!(alpha() > 0);
+
+    // Truncated, as a save in place does first: nothing changes.
+    fs::write(&a, "").unwrap();
+    let r = index.reindex(&source, &options).unwrap();
+    assert!(
+        !r.changed() && r.issues.is_empty() && r.files_read == 1,
+        "{r:?}"
+    );
+    assert_eq!(index.passage_count(), passages);
+    assert!(alpha() > 0);
+    // The write that follows is read at the next walk.
+    fs::write(&a, article("Alpha", "alpha rewritten")).unwrap();
+    let r = index.reindex(&source, &options).unwrap();
+    assert!(r.committed && r.updated == 1, "{r:?}");
+
+    // Emptied on purpose, a while ago: its passages go.
+    fs::write(&a, "").unwrap();
+    let long_ago = SystemTime::now() - Duration::from_secs(60);
+    fs::File::options()
+        .write(true)
+        .open(&a)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
+    let r = index.reindex(&source, &options).unwrap();
+    assert!(r.committed && r.passages_removed > 0, "{r:?}");
+    assert_eq!(alpha(), 0);
+}
