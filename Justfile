@@ -43,6 +43,10 @@ bench *ARGS:
 compare N="100000" *ARGS:
     bash bench/compare.sh {{N}} {{ARGS}}
 
+# Every large-folder figure in one run (compare.sh, needle bench, keystrokes): BENCHMARKS.md
+fresh N="1000000" *ARGS:
+    bash bench/fresh_1m.sh {{N}} {{ARGS}}
+
 # Every judged set in one table (RELEVANCE.md): optionally a partial ranking as JSON
 relevance *ARGS:
     bash bench/relevance.sh {{ARGS}}
