@@ -12,6 +12,13 @@ pub(crate) const MAX_WORDS: usize = 512;
 /// longer queries are read as natural language (exact and stemmed words).
 pub(crate) const MAX_FUZZY_WORDS: usize = 8;
 
+/// The last word is matched as a prefix (still being typed) in queries of
+/// at most this many words, the short queries ranked in tiers
+/// ([`Ranking::strict_words`](crate::Ranking::strict_words)'s default). A
+/// longer query is a question, asked whole: its last word is a word, and
+/// expanding it (`nam` to `name`, `namely`) only adds noise (RELEVANCE.md).
+const MAX_PREFIX_WORDS: usize = 4;
+
 /// A prefix must have at least this many characters to be expanded.
 const MIN_PREFIX_CHARS: usize = 2;
 
@@ -227,6 +234,7 @@ pub(crate) fn parse(input: &str, analyzers: &mut Analyzers, synonyms: &Synonyms)
         for (i, w) in plan.words.iter_mut().enumerate() {
             w.typo = typo_budget(w.raw.chars().count());
             w.prefix = i + 1 == n
+                && active <= MAX_PREFIX_WORDS
                 && ends_open
                 && last_word_lexeme
                 && w.raw.chars().count() >= MIN_PREFIX_CHARS;

@@ -44,6 +44,12 @@ fn last_word_is_a_prefix_while_typing() {
     assert!(!p.words[0].prefix);
     assert!(p.words[1].prefix);
     assert!(!plan("collagen produ ").words[1].prefix);
+    // Up to four words: a short query, typed.
+    let p = plan("microneedling collagen acne produ");
+    assert!(p.words[3].prefix);
+    // Five words or more: a question, asked whole.
+    let p = plan("does microneedling help collagen acne scars");
+    assert!(p.words.iter().all(|w| !w.prefix), "{p:?}");
 }
 
 #[test]
