@@ -45,7 +45,9 @@
 //!
 //! Words are matched with English stemming, case and accent folding, typo
 //! tolerance (one edit from 5 letters, two from 9) and, for the last word
-//! while it is being typed (no trailing space), as a prefix. `"exact phrase"`
+//! of a query of up to 4 words while it is being typed (no trailing
+//! space), as a prefix (a longer query is a question, asked whole).
+//! `"exact phrase"`
 //! requires the words in order; `-word` excludes; `topic:name` filters.
 //! Malformed input never fails. In a query of up to 4 words, passages
 //! matching more of its words rank first; then exact words above stemmed
