@@ -193,6 +193,11 @@ pub(super) enum Outcome {
 }
 
 impl Outcome {
+    /// The last commit's entry kept as it was, unchanged.
+    fn carried(previous: Option<FileEntry>) -> Outcome {
+        previous.map_or(Outcome::Unlisted(false), |p| Outcome::Listed(p, false))
+    }
+
     /// Records a change of the list at `rel` in `changes`, unless they
     /// are too many to write on their own in a list of about `files`
     /// (`None`).
@@ -288,7 +293,7 @@ impl<'w> Batch<'w> {
             && claims.claim_all(prev)
         {
             report.unchanged += prev.articles.len();
-            return Ok(previous.map_or(Outcome::Unlisted(false), |p| Outcome::Listed(p, false)));
+            return Ok(Outcome::carried(previous));
         }
         let text = match how.source.read(file) {
             Ok(t) => t,
@@ -323,7 +328,7 @@ impl<'w> Batch<'w> {
             && claims.claim_all(prev)
         {
             report.unchanged += prev.articles.len();
-            return Ok(previous.map_or(Outcome::Unlisted(false), |p| Outcome::Listed(p, false)));
+            return Ok(Outcome::carried(previous));
         }
         let hash = content::hash_bytes(text.as_bytes());
         if let Some(prev) = previous.as_ref()
