@@ -128,27 +128,29 @@ fn classic_stays_above(name: &str, queries: u64, floor: f64) {
     );
 }
 
-// The figures in RELEVANCE.md: Cranfield 0.4061, CISI 0.4256, CACM
-// 0.4906, LISA 0.4786, NPL 0.4510, TIME 0.7495.
+// The figures in RELEVANCE.md: Cranfield 0.4123, CISI 0.4285, CACM
+// 0.5034, LISA 0.4880, NPL 0.4511, TIME 0.7495. CACM's, LISA's and
+// TIME's floors are their best reference engine's figure (bm25s): the
+// goal is to stay at or above it.
 
 #[test]
 fn cranfield_stays_above_its_floor() {
-    classic_stays_above("cranfield", 225, 0.40);
+    classic_stays_above("cranfield", 225, 0.41);
 }
 
 #[test]
 fn cisi_stays_above_its_floor() {
-    classic_stays_above("cisi", 76, 0.42);
+    classic_stays_above("cisi", 76, 0.425);
 }
 
 #[test]
 fn cacm_stays_above_its_floor() {
-    classic_stays_above("cacm", 52, 0.485);
+    classic_stays_above("cacm", 52, 0.4937);
 }
 
 #[test]
 fn lisa_stays_above_its_floor() {
-    classic_stays_above("lisa", 35, 0.47);
+    classic_stays_above("lisa", 35, 0.4756);
 }
 
 #[test]
@@ -158,7 +160,7 @@ fn npl_stays_above_its_floor() {
 
 #[test]
 fn time_stays_above_its_floor() {
-    classic_stays_above("time", 83, 0.745);
+    classic_stays_above("time", 83, 0.7467);
 }
 
 /// The paragraphs of a text as `bench/split_paragraphs.py` cuts them:
@@ -223,7 +225,7 @@ fn split_collection_stays_above(name: &str, floor: f64, margin: f64) {
 }
 
 // RELEVANCE.md "Current figures": TIME in paragraphs 0.7272 (0.6739
-// without article scores), CISI 0.4086 (0.3933).
+// without article scores), CISI 0.4243 (0.4041).
 
 #[test]
 fn time_in_paragraphs_ranks_its_articles_whole() {
@@ -232,7 +234,7 @@ fn time_in_paragraphs_ranks_its_articles_whole() {
 
 #[test]
 fn cisi_in_paragraphs_ranks_its_articles_whole() {
-    split_collection_stays_above("cisi", 0.405, 0.01);
+    split_collection_stays_above("cisi", 0.42, 0.01);
 }
 
 /// `../shared/corpora/NAME` beside the repository, if it is there.

@@ -236,6 +236,23 @@ impl NeedleIndex {
     }
 }
 
+/// The title an article's first passage also holds in its text, as a
+/// second value of the `text` field (indexed and stored; readers show the
+/// first value): the article's first words are its title, as every engine
+/// that indexes a record as "title + text" reads it, so a title word
+/// counts toward the passage's text score (its frequency, its length)
+/// besides the title field's own, smaller weight. Only the first passage:
+/// it is the whole of a one-passage article and the lead of a longer one,
+/// whose other passages stand under their own headings. None for a code
+/// passage, a passage that is its title (a record of a title only), and
+/// a title that is only the article's id (a record without one).
+/// Measured in RELEVANCE.md ("A title is its article's first words").
+fn lead_title(p: &Passage) -> Option<&str> {
+    let real = p.title != p.article && !p.title.trim().is_empty();
+    (p.ordinal == 0 && p.kind != PassageKind::Code && real && p.text != p.title)
+        .then_some(p.title.as_str())
+}
+
 pub(crate) fn to_document(f: &Fields, p: &Passage) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &p.id);
@@ -265,6 +282,9 @@ pub(crate) fn to_document(f: &Fields, p: &Passage) -> TantivyDocument {
         PassageKind::Code => doc.add_text(f.code, &p.text),
         _ => doc.add_text(f.text, &p.text),
     }
+    if let Some(title) = lead_title(p) {
+        doc.add_text(f.text, title);
+    }
     doc.add_text(f.text_raw, &p.text);
     for h in &p.heading_path {
         doc.add_text(f.heading_path, h);
@@ -277,4 +297,76 @@ pub(crate) fn to_document(f: &Fields, p: &Passage) -> TantivyDocument {
         doc.add_u64(f.line, u64::from(line));
     }
     doc
+}
+
+#[cfg(test)]
+mod document_tests {
+    use tantivy::collector::DocSetCollector;
+    use tantivy::query::TermQuery;
+    use tantivy::schema::{IndexRecordOption, Value};
+    use tantivy::{TantivyDocument, Term};
+
+    use crate::{ContentSource, NeedleIndex, ReindexOptions, SearchRequest};
+
+    fn index(files: &[(&str, &str)]) -> NeedleIndex {
+        let index = NeedleIndex::in_memory().unwrap();
+        let content = ContentSource::memory(files.iter().copied());
+        index.reindex(&content, &ReindexOptions::default()).unwrap();
+        index
+    }
+
+    /// How many passages hold `word` (stemmed as indexed) in their text.
+    fn in_text(index: &NeedleIndex, word: &str) -> u64 {
+        let term = Term::from_field_text(index.fields.text, word);
+        index.reader.searcher().doc_freq(&term).unwrap()
+    }
+
+    /// Guards: an article's title counts in its first passage's text (a
+    /// title word is one of that passage's words, as an engine indexing
+    /// "title + text" reads it) and in no other passage's; what a hit
+    /// shows is the passage's own text.
+    #[test]
+    fn a_title_is_its_first_passages_first_words() {
+        let index = index(&[(
+            "q.md",
+            "# Quasar notes\n\nThe lead paragraph about stars.\n\n## Later\n\nAnother paragraph about stars.\n",
+        )]);
+        assert_eq!(in_text(&index, "quasar"), 1);
+        assert_eq!(in_text(&index, "star"), 2);
+        let hits = index
+            .search(&SearchRequest::new("quasar stars"))
+            .unwrap()
+            .hits;
+        assert_eq!(hits[0].passage.ordinal, 0, "{hits:?}");
+        assert_eq!(hits[0].passage.text, "The lead paragraph about stars.");
+        assert_eq!(hits[0].passage.title, "Quasar notes");
+    }
+
+    /// Guards: a record without a title (its id stands for one) adds
+    /// nothing to its text, and a record of a title only holds it once:
+    /// only words a writer gave count.
+    #[test]
+    fn an_id_or_a_title_alone_is_not_added_again() {
+        let index = index(&[(
+            "r.jsonl",
+            "{\"_id\": \"4711\", \"text\": \"alpha beta\"}\n{\"_id\": \"t\", \"title\": \"lone gamma\", \"text\": \"\"}\n",
+        )]);
+        assert_eq!(in_text(&index, "4711"), 0);
+        assert_eq!(in_text(&index, "alpha"), 1);
+        let searcher = index.reader.searcher();
+        let term = Term::from_field_text(index.fields.text, "lone");
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        let found: Vec<_> = searcher
+            .search(&query, &DocSetCollector)
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(found.len(), 1);
+        let doc: TantivyDocument = searcher.doc(found[0]).unwrap();
+        let texts: Vec<&str> = doc
+            .get_all(index.fields.text)
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(texts, ["lone gamma"]);
+    }
 }

@@ -13,8 +13,9 @@ use tantivy::tokenizer::{
 /// never misread. 4: the list of source files is postcard, not JSON.
 /// 5: code passages, descriptions and urls (front matter), in the passages
 /// and in the list of source files. 6: the changes to the list of source
-/// files in a file of their own (`sources_changes`).
-pub(crate) const SCHEMA_VERSION: u32 = 6;
+/// files in a file of their own (`sources_changes`). 7: an article's first
+/// passage holds its title in its text too.
+pub(crate) const SCHEMA_VERSION: u32 = 7;
 
 /// Words only (split on anything not a letter or digit), lowercase, accents folded.
 pub(crate) const RAW_ANALYZER: &str = "needle_raw";

@@ -33,7 +33,8 @@ pub struct Ranking {
     /// BM25 weight of the section heading, in short queries (up to
     /// [`strict_words`](Self::strict_words) words).
     pub section_boost: f32,
-    /// BM25 weight of the article title (and description).
+    /// BM25 weight of the article title (and description), besides the
+    /// title's words counting in the text of the article's first passage.
     pub title_boost: f32,
     /// BM25 weight of a code passage's text (prose has `text_boost`): the
     /// same match ranks higher in prose than in code.
@@ -102,7 +103,7 @@ impl Default for Ranking {
             typo: 0.0,
             text_boost: 1.0,
             section_boost: 2.0,
-            title_boost: 0.5,
+            title_boost: 0.3,
             code_boost: 0.5,
             subject: 100.0,
             strict_words: 4,
