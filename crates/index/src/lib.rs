@@ -52,7 +52,8 @@
 //! Malformed input never fails. In a query of up to 4 words, passages
 //! matching more of its words rank first; then exact words above stemmed
 //! forms, synonyms, prefixes and typos; then BM25, with matches in the
-//! section heading and title weighing more. A longer query is read as a
+//! section heading and title weighing more (an article's title also
+//! counts as the first words of its first passage). A longer query is read as a
 //! natural-language question: BM25 with pseudo-relevance feedback (RM3),
 //! plus the BM25 of each passage's whole article for the question (an
 //! article answering it across several passages leads), and a quoted
