@@ -25,7 +25,7 @@ use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, RamDirectory};
 use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
-use self::dir::{has_foreign_files, open_mmap};
+use self::dir::{has_foreign_files, is_watch_dir, open_mmap};
 use self::faults::{read_error, write_error, write_failure};
 pub use self::handle::NeedleIndex;
 pub(crate) use self::handle::Snapshot;
@@ -155,7 +155,7 @@ impl NeedleIndex {
         for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
             let entry = entry.map_err(|e| Error::io(dir, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".lock") {
+            if name.ends_with(".lock") || is_watch_dir(&entry) {
                 continue;
             }
             fs::remove_file(entry.path())

@@ -829,6 +829,26 @@ fn schema_version_change_rebuilds() {
     reopen_rebuilt(dir.path(), "another version");
 }
 
+/// Guards: an index a watcher used (its `.watch` directory inside, with
+/// its socket) is rebuilt when another format wrote it, not refused as a
+/// directory of foreign files; the watcher's directory is left in place.
+/// Before, every index `needle watch` had served failed to open after an
+/// upgrade of its format.
+#[test]
+fn an_index_a_watcher_used_is_rebuilt_in_another_format() {
+    let dir = bundled_on_disk();
+    fs::create_dir(dir.path().join(".watch")).unwrap();
+    fs::write(dir.path().join(".watch").join("sock"), "").unwrap();
+    pretend_format(dir.path(), 6, |meta| meta);
+    reopen_rebuilt(dir.path(), "index format 6");
+    assert!(dir.path().join(".watch").join("sock").exists());
+    // A file of that name is not a watcher's directory: foreign.
+    let other = tempfile::tempdir().unwrap();
+    fs::write(other.path().join(".watch"), "notes").unwrap();
+    let err = NeedleIndex::open(other.path()).unwrap_err();
+    assert!(matches!(err, Error::NotAnIndex { .. }), "{err}");
+}
+
 /// Guards: an index that index format 3 wrote, whose list of source files
 /// was JSON, is still recognised as needle's and rebuilt, not refused as a
 /// directory of foreign files.

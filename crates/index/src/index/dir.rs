@@ -64,16 +64,27 @@ pub(super) fn open_mmap(dir: &Path) -> Result<MmapDirectory> {
     })
 }
 
+/// The directory a watcher keeps inside the index directory (the `needle`
+/// program's socket and sync tokens, its `beacon::SYNC_DIR`): part of an
+/// index directory, and left in place when the index is rebuilt, as a
+/// live watcher may be listening in it.
+pub(super) const WATCH_DIR: &str = ".watch";
+
 /// Whether `dir` holds files that Tantivy did not write.
 pub(super) fn has_foreign_files(dir: &Path) -> Result<bool> {
     for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !is_index_file(&name) {
+        if !is_index_file(&name) && !is_watch_dir(&entry) {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// Whether `entry` is a watcher's directory ([`WATCH_DIR`]).
+pub(super) fn is_watch_dir(entry: &fs::DirEntry) -> bool {
+    entry.file_name() == WATCH_DIR && entry.file_type().is_ok_and(|t| t.is_dir())
 }
 
 pub(super) fn is_index_file(name: &str) -> bool {
