@@ -42,6 +42,13 @@ use crate::tuning::Tuning;
 /// a segment to disk when its threads' buffers reach it.
 pub const WRITER_MEMORY_BYTES: usize = 96 * 1024 * 1024;
 
+/// The one directory an index directory may hold besides the index's own
+/// files: a process serving the index (the `needle` program's watcher)
+/// keeps its socket and sync tokens there. Opening, rebuilding and
+/// recreating an index leave it in place; any other name that is not an
+/// index file makes the directory "not a needle index".
+pub const WATCH_DIR: &str = ".watch";
+
 /// How the directory Tantivy reads and writes is made from the directory
 /// on disk: as it is, or (in tests) wrapped to inject faults.
 type Wrap<'a> = &'a dyn Fn(Box<dyn Directory>) -> Box<dyn Directory>;

@@ -222,7 +222,7 @@ pub use eval::{
 pub use explain::{
     Explanation, FeedbackTerm, FieldScore, MatchKind, PhraseMatch, RankingKind, WordMatch,
 };
-pub use index::{NeedleIndex, WRITER_MEMORY_BYTES};
+pub use index::{NeedleIndex, WATCH_DIR, WRITER_MEMORY_BYTES};
 pub use query::Ranking;
 pub use reindex::{ProgressFn, ReindexOptions, ReindexReport};
 pub use search::{

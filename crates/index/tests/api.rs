@@ -841,7 +841,7 @@ fn an_index_a_watcher_used_is_rebuilt_in_another_format() {
     fs::write(dir.path().join(".watch").join("sock"), "").unwrap();
     pretend_format(dir.path(), 6, |meta| meta);
     reopen_rebuilt(dir.path(), "index format 6");
-    assert!(dir.path().join(".watch").join("sock").exists());
+    assert!(dir.path().join(WATCH_DIR).join("sock").exists());
     // A file of that name is not a watcher's directory: foreign.
     let other = tempfile::tempdir().unwrap();
     fs::write(other.path().join(".watch"), "notes").unwrap();

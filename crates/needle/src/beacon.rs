@@ -39,8 +39,8 @@ pub struct Question {
 pub const WAIT: Duration = Duration::from_secs(10);
 
 /// The directory, inside the index directory, of a watcher's socket and
-/// sync tokens.
-pub const SYNC_DIR: &str = ".watch";
+/// sync tokens: the one the library keeps through a rebuild.
+pub const SYNC_DIR: &str = needle_index::WATCH_DIR;
 
 /// What a watcher's sync says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

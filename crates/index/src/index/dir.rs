@@ -8,6 +8,7 @@ use std::path::Path;
 use tantivy::directory::MmapDirectory;
 use tantivy::directory::error::OpenDirectoryError;
 
+use super::WATCH_DIR;
 use super::faults::read_error;
 use crate::error::{Error, Result};
 
@@ -64,12 +65,6 @@ pub(super) fn open_mmap(dir: &Path) -> Result<MmapDirectory> {
     })
 }
 
-/// The directory a watcher keeps inside the index directory (the `needle`
-/// program's socket and sync tokens, its `beacon::SYNC_DIR`): part of an
-/// index directory, and left in place when the index is rebuilt, as a
-/// live watcher may be listening in it.
-pub(super) const WATCH_DIR: &str = ".watch";
-
 /// Whether `dir` holds files that Tantivy did not write.
 pub(super) fn has_foreign_files(dir: &Path) -> Result<bool> {
     for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
@@ -82,7 +77,8 @@ pub(super) fn has_foreign_files(dir: &Path) -> Result<bool> {
     Ok(false)
 }
 
-/// Whether `entry` is a watcher's directory ([`WATCH_DIR`]).
+/// Whether `entry` is a watcher's directory ([`WATCH_DIR`]): left in
+/// place through a rebuild, as a live watcher may be listening in it.
 pub(super) fn is_watch_dir(entry: &fs::DirEntry) -> bool {
     entry.file_name() == WATCH_DIR && entry.file_type().is_ok_and(|t| t.is_dir())
 }
