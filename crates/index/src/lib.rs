@@ -10,7 +10,8 @@
 //! - [`ContentSource`]: where articles come from — a directory (recursive),
 //!   one file, or files in memory ([`ContentSource::memory`]). Markdown
 //!   (`.md`, `.markdown`), plain text (`.txt`) and JSON Lines (`.jsonl`, one
-//!   `{"_id", "title", "text", "topics"?}` record per line) are read. The
+//!   `{"_id", "title"?, "text", "topics"?}` record per line; a record of a
+//!   title and no text is found by its title) are read. The
 //!   content root may hold `topics.toml` ([`TopicRules`]: heading words to
 //!   topics) and `synonyms.toml` ([`Synonyms`]), and a `.needleignore`
 //!   (gitignore syntax).

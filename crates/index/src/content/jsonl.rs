@@ -13,6 +13,9 @@ struct Record {
     id: serde_json::Value,
     #[serde(default)]
     title: Option<String>,
+    /// Absent in a record of a title only (a catalogue entry): it is found
+    /// by its title.
+    #[serde(default)]
     text: String,
     #[serde(default)]
     topics: Vec<String>,
@@ -32,7 +35,7 @@ pub(crate) fn parse_jsonl(path: &str, text: &str, issues: &mut Vec<ContentIssue>
                     path,
                     Some(line_no),
                     format!(
-                        "not a JSON record with \"_id\" and \"text\" ({e}); this line was skipped"
+                        "not a JSON record with \"_id\" and \"text\" or \"title\" ({e}); this line was skipped"
                     ),
                 ));
                 continue;
@@ -173,13 +176,22 @@ mod tests {
         let mut issues = Vec::new();
         let arts = parse_jsonl(
             "c.jsonl",
-            "{\"_id\": \"9\", \"title\": \"Sorting on tapes\", \"text\": \"\"}\n{\"_id\": \"10\", \"text\": \" \"}\n",
+            concat!(
+                "{\"_id\": \"9\", \"title\": \"Sorting on tapes\", \"text\": \"\"}\n",
+                "{\"_id\": \"10\", \"text\": \" \"}\n",
+                "{\"_id\": \"11\", \"title\": \"Merging on drums\"}\n",
+                "{\"_id\": \"12\"}\n",
+            ),
             &mut issues,
         );
         assert_eq!(arts[0].passages.len(), 1);
         assert_eq!(arts[0].passages[0].text, "Sorting on tapes");
         assert!(arts[1].passages.is_empty());
-        assert_eq!(issues.len(), 1, "{issues:?}");
-        assert_eq!(issues[0].line, Some(2));
+        // Without a "text" field at all: the same.
+        assert_eq!(arts[2].passages[0].text, "Merging on drums");
+        assert!(arts[3].passages.is_empty());
+        let lines: Vec<Option<u32>> = issues.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [Some(2), Some(4)], "{issues:?}");
+        assert!(issues[1].message.contains("no text to index"), "{issues:?}");
     }
 }
